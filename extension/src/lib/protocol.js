@@ -1,0 +1,59 @@
+// Constants and small helpers shared by the background modules. Plain ES
+// module with no browser globals so node tests import it directly.
+
+export const HOST_NAME = 'org.firmante.agent';
+export const PROTOCOL_VERSION = 1;
+
+// Same limit firmante-nmhost enforces on browser→host frames; checked here so
+// an oversized request never leaves the browser.
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+export const TIMEOUTS = Object.freeze({
+  handshakeMs: 10_000,
+  callMs: 30_000,
+  // Calls that wait on a person (PIN entry, consent, reading a letter).
+  promptMs: 5 * 60_000,
+});
+
+export const CODES = Object.freeze({
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  APPLICATION: -32000,
+});
+
+// renewal.status only reads the journal; every other renewal.* call is a step
+// that may prompt and changes the renewal's state.
+export function isRenewalStep(method) {
+  return method.startsWith('renewal.') && method !== 'renewal.status';
+}
+
+export function isPromptingMethod(method) {
+  return method === 'auth.sign_challenge' || method === 'documents.sign' || isRenewalStep(method);
+}
+
+export function timeoutFor(method, timeouts = TIMEOUTS) {
+  return isPromptingMethod(method) ? timeouts.promptMs : timeouts.callMs;
+}
+
+// What the extension's own popup may ask: reads only, nothing that signs or
+// changes a token.
+export const POPUP_METHODS = new Set(['agent.info', 'tokens.list', 'certificates.list', 'renewal.status']);
+
+export function errorResponse(id, reason, message, code = CODES.APPLICATION) {
+  return { jsonrpc: '2.0', id, error: { code, message, data: { reason } } };
+}
+
+export function isValidId(id) {
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+}
+
+// Whether the UTF-8 form of `text` is longer than `limit` bytes, encoding only
+// when the answer is not obvious: each UTF-16 unit is 1–3 bytes (a surrogate
+// pair, two units, is 4).
+export function exceedsUtf8Length(text, limit) {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  return new TextEncoder().encode(text).length > limit;
+}
