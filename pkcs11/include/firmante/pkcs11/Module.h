@@ -1,0 +1,58 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <p11-kit/pkcs11.h>
+
+#include "firmante/pkcs11/OpenSsl.h"
+#include "firmante/pkcs11/Types.h"
+
+namespace firmante::pkcs11 {
+
+class OpenSslBridge;
+
+/// A loaded and initialised PKCS#11 module. Shared by every Session and Token made from it; the
+/// module is finalised and unloaded when the last owner goes away (sessions first, then libp11,
+/// then C_Finalize — the order a SoftHSM spike showed to avoid a hang at exit).
+class Module : public std::enable_shared_from_this<Module> {
+  public:
+    /// dlopens `path`, calls C_GetFunctionList and C_Initialize (OS locking).
+    /// Throws Error(ModuleNotFound) when the file cannot be loaded or is not a PKCS#11 module.
+    static std::shared_ptr<Module> load(const std::string& path);
+
+    ~Module();
+    Module(const Module&) = delete;
+    Module& operator=(const Module&) = delete;
+
+    const std::string& path() const noexcept { return path_; }
+    /// The module's own function list, for the one checked-call path (see Call.h).
+    CK_FUNCTION_LIST* api() const noexcept { return api_; }
+    /// "SoftHSM 2.6" / "OpenSC smartcard framework 0.23", from C_GetInfo.
+    std::string description() const;
+
+    /// Tokens present now, in slot order.
+    std::vector<TokenInfo> tokens() const;
+    /// One token's information, read afresh. Throws Error(TokenNotPresent).
+    TokenInfo tokenInfo(CK_SLOT_ID slot) const;
+    /// The slot holding the token named by a label or a `pkcs11:` token URI; with an empty
+    /// selector the only token present. Throws Error(TokenNotPresent) naming the tokens seen, or
+    /// Error(InvalidParams) when several tokens match and none was named.
+    CK_SLOT_ID findToken(const std::string& labelOrUri) const;
+
+    /// The libp11 context sharing this module, created on first use (for EVP_PKEY access).
+    OpenSslBridge& bridge();
+
+  private:
+    Module(std::string path, void* handle, CK_FUNCTION_LIST* api);
+    std::string path_;
+    void* handle_;
+    CK_FUNCTION_LIST* api_;
+    std::mutex bridgeMutex_;
+    std::unique_ptr<OpenSslBridge> bridge_;
+};
+
+}  // namespace firmante::pkcs11

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "firmante/pkcs11/Module.h"
+#include "firmante/pkcs11/OpenSsl.h"
+#include "firmante/pkcs11/Secret.h"
+#include "firmante/pkcs11/Session.h"
+#include "firmante/pkcs11/Types.h"
+
+namespace firmante::pkcs11 {
+
+/// Result of importing a legacy PKCS#12 file.
+struct ImportedPkcs12 {
+    KeyInfo key;  // attributes.local is false: imported, not generated here
+    CertificateInfo certificate;
+};
+
+/// The operations Firmante performs on one token, over one long-lived session (which keeps the
+/// login alive: Cryptoki logs out when the application's last session closes).
+/// Not thread-safe: the agent gives each token one worker thread.
+class Token {
+  public:
+    /// Throws Error(TokenNotPresent).
+    Token(std::shared_ptr<Module> module, CK_SLOT_ID slot);
+    /// Opens the token named by a label or token URI (empty: the only token present).
+    static Token open(std::shared_ptr<Module> module, const std::string& labelOrUri);
+
+    TokenInfo info() const;
+    Module& module() const noexcept { return *module_; }
+    const std::shared_ptr<Module>& sharedModule() const noexcept { return module_; }
+    Session& session() noexcept { return *session_; }
+    CK_SLOT_ID slot() const noexcept { return slot_; }
+
+    bool loggedIn() const { return session_->loggedIn(); }
+    /// See Session::login. The secret is consumed.
+    void login(Secret pin) { session_->login(std::move(pin)); }
+    void loginProtectedPath() { session_->loginProtectedPath(); }
+    void logout() noexcept { session_->logout(); }
+
+    /// Generates a key pair on the token: CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE true,
+    /// CKA_EXTRACTABLE false; CKA_ID = SHA-1 of the public key value (as OpenSC does); `label` on
+    /// both halves. Returns the key with its attributes read back. Needs login (NotLoggedIn).
+    KeyInfo generateKeyPair(KeyType type, const std::string& label);
+
+    /// Private keys on the token (needs login on most tokens to see them).
+    std::vector<KeyInfo> keys();
+    /// Certificates, each paired with its private key by CKA_ID, else by public key.
+    std::vector<CertificateInfo> certificates();
+    /// The key named by a `pkcs11:` URI (id and/or label). Throws Error(KeyNotFound).
+    KeyInfo key(const Uri& uri);
+    /// The certificate named by a URI. Throws Error(CertificateNotFound).
+    CertificateInfo certificate(const Uri& uri);
+
+    /// Stores a certificate (DER or PEM) next to the private key whose public key it carries, with
+    /// CKA_ID, CKA_SUBJECT, CKA_ISSUER, CKA_SERIAL_NUMBER, CKA_VALUE, CKA_LABEL (the key's label
+    /// when `label` is empty). Throws Error(CertificateMismatch) when no private key on the token
+    /// matches; storing the same certificate twice returns the existing one.
+    CertificateInfo storeCertificate(std::span<const unsigned char> certificate,
+                                     const std::string& label = {});
+
+    /// Imports a PKCS#12 file: its private key (sensitive, not extractable — but CKA_LOCAL false,
+    /// reported as imported) and its certificate. Throws Error(PasswordIncorrect) for a wrong
+    /// password and Error(InvalidParams) for a file that is not PKCS#12.
+    ImportedPkcs12 importPkcs12(std::span<const unsigned char> pfx, Secret password,
+                                const std::string& label = {});
+
+    /// Deletes the private key, its public key, and nothing else. Explicit only.
+    void deleteKey(const Uri& keyUri);
+    /// Deletes one certificate object. Explicit only.
+    void deleteCertificate(const Uri& certificateUri);
+
+    /// An OpenSSL handle to the private key, operated on the token through libp11 (the key never
+    /// leaves it). Needs login. Throws Error(KeyNotFound). Keep it for one operation only and free
+    /// it before the Module goes away: it points into libp11's view of the token.
+    EvpPkeyPtr privateKey(const KeyInfo& key);
+
+  private:
+    KeyInfo readKey(CK_OBJECT_HANDLE privateKey);
+    std::shared_ptr<Module> module_;
+    CK_SLOT_ID slot_;
+    std::unique_ptr<Session> session_;
+};
+
+}  // namespace firmante::pkcs11

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "firmante/pkcs11/Uri.h"
+
+namespace firmante::pkcs11 {
+
+using Bytes = std::vector<unsigned char>;
+
+/// What a person needs to know about a token before typing a PIN.
+struct TokenInfo {
+    unsigned long slotId = 0;
+    std::string label;
+    std::string manufacturer;
+    std::string model;
+    std::string serial;
+    bool pinpad = false;        // CKF_PROTECTED_AUTHENTICATION_PATH: PIN typed on the reader
+    bool pinCountLow = false;   // CKF_USER_PIN_COUNT_LOW
+    bool pinFinalTry = false;   // CKF_USER_PIN_FINAL_TRY
+    bool pinLocked = false;     // CKF_USER_PIN_LOCKED
+    bool loginRequired = true;  // CKF_LOGIN_REQUIRED
+    bool initialized = true;    // CKF_TOKEN_INITIALIZED and CKF_USER_PIN_INITIALIZED
+
+    /// `pkcs11:token=…;manufacturer=…;model=…;serial=…`
+    Uri uri() const;
+};
+
+enum class KeyType { Rsa2048, Rsa3072, Rsa4096, EcP256, EcP384 };
+
+/// "rsa-2048", "ec-p256", …
+std::string_view keyTypeName(KeyType type) noexcept;
+/// Parses a key type name. Throws Error(InvalidParams) naming the accepted values.
+KeyType parseKeyType(std::string_view name);
+
+/// Attributes read back from the token after generation or import (DESIGN §3 rule 1).
+struct KeyAttributes {
+    bool local = false;             // CKA_LOCAL: generated on this token
+    bool neverExtractable = false;  // CKA_NEVER_EXTRACTABLE
+    bool alwaysSensitive = false;   // CKA_ALWAYS_SENSITIVE
+    bool extractable = true;        // CKA_EXTRACTABLE
+    bool sensitive = false;         // CKA_SENSITIVE
+};
+
+/// A key pair on the token (its private half, plus the public key as an SPKI).
+struct KeyInfo {
+    Bytes id;               // CKA_ID
+    std::string label;      // CKA_LABEL
+    std::string algorithm;  // "rsa-2048", "ec-p256", … ("rsa-1024" etc. for other sizes)
+    Bytes spki;             // DER SubjectPublicKeyInfo (empty if the token hides it)
+    KeyAttributes attributes;
+    Uri uri;  // type=private
+};
+
+/// A certificate on the token, parsed.
+struct CertificateInfo {
+    Bytes id;  // CKA_ID
+    std::string label;
+    Bytes der;
+    std::string subject;  // RFC 2253 one-line
+    std::string issuer;
+    std::string serialHex;  // upper-case hex, no separators
+    std::chrono::system_clock::time_point notBefore;
+    std::chrono::system_clock::time_point notAfter;
+    bool expired = false;       // notAfter in the past (or notBefore in the future)
+    Bytes spki;                 // DER SubjectPublicKeyInfo
+    std::string spkiSha256Hex;  // lower-case hex of SHA-256(spki)
+    Uri uri;                    // type=cert
+    std::optional<Uri> keyUri;  // the private key paired by CKA_ID or public key, if any
+};
+
+}  // namespace firmante::pkcs11

@@ -1,0 +1,133 @@
+#include "firmante/pkcs11/Session.h"
+
+#include <cstring>
+
+#include "firmante/pkcs11/Call.h"
+#include "firmante/pkcs11/Error.h"
+
+namespace firmante::pkcs11 {
+
+Session::Session(std::shared_ptr<Module> module, CK_SLOT_ID slot)
+    : module_(std::move(module)), slot_(slot) {
+    CK_RV rv = api()->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr,
+                                    &handle_);
+    if (rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_SLOT_ID_INVALID || rv == CKR_DEVICE_REMOVED)
+        throw Error(Reason::TokenNotPresent, "no token in slot " + std::to_string(slot_),
+                    "C_OpenSession", rv);
+    check(rv, "C_OpenSession");
+}
+
+Session::~Session() {
+    if (handle_ != CK_INVALID_HANDLE) api()->C_CloseSession(handle_);
+}
+
+namespace {
+
+[[noreturn]] void throwLoginError(Module& module, CK_SLOT_ID slot, CK_RV rv) {
+    Error error(rv == CKR_PIN_LOCKED ? Reason::PinLocked : Reason::PinIncorrect,
+                rv == CKR_PIN_LOCKED ? "the token's PIN is locked" : "the PIN is incorrect",
+                "C_Login", rv);
+    // The token's flags, read right after the failure, are the only hint Cryptoki gives.
+    try {
+        auto info = module.tokenInfo(slot);
+        if (info.pinLocked) {
+            Error locked(Reason::PinLocked, "the token's PIN is locked", "C_Login", rv);
+            locked.setTries(0, true);
+            throw locked;
+        }
+        error.setTries(info.pinFinalTry ? std::optional<int>(1) : std::nullopt, info.pinCountLow);
+    } catch (const Error& e) {
+        if (e.reason() == Reason::PinLocked) throw;
+    }
+    throw error;
+}
+
+}  // namespace
+
+void Session::login(Secret pin) {
+    CK_RV rv = api()->C_Login(handle_, CKU_USER,
+                              reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>(pin.data())),
+                              static_cast<CK_ULONG>(pin.size()));
+    pin.clear();
+    if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) return;
+    if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||
+        rv == CKR_PIN_LOCKED)
+        throwLoginError(*module_, slot_, rv);
+    check(rv, "C_Login");
+}
+
+void Session::loginProtectedPath() {
+    CK_RV rv = api()->C_Login(handle_, CKU_USER, nullptr, 0);
+    if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) return;
+    if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||
+        rv == CKR_PIN_LOCKED)
+        throwLoginError(*module_, slot_, rv);
+    check(rv, "C_Login");
+}
+
+bool Session::loggedIn() const {
+    CK_SESSION_INFO info{};
+    check(api()->C_GetSessionInfo(handle_, &info), "C_GetSessionInfo");
+    return info.state == CKS_RW_USER_FUNCTIONS || info.state == CKS_RO_USER_FUNCTIONS;
+}
+
+void Session::logout() noexcept {
+    api()->C_Logout(handle_);
+}
+
+std::vector<CK_OBJECT_HANDLE> Session::find(std::vector<CK_ATTRIBUTE> match) const {
+    FIRMANTE_CK(api(), C_FindObjectsInit, handle_, match.data(), match.size());
+    std::vector<CK_OBJECT_HANDLE> out;
+    CK_OBJECT_HANDLE batch[64];
+    CK_ULONG n = 0;
+    CK_RV rv;
+    do {
+        rv = api()->C_FindObjects(handle_, batch, 64, &n);
+        if (rv != CKR_OK) break;
+        out.insert(out.end(), batch, batch + n);
+    } while (n == 64);
+    api()->C_FindObjectsFinal(handle_);
+    check(rv, "C_FindObjects");
+    return out;
+}
+
+std::optional<Bytes> Session::attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const {
+    CK_ATTRIBUTE a{type, nullptr, 0};
+    CK_RV rv = api()->C_GetAttributeValue(handle_, object, &a, 1);
+    if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+        a.ulValueLen == CK_UNAVAILABLE_INFORMATION)
+        return std::nullopt;
+    check(rv, "C_GetAttributeValue");
+    Bytes value(a.ulValueLen);
+    a.pValue = value.data();
+    check(api()->C_GetAttributeValue(handle_, object, &a, 1), "C_GetAttributeValue");
+    value.resize(a.ulValueLen);
+    return value;
+}
+
+bool Session::boolAttribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type, bool fallback) const {
+    auto v = attribute(object, type);
+    if (!v || v->size() != sizeof(CK_BBOOL)) return fallback;
+    return (*v)[0] != CK_FALSE;
+}
+
+std::optional<CK_ULONG> Session::ulongAttribute(CK_OBJECT_HANDLE object,
+                                                CK_ATTRIBUTE_TYPE type) const {
+    auto v = attribute(object, type);
+    if (!v || v->size() != sizeof(CK_ULONG)) return std::nullopt;
+    CK_ULONG out;
+    std::memcpy(&out, v->data(), sizeof out);
+    return out;
+}
+
+CK_OBJECT_HANDLE Session::createObject(std::vector<CK_ATTRIBUTE> attributes) {
+    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+    FIRMANTE_CK(api(), C_CreateObject, handle_, attributes.data(), attributes.size(), &h);
+    return h;
+}
+
+void Session::destroyObject(CK_OBJECT_HANDLE object) {
+    FIRMANTE_CK(api(), C_DestroyObject, handle_, object);
+}
+
+}  // namespace firmante::pkcs11

@@ -1,0 +1,545 @@
+#include "firmante/pkcs11/Token.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+#include <openssl/pkcs12.h>
+
+#include "firmante/pkcs11/Call.h"
+#include "firmante/pkcs11/Certificate.h"
+#include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/OpenSslBridge.h"
+
+namespace firmante::pkcs11 {
+
+namespace {
+
+using SecureBytes = std::vector<unsigned char, ZeroizingAllocator<unsigned char>>;
+
+CK_BBOOL kTrue = CK_TRUE;
+CK_BBOOL kFalse = CK_FALSE;
+
+// DER OIDs for CKA_EC_PARAMS.
+const Bytes kP256Oid = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+const Bytes kP384Oid = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
+
+template <typename T>
+CK_ATTRIBUTE attr(CK_ATTRIBUTE_TYPE type, T* value) {
+    return {type, value, sizeof(T)};
+}
+CK_ATTRIBUTE attrBytes(CK_ATTRIBUTE_TYPE type, const void* data, std::size_t n) {
+    return {type, const_cast<void*>(data), static_cast<CK_ULONG>(n)};
+}
+
+struct BnFree {
+    void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
+};
+using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
+
+// CKA_EC_POINT is a DER OCTET STRING around the point on most tokens (SoftHSM, OpenSC); accept
+// the bare point too, as some tokens give it.
+Bytes unwrapEcPoint(const Bytes& value) {
+    if (value.size() >= 2 && value[0] == 0x04) {
+        std::size_t len = value[1], header = 2;
+        if (len & 0x80) {
+            std::size_t n = len & 0x7f;
+            if (n < 1 || n > 2 || value.size() < 2 + n) return value;
+            len = 0;
+            for (std::size_t i = 0; i < n; ++i) len = (len << 8) | value[2 + i];
+            header = 2 + n;
+        }
+        if (header + len == value.size()) return Bytes(value.begin() + header, value.end());
+    }
+    return value;
+}
+
+Bytes wrapOctetString(const Bytes& point) {
+    Bytes out{0x04};
+    if (point.size() < 0x80) {
+        out.push_back(static_cast<unsigned char>(point.size()));
+    } else {
+        out.push_back(0x81);
+        out.push_back(static_cast<unsigned char>(point.size()));
+    }
+    out.insert(out.end(), point.begin(), point.end());
+    return out;
+}
+
+const char* curveName(const Bytes& params) {
+    if (params == kP256Oid) return "P-256";
+    if (params == kP384Oid) return "P-384";
+    return nullptr;
+}
+
+EvpPkeyPtr rsaPublicKey(const Bytes& modulus, const Bytes& exponent) {
+    BnPtr n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
+    BnPtr e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr));
+    OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n.get());
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e.get());
+    OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+    EVP_PKEY* key = nullptr;
+    bool ok = ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
+              EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    if (!ok) throwOpenSsl(Reason::Internal, "cannot rebuild the RSA public key");
+    return EvpPkeyPtr(key);
+}
+
+EvpPkeyPtr ecPublicKey(const Bytes& params, const Bytes& point) {
+    const char* curve = curveName(params);
+    if (curve == nullptr) throw Error(Reason::MechanismInvalid, "unsupported EC curve on token");
+    OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve, 0);
+    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
+    OSSL_PARAM* ps = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+    EVP_PKEY* key = nullptr;
+    bool ok = ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
+              EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, ps) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(ps);
+    OSSL_PARAM_BLD_free(bld);
+    if (!ok) throwOpenSsl(Reason::Internal, "cannot rebuild the EC public key");
+    return EvpPkeyPtr(key);
+}
+
+std::string algorithmName(const EVP_PKEY* key) {
+    int bits = EVP_PKEY_get_bits(key);
+    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) return "rsa-" + std::to_string(bits);
+    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
+        if (bits == 256) return "ec-p256";
+        if (bits == 384) return "ec-p384";
+        return "ec-" + std::to_string(bits);
+    }
+    return "unknown";
+}
+
+Bytes bnBytes(const BIGNUM* bn) {
+    Bytes out(BN_num_bytes(bn));
+    BN_bn2bin(bn, out.data());
+    return out;
+}
+
+SecureBytes secureBnBytes(const BIGNUM* bn, std::size_t pad = 0) {
+    std::size_t n = std::max<std::size_t>(BN_num_bytes(bn), pad);
+    SecureBytes out(n);
+    BN_bn2binpad(bn, out.data(), static_cast<int>(n));
+    return out;
+}
+
+}  // namespace
+
+Token::Token(std::shared_ptr<Module> module, CK_SLOT_ID slot)
+    : module_(std::move(module)), slot_(slot), session_(std::make_unique<Session>(module_, slot)) {}
+
+Token Token::open(std::shared_ptr<Module> module, const std::string& labelOrUri) {
+    CK_SLOT_ID slot = module->findToken(labelOrUri);
+    return Token(std::move(module), slot);
+}
+
+TokenInfo Token::info() const {
+    return module_->tokenInfo(slot_);
+}
+
+KeyInfo Token::generateKeyPair(KeyType type, const std::string& label) {
+    if (label.size() > 255) throw Error(Reason::InvalidParams, "key label longer than 255 bytes");
+    if (!loggedIn())
+        throw Error(Reason::NotLoggedIn, "log in to the token before generating a key");
+    CK_MECHANISM mech{};
+    CK_ULONG bits = 0;
+    CK_BYTE exponent[] = {0x01, 0x00, 0x01};
+    const Bytes* curve = nullptr;
+    switch (type) {
+        case KeyType::Rsa2048:
+            bits = 2048;
+            break;
+        case KeyType::Rsa3072:
+            bits = 3072;
+            break;
+        case KeyType::Rsa4096:
+            bits = 4096;
+            break;
+        case KeyType::EcP256:
+            curve = &kP256Oid;
+            break;
+        case KeyType::EcP384:
+            curve = &kP384Oid;
+            break;
+    }
+    std::vector<CK_ATTRIBUTE> pub = {attr(CKA_TOKEN, &kTrue), attr(CKA_PRIVATE, &kFalse),
+                                     attr(CKA_VERIFY, &kTrue),
+                                     attrBytes(CKA_LABEL, label.data(), label.size())};
+    // DESIGN §3 rule 1: the private half is born sensitive and never extractable.
+    std::vector<CK_ATTRIBUTE> priv = {
+        attr(CKA_TOKEN, &kTrue),     attr(CKA_PRIVATE, &kTrue),
+        attr(CKA_SENSITIVE, &kTrue), attr(CKA_EXTRACTABLE, &kFalse),
+        attr(CKA_SIGN, &kTrue),      attrBytes(CKA_LABEL, label.data(), label.size())};
+    if (curve) {
+        mech.mechanism = CKM_EC_KEY_PAIR_GEN;
+        pub.push_back(attrBytes(CKA_EC_PARAMS, curve->data(), curve->size()));
+    } else {
+        mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
+        pub.push_back(attr(CKA_MODULUS_BITS, &bits));
+        pub.push_back(attrBytes(CKA_PUBLIC_EXPONENT, exponent, sizeof exponent));
+    }
+    CK_OBJECT_HANDLE hPub = CK_INVALID_HANDLE, hPriv = CK_INVALID_HANDLE;
+    FIRMANTE_CK(session_->api(), C_GenerateKeyPair, session_->handle(), &mech, pub.data(),
+                pub.size(), priv.data(), priv.size(), &hPub, &hPriv);
+
+    // CKA_ID = SHA-1 of the public key value (the modulus, or the EC point), as OpenSC does, so
+    // certificates installed later by any tool pair with this key.
+    Bytes value;
+    if (curve) {
+        value = unwrapEcPoint(session_->attribute(hPub, CKA_EC_POINT).value_or(Bytes{}));
+    } else {
+        value = session_->attribute(hPub, CKA_MODULUS).value_or(Bytes{});
+    }
+    if (value.empty()) throw Error(Reason::Internal, "the token did not return the public key");
+    Bytes id = sha1(value);
+    CK_ATTRIBUTE idAttr = attrBytes(CKA_ID, id.data(), id.size());
+    FIRMANTE_CK(session_->api(), C_SetAttributeValue, session_->handle(), hPub, &idAttr, 1);
+    FIRMANTE_CK(session_->api(), C_SetAttributeValue, session_->handle(), hPriv, &idAttr, 1);
+    return readKey(hPriv);
+}
+
+KeyInfo Token::readKey(CK_OBJECT_HANDLE priv) {
+    KeyInfo key;
+    key.id = session_->attribute(priv, CKA_ID).value_or(Bytes{});
+    auto label = session_->attribute(priv, CKA_LABEL).value_or(Bytes{});
+    key.label.assign(label.begin(), label.end());
+    key.attributes.local = session_->boolAttribute(priv, CKA_LOCAL, false);
+    key.attributes.neverExtractable = session_->boolAttribute(priv, CKA_NEVER_EXTRACTABLE, false);
+    key.attributes.alwaysSensitive = session_->boolAttribute(priv, CKA_ALWAYS_SENSITIVE, false);
+    key.attributes.extractable = session_->boolAttribute(priv, CKA_EXTRACTABLE, true);
+    key.attributes.sensitive = session_->boolAttribute(priv, CKA_SENSITIVE, false);
+
+    CK_ULONG keyType = session_->ulongAttribute(priv, CKA_KEY_TYPE).value_or(CKK_RSA);
+    EvpPkeyPtr pub;
+    try {
+        if (keyType == CKK_RSA) {
+            auto n = session_->attribute(priv, CKA_MODULUS);
+            auto e = session_->attribute(priv, CKA_PUBLIC_EXPONENT);
+            if (n && e && !n->empty()) pub = rsaPublicKey(*n, *e);
+        }
+        if (!pub && !key.id.empty()) {
+            // The public half, paired by CKA_ID.
+            CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+            auto found = session_->find(
+                {attr(CKA_CLASS, &cls), attrBytes(CKA_ID, key.id.data(), key.id.size())});
+            if (!found.empty()) {
+                if (keyType == CKK_RSA) {
+                    auto n = session_->attribute(found[0], CKA_MODULUS);
+                    auto e = session_->attribute(found[0], CKA_PUBLIC_EXPONENT);
+                    if (n && e) pub = rsaPublicKey(*n, *e);
+                } else if (keyType == CKK_EC) {
+                    auto params = session_->attribute(found[0], CKA_EC_PARAMS);
+                    auto point = session_->attribute(found[0], CKA_EC_POINT);
+                    if (params && point) pub = ecPublicKey(*params, unwrapEcPoint(*point));
+                }
+            }
+        }
+        if (!pub && !key.id.empty()) {
+            // Some tokens keep only the private key and the certificate.
+            CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+            auto found = session_->find(
+                {attr(CKA_CLASS, &cls), attrBytes(CKA_ID, key.id.data(), key.id.size())});
+            if (!found.empty()) {
+                if (auto der = session_->attribute(found[0], CKA_VALUE)) {
+                    auto cert = decodeCertificate(*der);
+                    pub.reset(X509_get_pubkey(cert.get()));
+                }
+            }
+        }
+    } catch (const Error&) {
+        pub.reset();  // an odd public key must not hide the private key from the list
+    }
+    if (pub) {
+        key.spki = publicKeySpki(pub.get());
+        key.algorithm = algorithmName(pub.get());
+    } else {
+        key.algorithm = keyType == CKK_EC ? "ec" : keyType == CKK_RSA ? "rsa" : "unknown";
+    }
+    auto t = info();
+    key.uri = t.uri();
+    if (!key.id.empty()) key.uri.id = key.id;
+    if (!key.label.empty()) key.uri.object = key.label;
+    key.uri.type = "private";
+    return key;
+}
+
+std::vector<KeyInfo> Token::keys() {
+    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+    std::vector<KeyInfo> out;
+    for (auto h : session_->find({attr(CKA_CLASS, &cls)})) out.push_back(readKey(h));
+    return out;
+}
+
+std::vector<CertificateInfo> Token::certificates() {
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    CK_CERTIFICATE_TYPE ctype = CKC_X_509;
+    auto handles = session_->find({attr(CKA_CLASS, &cls), attr(CKA_CERTIFICATE_TYPE, &ctype)});
+    std::vector<KeyInfo> allKeys;
+    bool keysRead = false;
+    auto t = info();
+    std::vector<CertificateInfo> out;
+    for (auto h : handles) {
+        auto der = session_->attribute(h, CKA_VALUE);
+        if (!der) continue;
+        CertificateInfo c;
+        try {
+            c = describeCertificate(*der);
+        } catch (const Error&) {
+            continue;  // a malformed certificate object is not ours to show
+        }
+        c.id = session_->attribute(h, CKA_ID).value_or(Bytes{});
+        auto label = session_->attribute(h, CKA_LABEL).value_or(Bytes{});
+        c.label.assign(label.begin(), label.end());
+        c.uri = t.uri();
+        if (!c.id.empty()) c.uri.id = c.id;
+        if (!c.label.empty()) c.uri.object = c.label;
+        c.uri.type = "cert";
+        if (!keysRead) {
+            allKeys = keys();
+            keysRead = true;
+        }
+        const KeyInfo* match = nullptr;
+        for (auto& k : allKeys)
+            if (!c.id.empty() && k.id == c.id) match = &k;
+        if (!match)
+            for (auto& k : allKeys)
+                if (!k.spki.empty() && k.spki == c.spki) match = &k;
+        if (match) c.keyUri = match->uri;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+KeyInfo Token::key(const Uri& uri) {
+    if (uri.type && *uri.type != "private")
+        throw Error(Reason::InvalidParams,
+                    "the URI does not name a private key (type=" + *uri.type + ")");
+    if (!uri.id && !uri.object)
+        throw Error(Reason::InvalidParams, "the key URI needs an id or an object label");
+    for (auto& k : keys())
+        if ((!uri.id || *uri.id == k.id) && (!uri.object || *uri.object == k.label)) return k;
+    throw Error(Reason::KeyNotFound, "no private key " + uri.str() + " on the token");
+}
+
+CertificateInfo Token::certificate(const Uri& uri) {
+    if (uri.type && *uri.type != "cert")
+        throw Error(Reason::InvalidParams,
+                    "the URI does not name a certificate (type=" + *uri.type + ")");
+    if (!uri.id && !uri.object)
+        throw Error(Reason::InvalidParams, "the certificate URI needs an id or an object label");
+    for (auto& c : certificates())
+        if ((!uri.id || *uri.id == c.id) && (!uri.object || *uri.object == c.label)) return c;
+    throw Error(Reason::CertificateNotFound, "no certificate " + uri.str() + " on the token");
+}
+
+CertificateInfo Token::storeCertificate(std::span<const unsigned char> bytes,
+                                        const std::string& label) {
+    auto cert = decodeCertificate(bytes);
+    auto described = describeCertificate(cert.get());
+    for (auto& existing : certificates())
+        if (existing.der == described.der) return existing;
+    const KeyInfo* owner = nullptr;
+    auto all = keys();
+    for (auto& k : all)
+        if (!k.spki.empty() && k.spki == described.spki) owner = &k;
+    if (owner == nullptr)
+        throw Error(Reason::CertificateMismatch,
+                    "the certificate's public key matches no private key on the token" +
+                        std::string(loggedIn() ? "" : " (private keys are hidden until login)"));
+    std::string certLabel = label.empty() ? owner->label : label;
+    auto toDer = [](auto* obj, auto fn) {
+        int n = fn(obj, nullptr);
+        Bytes out(n > 0 ? n : 0);
+        unsigned char* p = out.data();
+        fn(obj, &p);
+        return out;
+    };
+    Bytes subject = toDer(X509_get_subject_name(cert.get()), i2d_X509_NAME);
+    Bytes issuer = toDer(X509_get_issuer_name(cert.get()), i2d_X509_NAME);
+    Bytes serial =
+        toDer(const_cast<ASN1_INTEGER*>(X509_get0_serialNumber(cert.get())), i2d_ASN1_INTEGER);
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    CK_CERTIFICATE_TYPE ctype = CKC_X_509;
+    session_->createObject({attr(CKA_CLASS, &cls), attr(CKA_CERTIFICATE_TYPE, &ctype),
+                            attr(CKA_TOKEN, &kTrue), attr(CKA_PRIVATE, &kFalse),
+                            attrBytes(CKA_ID, owner->id.data(), owner->id.size()),
+                            attrBytes(CKA_LABEL, certLabel.data(), certLabel.size()),
+                            attrBytes(CKA_SUBJECT, subject.data(), subject.size()),
+                            attrBytes(CKA_ISSUER, issuer.data(), issuer.size()),
+                            attrBytes(CKA_SERIAL_NUMBER, serial.data(), serial.size()),
+                            attrBytes(CKA_VALUE, described.der.data(), described.der.size())});
+    for (auto& c : certificates())
+        if (c.der == described.der) return c;
+    throw Error(Reason::Internal, "the stored certificate cannot be read back");
+}
+
+ImportedPkcs12 Token::importPkcs12(std::span<const unsigned char> pfx, Secret password,
+                                   const std::string& label) {
+    if (pfx.size() > 1024 * 1024) throw Error(Reason::TooLarge, "PKCS#12 file larger than 1 MiB");
+    if (!loggedIn()) throw Error(Reason::NotLoggedIn, "log in to the token before importing");
+    const unsigned char* p = pfx.data();
+    std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(
+        d2i_PKCS12(nullptr, &p, static_cast<long>(pfx.size())), &PKCS12_free);
+    if (!p12) throwOpenSsl(Reason::InvalidParams, "not a PKCS#12 (.pfx) file");
+    const char* pass = password.c_str();
+    if (PKCS12_mac_present(p12.get()) &&
+        PKCS12_verify_mac(p12.get(), pass, static_cast<int>(password.size())) != 1) {
+        ERR_clear_error();
+        throw Error(Reason::PasswordIncorrect, "the .pfx password is incorrect",
+                    "PKCS12_verify_mac");
+    }
+    EVP_PKEY* rawKey = nullptr;
+    X509* rawCert = nullptr;
+    STACK_OF(X509)* ca = nullptr;
+    int ok = PKCS12_parse(p12.get(), pass, &rawKey, &rawCert, &ca);
+    password.clear();
+    EvpPkeyPtr pkey(rawKey);
+    X509Ptr cert(rawCert);
+    sk_X509_pop_free(ca, X509_free);
+    if (ok != 1) throwOpenSsl(Reason::PasswordIncorrect, "cannot open the .pfx file");
+    if (!pkey || !cert)
+        throw Error(Reason::InvalidParams, "the .pfx file holds no private key and certificate");
+    if (X509_check_private_key(cert.get(), pkey.get()) != 1)
+        throwOpenSsl(Reason::CertificateMismatch, "the .pfx key does not match its certificate");
+
+    auto described = describeCertificate(cert.get());
+    std::string keyLabel = label;
+    if (keyLabel.empty()) {
+        // The certificate's CN is what a person recognises.
+        X509_NAME* name = X509_get_subject_name(cert.get());
+        int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+        if (idx >= 0) {
+            unsigned char* utf8 = nullptr;
+            int n = ASN1_STRING_to_UTF8(&utf8,
+                                        X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx)));
+            if (n > 0) keyLabel.assign(reinterpret_cast<char*>(utf8), n);
+            OPENSSL_free(utf8);
+        }
+        if (keyLabel.empty()) keyLabel = "Importado";
+    }
+
+    CK_OBJECT_CLASS privCls = CKO_PRIVATE_KEY, pubCls = CKO_PUBLIC_KEY;
+    std::vector<CK_ATTRIBUTE> priv = {attr(CKA_CLASS, &privCls),
+                                      attr(CKA_TOKEN, &kTrue),
+                                      attr(CKA_PRIVATE, &kTrue),
+                                      attr(CKA_SENSITIVE, &kTrue),
+                                      attr(CKA_EXTRACTABLE, &kFalse),
+                                      attr(CKA_SIGN, &kTrue),
+                                      attrBytes(CKA_LABEL, keyLabel.data(), keyLabel.size())};
+    std::vector<CK_ATTRIBUTE> pub = {attr(CKA_CLASS, &pubCls), attr(CKA_TOKEN, &kTrue),
+                                     attr(CKA_PRIVATE, &kFalse), attr(CKA_VERIFY, &kTrue),
+                                     attrBytes(CKA_LABEL, keyLabel.data(), keyLabel.size())};
+    CK_KEY_TYPE keyType;
+    Bytes id, pubA, pubB;
+    std::vector<SecureBytes> secrets;
+    auto getBn = [&](const char* name) {
+        BIGNUM* bn = nullptr;
+        if (EVP_PKEY_get_bn_param(pkey.get(), name, &bn) != 1)
+            throwOpenSsl(Reason::InvalidParams, std::string("the .pfx key lacks ") + name);
+        return BnPtr(bn);
+    };
+    if (EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_RSA) {
+        keyType = CKK_RSA;
+        pubA = bnBytes(getBn(OSSL_PKEY_PARAM_RSA_N).get());
+        pubB = bnBytes(getBn(OSSL_PKEY_PARAM_RSA_E).get());
+        id = sha1(pubA);
+        struct Part {
+            CK_ATTRIBUTE_TYPE type;
+            const char* name;
+        } parts[] = {{CKA_PRIVATE_EXPONENT, OSSL_PKEY_PARAM_RSA_D},
+                     {CKA_PRIME_1, OSSL_PKEY_PARAM_RSA_FACTOR1},
+                     {CKA_PRIME_2, OSSL_PKEY_PARAM_RSA_FACTOR2},
+                     {CKA_EXPONENT_1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
+                     {CKA_EXPONENT_2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
+                     {CKA_COEFFICIENT, OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
+        secrets.reserve(std::size(parts));
+        priv.push_back(attrBytes(CKA_MODULUS, pubA.data(), pubA.size()));
+        priv.push_back(attrBytes(CKA_PUBLIC_EXPONENT, pubB.data(), pubB.size()));
+        for (auto& part : parts) {
+            secrets.push_back(secureBnBytes(getBn(part.name).get()));
+            priv.push_back(attrBytes(part.type, secrets.back().data(), secrets.back().size()));
+        }
+        pub.push_back(attrBytes(CKA_MODULUS, pubA.data(), pubA.size()));
+        pub.push_back(attrBytes(CKA_PUBLIC_EXPONENT, pubB.data(), pubB.size()));
+    } else if (EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_EC) {
+        keyType = CKK_EC;
+        char group[64] = {};
+        EVP_PKEY_get_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                       nullptr);
+        std::string g = group;
+        std::size_t fieldLen;
+        if (g == "prime256v1" || g == "P-256") {
+            pubA = kP256Oid;
+            fieldLen = 32;
+        } else if (g == "secp384r1" || g == "P-384") {
+            pubA = kP384Oid;
+            fieldLen = 48;
+        } else {
+            throw Error(Reason::MechanismInvalid, "unsupported EC curve in the .pfx: " + g);
+        }
+        Bytes point(256);
+        std::size_t plen = 0;
+        if (EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                            point.size(), &plen) != 1)
+            throwOpenSsl(Reason::InvalidParams, "the .pfx EC key has no public point");
+        point.resize(plen);
+        id = sha1(point);
+        pubB = wrapOctetString(point);
+        secrets.push_back(secureBnBytes(getBn(OSSL_PKEY_PARAM_PRIV_KEY).get(), fieldLen));
+        priv.push_back(attrBytes(CKA_EC_PARAMS, pubA.data(), pubA.size()));
+        priv.push_back(attrBytes(CKA_VALUE, secrets.back().data(), secrets.back().size()));
+        pub.push_back(attrBytes(CKA_EC_PARAMS, pubA.data(), pubA.size()));
+        pub.push_back(attrBytes(CKA_EC_POINT, pubB.data(), pubB.size()));
+    } else {
+        throw Error(Reason::MechanismInvalid, "the .pfx key is neither RSA nor EC");
+    }
+    priv.push_back(attr(CKA_KEY_TYPE, &keyType));
+    pub.push_back(attr(CKA_KEY_TYPE, &keyType));
+    priv.push_back(attrBytes(CKA_ID, id.data(), id.size()));
+    pub.push_back(attrBytes(CKA_ID, id.data(), id.size()));
+    pkey.reset();  // the software copy goes as soon as the token has its own
+
+    CK_OBJECT_HANDLE hPriv = session_->createObject(priv);
+    secrets.clear();
+    session_->createObject(pub);
+    ImportedPkcs12 result;
+    result.key = readKey(hPriv);
+    result.certificate = storeCertificate(described.der, keyLabel);
+    return result;
+}
+
+void Token::deleteKey(const Uri& keyUri) {
+    KeyInfo k = key(keyUri);
+    if (k.id.empty()) throw Error(Reason::KeyNotFound, "refusing to delete a key without CKA_ID");
+    for (CK_OBJECT_CLASS cls : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY}) {
+        auto found =
+            session_->find({attr(CKA_CLASS, &cls), attrBytes(CKA_ID, k.id.data(), k.id.size())});
+        for (auto h : found) session_->destroyObject(h);
+    }
+}
+
+void Token::deleteCertificate(const Uri& certificateUri) {
+    CertificateInfo c = certificate(certificateUri);
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    for (auto h :
+         session_->find({attr(CKA_CLASS, &cls), attrBytes(CKA_VALUE, c.der.data(), c.der.size())}))
+        session_->destroyObject(h);
+}
+
+EvpPkeyPtr Token::privateKey(const KeyInfo& key) {
+    if (!loggedIn()) throw Error(Reason::NotLoggedIn, "log in to the token before using a key");
+    return module_->bridge().privateKey(slot_, key.id);
+}
+
+}  // namespace firmante::pkcs11

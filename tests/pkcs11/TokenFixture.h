@@ -1,0 +1,34 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+
+#include "firmante/pkcs11/Module.h"
+#include "firmante/pkcs11/Token.h"
+#include "firmante/testing/SoftHsmToken.h"
+
+namespace firmante::testing {
+
+/// A private SoftHSM token, the module loaded on it, and a Token logged in with the user PIN.
+class TokenFixture : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        softhsm_ = std::make_unique<SoftHsmToken>("Firmante Test");
+        module_ = pkcs11::Module::load(SoftHsmToken::modulePath());
+        token_.emplace(pkcs11::Token::open(module_, "Firmante Test"));
+        token_->login(pkcs11::Secret(SoftHsmToken::kUserPin));
+    }
+    void TearDown() override {
+        token_.reset();
+        module_.reset();
+    }
+    pkcs11::Token& token() { return *token_; }
+
+    std::unique_ptr<SoftHsmToken> softhsm_;
+    std::shared_ptr<pkcs11::Module> module_;
+    std::optional<pkcs11::Token> token_;
+};
+
+}  // namespace firmante::testing
