@@ -129,3 +129,30 @@ export const pageSender = (origin, tabId = 1, path = '/renovacion') => ({
 export async function settle(rounds = 5) {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
 }
+
+/**
+ * runtime.connect for a content script: returns the script's end of a port
+ * whose other end is handed to the background through runtime.onConnect with
+ * `sender`, as the browser does.
+ */
+export function contentScriptRuntime(backgroundRuntime, sender) {
+  return {
+    connect({ name } = {}) {
+      const scriptEnd = new FakePort(name, undefined);
+      const backgroundEnd = new FakePort(name, sender);
+      scriptEnd.peer = (m) => backgroundEnd.deliver(m);
+      backgroundEnd.peer = (m) => scriptEnd.deliver(m);
+      const close = (from, to) => () => {
+        from.disconnected = true;
+        if (!to.disconnected) {
+          to.disconnected = true;
+          to.onDisconnect.emit(to);
+        }
+      };
+      scriptEnd.disconnect = close(scriptEnd, backgroundEnd);
+      backgroundEnd.disconnect = close(backgroundEnd, scriptEnd);
+      backgroundRuntime.onConnect.emit(backgroundEnd);
+      return scriptEnd;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// Types for firmante.js, the Firmante page API. Field lists follow DESIGN §2;
+// the agent may add members, so results are open (index signatures).
+
+export const PROTOCOL_VERSION: 1;
+export const DEFAULT_WS_PORT: 31780;
+export const MAX_REQUEST_BYTES: number;
+
+/** A DESIGN §2 reason word, plus the transport words of the extension and page API. */
+export type FirmanteReason =
+  | 'PARSE_ERROR' | 'INVALID_REQUEST' | 'METHOD_NOT_FOUND' | 'INVALID_PARAMS' | 'TOO_LARGE'
+  | 'ORIGIN_NOT_ALLOWED' | 'USER_CANCELLED' | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'TOKEN_NOT_PRESENT'
+  | 'TOKEN_REMOVED' | 'KEY_NOT_FOUND' | 'CERTIFICATE_NOT_FOUND' | 'CERTIFICATE_MISMATCH'
+  | 'LETTER_MISMATCH' | 'RENEWAL_STATE' | 'BUSY' | 'TIMEOUT' | 'INTERNAL'
+  | 'NATIVE_UNAVAILABLE' | 'AGENT_UNAVAILABLE' | 'VERSION_MISMATCH' | 'MODULE_NOT_FOUND'
+  | 'PASSWORD_INCORRECT' | 'SIGNATURE_INVALID'
+  | (string & {});
+
+export class FirmanteError extends Error {
+  constructor(message: string, init?: { reason?: FirmanteReason; code?: number; triesLeft?: number; data?: object });
+  readonly name: 'FirmanteError';
+  /** Stable upper-case word from the agent's error.data.reason. */
+  readonly reason: FirmanteReason;
+  /** JSON-RPC error code (-32000 for application errors). */
+  readonly code: number;
+  /** PIN tries left, when the agent says (PIN_INCORRECT). */
+  readonly triesLeft?: number;
+  /** The agent's whole error.data. */
+  readonly data?: Record<string, unknown>;
+  static fromJsonRpc(error: { code?: number; message?: string; data?: object }): FirmanteError;
+}
+
+/** Bytes for binary parameters; a string must already be standard base64. */
+export type Binary = Uint8Array | ArrayBuffer | ArrayBufferView | string;
+/** PEM text, base64 DER, or DER bytes. */
+export type CertificateInput = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+/** RFC 7512 PKCS#11 URI, e.g. "pkcs11:token=Demo;id=%01;type=cert". */
+export type Pkcs11Uri = string;
+export type Base64 = string;
+export type KeyType = 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-p256' | 'ec-p384';
+
+export interface AgentInfo {
+  agentVersion: string;
+  protocolVersion: number;
+  transports?: string[];
+  module?: string;
+  tokens?: unknown;
+  [key: string]: unknown;
+}
+
+export interface TokenInfo {
+  uri: Pkcs11Uri; label: string; manufacturer: string; model: string; serial: string;
+  pinpad: boolean; pinCountLow: boolean; pinFinalTry: boolean; pinLocked: boolean;
+  [key: string]: unknown;
+}
+
+export interface CertificateInfo {
+  uri: Pkcs11Uri; keyUri: Pkcs11Uri; subject: string; issuer: string; serial: string;
+  notBefore: string; notAfter: string; expired: boolean; spkiSha256: string; der: Base64;
+  [key: string]: unknown;
+}
+
+export interface ChallengeSignature {
+  signature: Base64; algorithm: 'RS256' | 'ES256' | 'ES384'; certificate?: Base64 | string;
+  [key: string]: unknown;
+}
+
+export interface RenewalBegun {
+  renewalId: string; uri: Pkcs11Uri; spki: Base64; spkiHex: string; csr: string;
+  keyAttributes: { local: boolean; neverExtractable: boolean; alwaysSensitive: boolean; extractable: boolean };
+  [key: string]: unknown;
+}
+
+export interface SignedDocument {
+  cms: Base64; documentSha256: string; signer: unknown;
+  [key: string]: unknown;
+}
+
+export interface Transport {
+  readonly kind: 'extension' | 'websocket' | string;
+  send(message: object, text?: string): void;
+  close(): void;
+  onmessage: ((message: any) => void) | null;
+  onclose: ((error: FirmanteError) => void) | null;
+}
+
+export interface Timeouts { callMs?: number; promptMs?: number }
+
+export class FirmanteClient {
+  constructor(transport: Transport, options?: { timeouts?: Timeouts });
+  /** Which path connect() found. */
+  readonly transport: 'extension' | 'websocket';
+  /** agent.info from connect(), or null if the agent would not answer it for this origin. */
+  agentInfo: AgentInfo | null;
+
+  info(): Promise<AgentInfo>;
+  listTokens(): Promise<{ tokens: TokenInfo[]; [key: string]: unknown }>;
+  listCertificates(args?: { token?: Pkcs11Uri | string }): Promise<{ certificates: CertificateInfo[]; [key: string]: unknown }>;
+  signChallenge(args: { certificate: Pkcs11Uri; nonce: Binary }): Promise<ChallengeSignature>;
+  beginRenewal(args: { certificate: Pkcs11Uri; keyType?: KeyType }): Promise<RenewalBegun>;
+  signLetter(args: { renewalId: string; stage: 'acceptance' | 'terms'; document: Binary; fileName: string }): Promise<SignedDocument>;
+  proveKeyPossession(args: { renewalId: string; nonce: Binary }): Promise<ChallengeSignature>;
+  installCertificate(args: { renewalId: string; certificate: CertificateInput; chain?: CertificateInput[] }): Promise<{ uri: Pkcs11Uri; [key: string]: unknown }>;
+  renewalStatus(args?: { renewalId?: string }): Promise<Record<string, unknown>>;
+  finishRenewal(args: { renewalId: string; retireOld: boolean }): Promise<Record<string, unknown>>;
+  signDocument(args: { certificate: Pkcs11Uri; document: Binary; fileName: string }): Promise<SignedDocument>;
+
+  on(event: 'tokens.changed' | string, listener: (params: any) => void): this;
+  off(event: 'tokens.changed' | string, listener: (params: any) => void): this;
+  close(): void;
+  handshake(timeoutMs?: number): Promise<AgentInfo>;
+}
+
+export interface ConnectOptions {
+  /** Agent WebSocket port; 0 = extension only. Default 31780. */
+  wsPort?: number;
+  /** Deadline for each transport's handshake, ms. Default 5000. */
+  timeoutMs?: number;
+  /** How long to wait for an extension that has not marked the page, ms. Default 300. */
+  probeMs?: number;
+  timeouts?: Timeouts;
+  /** For tests: the window to talk through and the WebSocket constructor. */
+  window?: Window;
+  WebSocket?: typeof WebSocket;
+}
+
+/** Rejects with reason NATIVE_UNAVAILABLE, AGENT_UNAVAILABLE or VERSION_MISMATCH. */
+export function connect(options?: ConnectOptions): Promise<FirmanteClient>;
+export function createClient(transport: Transport, options?: { timeouts?: Timeouts }): FirmanteClient;
+export function probeExtension(win: Window, ms: number): Promise<boolean>;
+export function extensionTransport(win: Window): Transport;
+export function openWebSocketTransport(WebSocketImpl: typeof WebSocket, port: number, timeoutMs: number): Promise<Transport>;
+export function bytesToBase64(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Base64;
+export function base64ToBytes(text: Base64): Uint8Array;
+
+export const Firmante: {
+  readonly connect: typeof connect;
+  readonly createClient: typeof createClient;
+  readonly FirmanteError: typeof FirmanteError;
+  readonly FirmanteClient: typeof FirmanteClient;
+  readonly bytesToBase64: typeof bytesToBase64;
+  readonly base64ToBytes: typeof base64ToBytes;
+  readonly PROTOCOL_VERSION: 1;
+  readonly DEFAULT_WS_PORT: 31780;
+};
+export default Firmante;

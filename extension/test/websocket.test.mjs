@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { FirmanteError, connect } from '../page-api/firmante.js';
+import { startTinyWebSocketServer, unusedPort } from '../test-support/tiny-ws-server.mjs';
+
+// Node 20 has its WebSocket client (the same WHATWG API browsers have) behind
+// --experimental-websocket. Without it, this file runs itself again with the
+// flag and passes only if every test in that run passes.
+if (typeof globalThis.WebSocket === 'undefined') {
+  test('the WebSocket transport tests pass under --experimental-websocket', () => {
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const run = spawnSync(process.execPath, ['--experimental-websocket', '--test', fileURLToPath(import.meta.url)],
+      { env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /# pass [1-9]/);
+    assert.match(run.stdout, /# fail 0/);
+    assert.match(run.stdout, /# skipped 0/);
+  });
+} else {
+  const PAGE = { location: { origin: 'http://127.0.0.1:8080' } }; // no postMessage: no extension path
+
+  function agent(overrides = {}) {
+    return (msg, conn) => {
+      const handler = overrides[msg.method];
+      if (handler) return handler(msg, conn);
+      if (msg.method === 'agent.info') {
+        return conn.sendJson({ jsonrpc: '2.0', id: msg.id, result: { agentVersion: '0.1.0', protocolVersion: 1 } });
+      }
+      return conn.sendJson({ jsonrpc: '2.0', id: msg.id, result: { echo: msg } });
+    };
+  }
+
+  test('without the extension connect() uses the WebSocket and calls round-trip as JSON-RPC text', async (t) => {
+    const server = await startTinyWebSocketServer(agent());
+    t.after(() => server.close());
+    const client = await connect({ window: PAGE, wsPort: server.port, timeoutMs: 5_000 });
+    t.after(() => client.close());
+    assert.equal(client.transport, 'websocket');
+    assert.equal(client.agentInfo.agentVersion, '0.1.0');
+    const { echo } = await client.signDocument({ certificate: 'pkcs11:id=%02', document: new Uint8Array([0xfb, 0xff]), fileName: 'a.pdf' });
+    assert.equal(echo.method, 'documents.sign');
+    assert.deepEqual(echo.params, { certificate: 'pkcs11:id=%02', document: '+/8=', fileName: 'a.pdf' });
+    assert.equal('origin' in echo, false, 'on WebSocket the origin is the HTTP Origin header, never a member');
+    assert.equal(server.connections[0].request.url, '/');
+  });
+
+  test('errors over the WebSocket carry the agent reason and tries left', async (t) => {
+    const server = await startTinyWebSocketServer(agent({
+      'auth.sign_challenge': (msg, conn) => conn.sendJson({
+        jsonrpc: '2.0', id: msg.id, error: { code: -32000, message: 'PIN incorrecto', data: { reason: 'PIN_INCORRECT', triesLeft: 1 } },
+      }),
+    }));
+    t.after(() => server.close());
+    const client = await connect({ window: PAGE, wsPort: server.port });
+    t.after(() => client.close());
+    await assert.rejects(client.signChallenge({ certificate: 'c', nonce: new Uint8Array(16) }), (err) => {
+      assert.ok(err instanceof FirmanteError);
+      assert.equal(err.reason, 'PIN_INCORRECT');
+      assert.equal(err.triesLeft, 1);
+      return true;
+    });
+  });
+
+  test('tokens.changed pushed by the agent reaches page listeners over the WebSocket', async (t) => {
+    const server = await startTinyWebSocketServer(agent());
+    t.after(() => server.close());
+    const client = await connect({ window: PAGE, wsPort: server.port });
+    t.after(() => client.close());
+    const seen = new Promise((resolve) => client.on('tokens.changed', resolve));
+    server.connections[0].sendJson({ jsonrpc: '2.0', method: 'tokens.changed', params: { present: 2 } });
+    assert.deepEqual(await seen, { present: 2 });
+  });
+
+  test('when the agent closes the WebSocket a waiting call rejects with AGENT_UNAVAILABLE', async (t) => {
+    const server = await startTinyWebSocketServer(agent({ 'tokens.list': (msg, conn) => conn.close() }));
+    t.after(() => server.close());
+    const client = await connect({ window: PAGE, wsPort: server.port });
+    await assert.rejects(client.listTokens(), { reason: 'AGENT_UNAVAILABLE' });
+    await assert.rejects(client.info(), { reason: 'AGENT_UNAVAILABLE' });
+  });
+
+  test('with nothing listening on the port connect() rejects with AGENT_UNAVAILABLE', async () => {
+    const port = await unusedPort();
+    await assert.rejects(connect({ window: PAGE, wsPort: port, timeoutMs: 5_000 }), (err) => {
+      assert.ok(err instanceof FirmanteError);
+      assert.equal(err.reason, 'AGENT_UNAVAILABLE');
+      return true;
+    });
+  });
+
+  test('an agent of another protocol version over the WebSocket gives VERSION_MISMATCH', async (t) => {
+    const server = await startTinyWebSocketServer(agent({
+      'agent.info': (msg, conn) => conn.sendJson({ jsonrpc: '2.0', id: msg.id, result: { agentVersion: '9', protocolVersion: 2 } }),
+    }));
+    t.after(() => server.close());
+    await assert.rejects(connect({ window: PAGE, wsPort: server.port }), { reason: 'VERSION_MISMATCH' });
+  });
+}
