@@ -1,0 +1,91 @@
+#include "AgentConnector.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <spdlog/spdlog.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "AgentLauncher.hpp"
+#include "HostError.hpp"
+
+namespace firmante::nmhost {
+
+namespace {
+
+// Result of one connect attempt: a socket, or the errno that explains why not.
+struct Attempt {
+    UniqueFd fd;
+    int error = 0;
+};
+
+Attempt tryConnect(const std::string& path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, path.data(), path.size());  // length checked by the caller
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return {UniqueFd(), errno};
+    int rc;
+    do {
+        rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) return {UniqueFd(), errno};
+    return {std::move(fd), 0};
+}
+
+// No agent there (yet): the socket file is missing, or stale from an agent that died.
+bool nobodyListens(int error) {
+    return error == ENOENT || error == ECONNREFUSED;
+}
+
+}  // namespace
+
+AgentConnector::AgentConnector(std::string socketPath, std::chrono::milliseconds startTimeout)
+    : socketPath_(std::move(socketPath)), startTimeout_(startTimeout) {}
+
+UniqueFd AgentConnector::connect() {
+    if (socketPath_.empty() || socketPath_.size() >= sizeof(sockaddr_un::sun_path)) {
+        throw HostError(
+            "NATIVE_UNAVAILABLE",
+            "Ruta de socket del agente inválida / Invalid agent socket path: " + socketPath_);
+    }
+    Attempt first = tryConnect(socketPath_);
+    if (first.fd) return std::move(first.fd);
+    if (!nobodyListens(first.error)) {
+        throw HostError("NATIVE_UNAVAILABLE",
+                        "No se pudo conectar con firmante-agent / Cannot connect to "
+                        "firmante-agent at " +
+                            socketPath_ + ": " + std::strerror(first.error));
+    }
+
+    spdlog::info("no agent listens on {}; starting one", socketPath_);
+    AgentLauncher::startDetached(AgentLauncher::locate());
+
+    // Poll the connect with a short, growing back-off until the deadline: the agent needs a
+    // few milliseconds to create its socket, and there is nothing else to wait on.
+    const auto deadline = std::chrono::steady_clock::now() + startTimeout_;
+    std::chrono::milliseconds delay(2);
+    for (;;) {
+        Attempt attempt = tryConnect(socketPath_);
+        if (attempt.fd) return std::move(attempt.fd);
+        if (!nobodyListens(attempt.error)) {
+            throw HostError("NATIVE_UNAVAILABLE",
+                            "No se pudo conectar con firmante-agent / Cannot connect to "
+                            "firmante-agent at " +
+                                socketPath_ + ": " + std::strerror(attempt.error));
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) break;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+        ::poll(nullptr, 0, static_cast<int>(std::min(delay, left).count()));
+        delay = std::min(delay * 2, std::chrono::milliseconds(100));
+    }
+    throw HostError("TIMEOUT",
+                    "firmante-agent no abrió su socket a tiempo / firmante-agent did not open " +
+                        socketPath_ + " within " + std::to_string(startTimeout_.count()) + " ms");
+}
+
+}  // namespace firmante::nmhost

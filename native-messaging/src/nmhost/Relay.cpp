@@ -1,0 +1,198 @@
+#include "Relay.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "ErrorReply.hpp"
+#include "firmante/nm/FdFrameIo.hpp"
+#include "firmante/nm/JsonRpcScan.hpp"
+#include "firmante/nm/Limits.hpp"
+
+namespace firmante::nmhost {
+
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr int kProtocolVersion = 1;
+
+// Responses from the agent above this are dropped while being decoded (skipped, never buffered)
+// instead of being read whole just to be replaced: the agent has no business sending more.
+constexpr std::size_t kAgentFrameLimit = nm::kDefaultFrameLimit;
+
+// One read() from a descriptor poll() reported ready. Returns bytes read, 0 at end of stream.
+std::size_t readSome(int fd, char* buffer, std::size_t size) {
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, size);
+        if (n >= 0) return static_cast<std::size_t>(n);
+        if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "read");
+    }
+}
+
+}  // namespace
+
+Relay::Relay(int browserIn, int browserOut, int agentFd, std::size_t browserLimit,
+             std::chrono::milliseconds helloTimeout)
+    : browserIn_(browserIn),
+      browserOut_(browserOut),
+      agentFd_(agentFd),
+      helloTimeout_(helloTimeout),
+      browserDecoder_(browserLimit, nm::OversizePolicy::Stop),
+      agentDecoder_(kAgentFrameLimit, nm::OversizePolicy::Skip) {}
+
+Relay::Outcome Relay::run(std::string_view helloJson) {
+    try {
+        nm::writeFrame(agentFd_, helloJson);
+        const auto helloDeadline = std::chrono::steady_clock::now() + helloTimeout_;
+        for (;;) {
+            // Until the hello is answered only the agent is read: the browser's requests wait
+            // in the pipe, so none reaches an agent that may still refuse this connection.
+            std::array<pollfd, 2> fds{{{agentFd_, POLLIN, 0}, {browserIn_, POLLIN, 0}}};
+            const nfds_t count = helloPending_ ? 1 : 2;
+            int timeout = -1;
+            if (helloPending_) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    helloDeadline - std::chrono::steady_clock::now());
+                timeout = static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+            }
+            const int ready = ::poll(fds.data(), count, timeout);
+            if (ready < 0) {
+                if (errno == EINTR) continue;
+                throw std::system_error(errno, std::generic_category(), "poll");
+            }
+            if (ready == 0) {
+                failToBrowser("TIMEOUT",
+                              "firmante-agent no respondió al saludo / firmante-agent did not "
+                              "answer the hello");
+                return Outcome::Failed;
+            }
+            if (fds[0].revents != 0 && !readAgent()) return Outcome::Failed;
+            if (count == 2 && fds[1].revents != 0) {
+                bool browserClosed = false;
+                if (!readBrowser(browserClosed)) return Outcome::Failed;
+                if (browserClosed) return Outcome::BrowserClosed;
+            }
+        }
+    } catch (const std::system_error& error) {
+        // EPIPE on stdout means the browser is gone: nobody left to tell.
+        spdlog::error("relay stopped: {}", error.what());
+        if (error.code().value() != EPIPE) {
+            try {
+                failToBrowser("INTERNAL", "Error interno del relé / Relay internal error");
+            } catch (...) {
+            }
+        }
+        return Outcome::Failed;
+    }
+}
+
+bool Relay::readAgent() {
+    std::array<char, kReadChunk> buffer;
+    const std::size_t n = readSome(agentFd_, buffer.data(), buffer.size());
+    if (n == 0) {
+        spdlog::warn("the agent closed the connection");
+        failToBrowser("NATIVE_UNAVAILABLE",
+                      "firmante-agent cerró la conexión / firmante-agent closed the connection");
+        return false;
+    }
+    agentDecoder_.feed(std::string_view(buffer.data(), n));
+    return handleAgentFrames();
+}
+
+bool Relay::handleAgentFrames() {
+    while (auto result = agentDecoder_.next()) {
+        if (result->isError()) {
+            // Skipped without reading it whole, so its id is unknown.
+            spdlog::warn("agent frame refused: {}", result->error().what());
+            sendToBrowser(oversizedResponseReply(
+                std::nullopt,
+                static_cast<std::size_t>(result->error().declaredLength().value_or(0))));
+            continue;
+        }
+        const std::string& body = result->body();
+        if (helloPending_ && nm::findTopLevelId(body) == "\"hello\"") {
+            if (!handleHelloReply(body)) return false;
+            continue;
+        }
+        if (body.size() > nm::kMaxHostToBrowserFrame) {
+            auto id = nm::findTopLevelId(body);
+            spdlog::warn("agent response of {} bytes (id {}) exceeds the browser's limit",
+                         body.size(), id.value_or("unknown"));
+            sendToBrowser(oversizedResponseReply(id, body.size()));
+            continue;
+        }
+        sendToBrowser(body);
+    }
+    return true;
+}
+
+bool Relay::handleHelloReply(const std::string& body) {
+    helloPending_ = false;
+    const auto reply = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (reply.is_discarded() || !reply.is_object()) {
+        failToBrowser("PARSE_ERROR",
+                      "Respuesta ilegible de firmante-agent / Unreadable reply from "
+                      "firmante-agent");
+        return false;
+    }
+    if (auto error = reply.find("error"); error != reply.end()) {
+        // The agent refused this connection (version, extension…): pass its words on.
+        auto refusal = nlohmann::json{{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", *error}};
+        spdlog::error("the agent refused the hello: {}", error->dump());
+        sendToBrowser(refusal.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        return false;
+    }
+    const auto result = reply.find("result");
+    if (result == reply.end() || !result->is_object() ||
+        result->value("protocolVersion", 0) != kProtocolVersion) {
+        failToBrowser("VERSION_MISMATCH",
+                      "Versión de protocolo incompatible con firmante-agent / Protocol version "
+                      "mismatch with firmante-agent");
+        return false;
+    }
+    spdlog::info("connected to firmante-agent {}", result->value("agentVersion", "?"));
+    return true;
+}
+
+bool Relay::readBrowser(bool& browserClosed) {
+    std::array<char, kReadChunk> buffer;
+    const std::size_t n = readSome(browserIn_, buffer.data(), buffer.size());
+    if (n == 0) {
+        if (auto truncated = browserDecoder_.finish()) {
+            spdlog::warn("browser closed the stream inside a frame: {}", truncated->what());
+        }
+        spdlog::info("browser closed stdin; exiting");
+        browserClosed = true;
+        return true;
+    }
+    browserDecoder_.feed(std::string_view(buffer.data(), n));
+    while (auto result = browserDecoder_.next()) {
+        if (result->isError()) {
+            spdlog::error("browser frame refused: {}", result->error().what());
+            const std::string limit = std::to_string(browserDecoder_.limit());
+            failToBrowser("TOO_LARGE", "El mensaje excede el límite de " + limit +
+                                           " bytes / The message exceeds the limit of " + limit +
+                                           " bytes");
+            return false;
+        }
+        // Unchanged: the agent validates JSON and reads the extension's "origin" member.
+        nm::writeFrame(agentFd_, result->body(), browserDecoder_.limit());
+    }
+    return true;
+}
+
+void Relay::sendToBrowser(const std::string& body) {
+    nm::writeFrame(browserOut_, body, nm::kMaxHostToBrowserFrame);
+}
+
+void Relay::failToBrowser(std::string_view reason, std::string_view message) {
+    sendToBrowser(errorReply(reason, message));
+}
+
+}  // namespace firmante::nmhost

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace firmante::nmtest {
+
+/// TEST DOUBLE of firmante-agent, just enough to exercise firmante-nmhost: listens on a Unix
+/// socket, answers `transport.hello`, and for every later request
+///   - `test.notify`: sends a `tokens.changed` notification, then a result;
+///   - `test.oversized`: answers with a result of `params.size` bytes (default 1 MiB + 1000);
+///   - anything else: echoes the request's `params` as its `result`.
+/// It records every frame it receives and sends so tests can compare bytes.
+class FakeAgent {
+  public:
+    explicit FakeAgent(std::string socketPath);
+    ~FakeAgent();
+    FakeAgent(const FakeAgent&) = delete;
+    FakeAgent& operator=(const FakeAgent&) = delete;
+
+    /// Serves connections on a background thread until destroyed.
+    void start();
+    /// Serves connections on the calling thread until `stop()` (from a signal, another thread)
+    /// or, if `exitWhenIdle`, until the last client disconnects after at least one connected.
+    void serve(bool exitWhenIdle = false);
+    void stop();
+
+    const std::string& socketPath() const { return socketPath_; }
+
+    /// Frames received, in order, the hello included.
+    std::vector<std::string> received() const;
+    /// Frames sent, in order, the hello reply included.
+    std::vector<std::string> sent() const;
+    int connections() const;
+
+    /// Waits until `count` frames have been received or the timeout passes; returns success.
+    bool waitForReceived(std::size_t count, std::chrono::milliseconds timeout) const;
+
+  private:
+    void handleFrame(int client, const std::string& body);
+    void send(int client, const std::string& body);
+
+    std::string socketPath_;
+    int listenFd_ = -1;
+    int wakeFds_[2] = {-1, -1};
+    std::thread thread_;
+    mutable std::mutex mutex_;
+    mutable std::condition_variable changed_;
+    std::vector<std::string> received_;
+    std::vector<std::string> sent_;
+    int connections_ = 0;
+};
+
+}  // namespace firmante::nmtest
