@@ -61,7 +61,12 @@ export function makeManifest(base, allowlist, target) {
     // scripts runs the same background.js.
     manifest.background = { scripts: ['background.js'], type: 'module' };
     manifest.browser_specific_settings = {
-      gecko: { id: GECKO_ID, strict_min_version: FIREFOX_MIN_VERSION },
+      gecko: {
+        id: GECKO_ID,
+        strict_min_version: FIREFOX_MIN_VERSION,
+        // Nothing leaves the machine except to the local agent.
+        data_collection_permissions: { required: ['none'] },
+      },
     };
     // Firefox ignores "key"; the gecko id is what its native-messaging host
     // manifest lists in allowed_extensions.
