@@ -1,0 +1,73 @@
+#include "Encoding.h"
+
+#include <openssl/evp.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "CliError.h"
+#include "Messages.h"
+
+namespace firmante::cli {
+
+std::string base64(std::span<const unsigned char> bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
+                            static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::string isoTime(std::chrono::system_clock::time_point t) {
+    std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buf;
+}
+
+std::string colonHex(std::span<const unsigned char> bytes) {
+    static const char* kDigits = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (i) out += ':';
+        out += kDigits[bytes[i] >> 4];
+        out += kDigits[bytes[i] & 0x0f];
+    }
+    return out;
+}
+
+pkcs11::Bytes readInputFile(const std::string& path) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec) throw CliError("INVALID_PARAMS", tr("file.cannotRead", {path, ec.message()}));
+    if (size > kMaxInputFile)
+        throw CliError("TOO_LARGE", tr("file.tooLarge", {path, std::to_string(kMaxInputFile)}));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw CliError("INVALID_PARAMS", tr("file.cannotRead", {path, std::strerror(errno)}));
+    pkcs11::Bytes bytes(static_cast<std::size_t>(size));
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (static_cast<std::uintmax_t>(in.gcount()) != size)
+        throw CliError("INVALID_PARAMS", tr("file.cannotRead", {path, "short read"}));
+    return bytes;
+}
+
+void writeOutputFile(const std::string& path, std::span<const unsigned char> bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (out)
+        out.write(reinterpret_cast<const char*>(bytes.data()),
+                  static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) throw CliError("INVALID_PARAMS", tr("file.cannotWrite", {path}));
+}
+
+void writeOutputFile(const std::string& path, const std::string& text) {
+    writeOutputFile(path, std::span<const unsigned char>(
+                              reinterpret_cast<const unsigned char*>(text.data()), text.size()));
+}
+
+}  // namespace firmante::cli

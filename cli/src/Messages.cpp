@@ -1,0 +1,366 @@
+#include "Messages.h"
+
+#include <cstdlib>
+#include <string>
+#include <unordered_map>
+
+namespace firmante::cli {
+namespace {
+
+struct Text {
+    const char* es;
+    const char* en;
+};
+
+// Every user-facing string, Spanish (es-MX) first. {0}, {1}… are arguments.
+const std::unordered_map<std::string_view, Text>& table() {
+    static const std::unordered_map<std::string_view, Text> t{
+        {"yes", {"sí", "yes"}},
+        {"no", {"no", "no"}},
+        {"present", {"presente", "present"}},
+        {"absent", {"ausente", "absent"}},
+
+        // Usage
+        {"usage.missingVerb",
+         {"falta la acción; escriba «firmante --help» para ver las acciones",
+          "missing verb; run «firmante --help» to see the verbs"}},
+        {"usage.unknownVerb",
+         {"acción desconocida «{0}»; escriba «firmante --help»",
+          "unknown verb «{0}»; run «firmante --help»"}},
+        {"usage.unexpected",
+         {"argumento inesperado «{0}» (las opciones empiezan con --)",
+          "unexpected argument «{0}» (options start with --)"}},
+        {"usage.unknownFlag",
+         {"la opción {0} no existe para «firmante {1}»; vea «firmante {1} --help»",
+          "option {0} does not exist for «firmante {1}»; see «firmante {1} --help»"}},
+        {"usage.noPinArgument",
+         {"el PIN o la contraseña nunca se dan como argumento (quedarían en el historial y en "
+          "/proc); use --pin-fd / --password-fd, FIRMANTE_PINENTRY o la terminal",
+          "a PIN or password is never an argument (it would stay in the history and in /proc); "
+          "use --pin-fd / --password-fd, FIRMANTE_PINENTRY or the terminal"}},
+        {"usage.noValue", {"la opción {0} no lleva valor", "option {0} takes no value"}},
+        {"usage.missingValue", {"falta el valor de {0}", "missing value for {0}"}},
+        {"usage.repeated", {"la opción {0} aparece dos veces", "option {0} is given twice"}},
+        {"usage.required", {"falta la opción obligatoria {0}", "missing required option {0}"}},
+        {"usage.badDescriptor",
+         {"{0} espera un número de descriptor de archivo, no «{1}»",
+          "{0} expects a file descriptor number, not «{1}»"}},
+
+        // Files and configuration
+        {"file.cannotRead", {"no se puede leer «{0}»: {1}", "cannot read «{0}»: {1}"}},
+        {"file.cannotWrite", {"no se puede escribir «{0}»", "cannot write «{0}»"}},
+        {"file.tooLarge",
+         {"«{0}» es demasiado grande (máximo {1} bytes)",
+          "«{0}» is too large (at most {1} bytes)"}},
+        {"config.unreadable",
+         {"el archivo de configuración «{0}» no se puede leer o no es un objeto JSON",
+          "the config file «{0}» cannot be read or is not a JSON object"}},
+
+        // PIN and password
+        {"prompt.title", {"Firmante", "Firmante"}},
+        {"prompt.pin",
+         {"Escriba el PIN del token «{0}» para {1}.", "Enter the PIN of token «{0}» to {1}."}},
+        {"prompt.pinLabel", {"PIN:", "PIN:"}},
+        {"prompt.password",
+         {"Escriba la contraseña del archivo «{0}».", "Enter the password of file «{0}»."}},
+        {"prompt.passwordLabel", {"Contraseña:", "Password:"}},
+        {"pin.pinpad",
+         {"Escriba su PIN en el lector (token «{0}», para {1}).",
+          "Enter your PIN on the reader (token «{0}», to {1})."}},
+        {"pin.incorrect",
+         {"PIN incorrecto para el token «{0}». {1} No se volvió a intentar.",
+          "incorrect PIN for token «{0}». {1} It was not retried."}},
+        {"pin.hintFinalTry",
+         {"Queda un solo intento: otro PIN incorrecto bloqueará el token.",
+          "One try left: another wrong PIN will lock the token."}},
+        {"pin.hintCountLow",
+         {"Quedan pocos intentos antes de que el token se bloquee.",
+          "Few tries are left before the token locks."}},
+        {"pin.hintUnknown",
+         {"El token no indica que queden pocos intentos.",
+          "The token does not report that few tries are left."}},
+        {"pin.locked",
+         {"el PIN del token «{0}» está bloqueado; desbloquéelo con el PIN de administrador (SO)",
+          "the PIN of token «{0}» is locked; unlock it with the security officer (SO) PIN"}},
+        {"pin.cancelled", {"se canceló la captura del PIN", "PIN entry was cancelled"}},
+        {"pin.empty", {"el PIN o la contraseña están vacíos", "the PIN or password is empty"}},
+        {"pin.noTerminal", {"la entrada no es una terminal", "stdin is not a terminal"}},
+        {"pin.fdUnreadable",
+         {"no se pudo leer un PIN o contraseña del descriptor {0} (¿cerrado o vacío?)",
+          "could not read a PIN or password from descriptor {0} (closed or empty?)"}},
+        {"pin.noSource",
+         {"no hay de dónde leer el PIN: use --pin-fd N, defina FIRMANTE_PINENTRY o ejecute "
+          "en una terminal",
+          "nowhere to read the PIN from: use --pin-fd N, set FIRMANTE_PINENTRY or run in a "
+          "terminal"}},
+        {"pinentry.cannotStart",
+         {"no se pudo iniciar el programa pinentry «{0}»: {1}",
+          "cannot start the pinentry program «{0}»: {1}"}},
+        {"pinentry.protocol",
+         {"el programa pinentry respondió algo inesperado ({0})",
+          "the pinentry program gave an unexpected answer ({0})"}},
+
+        // Operations, completing "… para <operation>"
+        {"op.listCertificates", {"listar los certificados", "list the certificates"}},
+        {"op.listKeys", {"listar las llaves privadas", "list the private keys"}},
+        {"op.keygen",
+         {"generar una llave {0} con la etiqueta «{1}»", "generate a {0} key labelled «{1}»"}},
+        {"op.csr",
+         {"firmar una solicitud de certificado (CSR) para «{0}»",
+          "sign a certificate request (CSR) for «{0}»"}},
+        {"op.sign",
+         {"firmar el archivo «{0}» (SHA-256 {1}) con el certificado «{2}»",
+          "sign the file «{0}» (SHA-256 {1}) with the certificate «{2}»"}},
+        {"op.importCert",
+         {"guardar el certificado «{0}» en el token", "store the certificate «{0}» on the token"}},
+        {"op.importPfx",
+         {"importar la llave y el certificado del archivo «{0}»",
+          "import the key and certificate of file «{0}»"}},
+
+        // Results
+        {"tokens.module", {"Módulo PKCS#11: {0} (de {1})", "PKCS#11 module: {0} (from {1})"}},
+        {"tokens.none", {"No hay tokens conectados.", "No token is present."}},
+        {"certs.header", {"Certificados en el token «{0}»:", "Certificates on token «{0}»:"}},
+        {"certs.item", {"Certificado {0}", "Certificate {0}"}},
+        {"certs.none",
+         {"No hay certificados en el token «{0}».", "There are no certificates on token «{0}»."}},
+        {"cert.noKey",
+         {"(sin llave privada en el token; use --login si el token oculta las llaves)",
+          "(no private key on the token; use --login if the token hides keys)"}},
+        {"keys.header", {"Llaves privadas en el token «{0}»:", "Private keys on token «{0}»:"}},
+        {"keys.none",
+         {"No hay llaves privadas en el token «{0}».",
+          "There are no private keys on token «{0}»."}},
+        {"keygen.done", {"Llave generada en el token «{0}»:", "Key generated on token «{0}»:"}},
+        {"csr.done",
+         {"Solicitud de certificado escrita en «{0}»:", "Certificate request written to «{0}»:"}},
+        {"sign.done", {"Firma escrita en «{0}»:", "Signature written to «{0}»:"}},
+        {"sign.expiredWarning",
+         {"firmante: aviso: el certificado «{0}» está vencido",
+          "firmante: warning: the certificate «{0}» has expired"}},
+        {"sign.noKey",
+         {"el certificado {0} no tiene su llave privada en el token",
+          "certificate {0} has no private key on the token"}},
+        {"verify.valid", {"La firma es válida:", "The signature is valid:"}},
+        {"verify.chainOk", {"verificada con «{0}»", "verified against «{0}»"}},
+        {"verify.chainNotChecked",
+         {"no verificada (use --ca CA.pem)", "not verified (use --ca CA.pem)"}},
+        {"verify.noTime", {"(sin hora de firma)", "(no signing time)"}},
+        {"importCert.done",
+         {"Certificado guardado en el token «{0}»:", "Certificate stored on token «{0}»:"}},
+        {"importPfx.done",
+         {"Importado al token «{0}» (la llave no se generó en el token: local = no).",
+          "Imported to token «{0}» (the key was not generated on the token: local = no)."}},
+        {"importPfx.key", {"Llave:", "Key:"}},
+        {"importPfx.certificate", {"Certificado:", "Certificate:"}},
+        {"renew.notAvailable",
+         {"la renovación desde la línea de comandos (--portal {0}) aún no está disponible; use el "
+          "portal en el navegador",
+          "renewal from the command line (--portal {0}) is not available yet; use the portal in "
+          "the browser"}},
+
+        {"pinState.ok", {"listo", "ready"}},
+        {"pinState.countLow", {"pocos intentos", "few tries left"}},
+        {"pinState.finalTry", {"último intento", "final try"}},
+        {"pinState.locked", {"bloqueado", "locked"}},
+        {"pinState.pinpad", {"(PIN en el lector)", "(PIN on the reader)"}},
+
+        {"field.uri", {"URI", "URI"}},
+        {"field.label", {"Etiqueta", "Label"}},
+        {"field.manufacturer", {"Fabricante", "Manufacturer"}},
+        {"field.model", {"Modelo", "Model"}},
+        {"field.serialToken", {"Serie", "Serial"}},
+        {"field.pin", {"PIN", "PIN"}},
+        {"field.algorithm", {"Algoritmo", "Algorithm"}},
+        {"field.spkiSha256", {"SHA-256 de la llave pública", "Public key SHA-256"}},
+        {"field.spkiHex", {"Llave pública (spkiHex)", "Public key (spkiHex)"}},
+        {"field.local", {"Generada en el token (local)", "Generated on the token (local)"}},
+        {"field.alwaysSensitive", {"Siempre sensible", "Always sensitive"}},
+        {"field.neverExtractable", {"Nunca extraíble", "Never extractable"}},
+        {"field.extractable", {"Extraíble", "Extractable"}},
+        {"field.subject", {"Sujeto", "Subject"}},
+        {"field.issuer", {"Emisor", "Issuer"}},
+        {"field.serial", {"Número de serie", "Serial number"}},
+        {"field.notBefore", {"Válido desde", "Valid from"}},
+        {"field.notAfter", {"Válido hasta", "Valid until"}},
+        {"field.expired", {"Vencido", "Expired"}},
+        {"field.key", {"Llave", "Key"}},
+        {"field.file", {"Archivo", "File"}},
+        {"field.documentSha256", {"SHA-256 del archivo", "File SHA-256"}},
+        {"field.signer", {"Firmante", "Signer"}},
+        {"field.certificate", {"Certificado", "Certificate"}},
+        {"field.signingTime", {"Hora de firma", "Signing time"}},
+        {"field.signingCertificateV2", {"signing-certificate-v2", "signing-certificate-v2"}},
+        {"field.chain", {"Cadena de certificación", "Certificate chain"}},
+
+        // Short descriptions of the library's reasons, put before its (English) detail.
+        {"reason.INVALID_PARAMS", {"parámetros inválidos", "invalid parameters"}},
+        {"reason.TOO_LARGE", {"demasiado grande", "too large"}},
+        {"reason.PIN_INCORRECT", {"PIN incorrecto", "incorrect PIN"}},
+        {"reason.PIN_LOCKED", {"PIN bloqueado", "PIN locked"}},
+        {"reason.PASSWORD_INCORRECT",
+         {"la contraseña del archivo es incorrecta", "the file's password is incorrect"}},
+        {"reason.USER_CANCELLED", {"cancelado", "cancelled"}},
+        {"reason.TOKEN_NOT_PRESENT", {"no se encontró el token", "token not found"}},
+        {"reason.TOKEN_REMOVED", {"se retiró el token", "the token was removed"}},
+        {"reason.KEY_NOT_FOUND", {"no se encontró la llave", "key not found"}},
+        {"reason.CERTIFICATE_NOT_FOUND",
+         {"no se encontró el certificado", "certificate not found"}},
+        {"reason.CERTIFICATE_MISMATCH",
+         {"el certificado no corresponde a ninguna llave del token",
+          "the certificate matches no key on the token"}},
+        {"reason.SIGNATURE_INVALID", {"la firma no es válida", "the signature is not valid"}},
+        {"reason.MODULE_NOT_FOUND",
+         {"no se encontró un módulo PKCS#11", "no PKCS#11 module was found"}},
+        {"reason.NOT_LOGGED_IN",
+         {"falta iniciar sesión en el token", "not logged in to the token"}},
+        {"reason.MECHANISM_INVALID",
+         {"el token no admite esta operación", "the token does not support this operation"}},
+        {"reason.INTERNAL", {"error interno", "internal error"}},
+
+        // Help
+        {"help.overview",
+         {"Uso: firmante <acción> [opciones]\n"
+          "\n"
+          "Acciones:\n"
+          "  tokens        lista los tokens conectados\n"
+          "  certs         lista los certificados del token\n"
+          "  keys          lista las llaves privadas del token\n"
+          "  keygen        genera una llave en el token\n"
+          "  csr           crea una solicitud de certificado firmada por una llave del token\n"
+          "  sign          firma un archivo (CMS separado, CAdES-BES)\n"
+          "  verify        verifica una firma (no requiere token)\n"
+          "  import-cert   guarda un certificado junto a su llave en el token\n"
+          "  import-pfx    importa llave y certificado de un archivo .pfx/.p12\n"
+          "  renew         renovación contra un portal (aún no disponible)\n"
+          "\n"
+          "Escriba «firmante <acción> --help» para ver las opciones de cada acción.\n",
+          "Usage: firmante <verb> [options]\n"
+          "\n"
+          "Verbs:\n"
+          "  tokens        list the tokens present\n"
+          "  certs         list the token's certificates\n"
+          "  keys          list the token's private keys\n"
+          "  keygen        generate a key on the token\n"
+          "  csr           make a certificate request signed by a token key\n"
+          "  sign          sign a file (detached CMS, CAdES-BES)\n"
+          "  verify        verify a signature (no token needed)\n"
+          "  import-cert   store a certificate next to its key on the token\n"
+          "  import-pfx    import key and certificate from a .pfx/.p12 file\n"
+          "  renew         renewal against a portal (not available yet)\n"
+          "\n"
+          "Run «firmante <verb> --help» for each verb's options.\n"}},
+        {"help.common",
+         {"Opciones comunes:\n"
+          "  --token ETIQUETA|URI   el token a usar (si hay más de uno)\n"
+          "  --module RUTA          módulo PKCS#11 (si no: FIRMANTE_MODULE, la configuración, "
+          "p11-kit)\n"
+          "  --pin-fd N             lee el PIN del descriptor N (automatización); si no: "
+          "FIRMANTE_PINENTRY o la terminal\n"
+          "  --json                 salida para programas: un documento JSON\n"
+          "  --direct               no usar el agente aunque esté en ejecución\n"
+          "  --help                 esta ayuda\n"
+          "El PIN nunca se da como argumento.\n",
+          "Common options:\n"
+          "  --token LABEL|URI      the token to use (when there are several)\n"
+          "  --module PATH          PKCS#11 module (else FIRMANTE_MODULE, the config, p11-kit)\n"
+          "  --pin-fd N             read the PIN from descriptor N (automation); else "
+          "FIRMANTE_PINENTRY or the terminal\n"
+          "  --json                 machine output: one JSON document\n"
+          "  --direct               do not use the agent even when it runs\n"
+          "  --help                 this help\n"
+          "The PIN is never an argument.\n"}},
+        {"help.tokens",
+         {"Uso: firmante tokens\nLista los tokens conectados y el estado de su PIN.\n",
+          "Usage: firmante tokens\nLists the tokens present and the state of their PIN.\n"}},
+        {"help.certs",
+         {"Uso: firmante certs [--login]\nLista los certificados del token con sujeto, emisor, "
+          "serie, vigencia y la URI de su llave.\n  --login   inicia sesión primero (tokens que "
+          "ocultan las llaves)\n",
+          "Usage: firmante certs [--login]\nLists the token's certificates with subject, issuer, "
+          "serial, validity and their key's URI.\n  --login   log in first (tokens that hide "
+          "keys)\n"}},
+        {"help.keys",
+         {"Uso: firmante keys\nLista las llaves privadas del token (pide el PIN).\n",
+          "Usage: firmante keys\nLists the token's private keys (asks for the PIN).\n"}},
+        {"help.keygen",
+         {"Uso: firmante keygen --type rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384 --label "
+          "ETIQUETA\nGenera un par de llaves en el token (sensible, no extraíble) y muestra su "
+          "URI, "
+          "el SHA-256 de la llave pública y los atributos leídos del token.\n",
+          "Usage: firmante keygen --type rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384 --label "
+          "LABEL\nGenerates a key pair on the token (sensitive, not extractable) and prints its "
+          "URI, the public key's SHA-256 and the attributes read back from the token.\n"}},
+        {"help.csr",
+         {"Uso: firmante csr --key URI --subject DN --out ARCHIVO\nCrea una solicitud PKCS#10 "
+          "(PEM) firmada en el token. DN: \"/CN=a/O=b\" o \"CN=a, O=b\".\n",
+          "Usage: firmante csr --key URI --subject DN --out FILE\nMakes a PKCS#10 request (PEM) "
+          "signed on the token. DN: \"/CN=a/O=b\" or \"CN=a, O=b\".\n"}},
+        {"help.sign",
+         {"Uso: firmante sign --cert URI --in ARCHIVO --out ARCHIVO.p7s\nFirma el archivo con la "
+          "llave del certificado: CMS separado en DER, SHA-256, con signing-certificate-v2.\n",
+          "Usage: firmante sign --cert URI --in FILE --out FILE.p7s\nSigns the file with the "
+          "certificate's key: detached DER CMS, SHA-256, with signing-certificate-v2.\n"}},
+        {"help.verify",
+         {"Uso: firmante verify --in ARCHIVO --sig ARCHIVO.p7s [--ca CA.pem] "
+          "[--ignore-expiry]\nVerifica una firma CMS separada; con --ca también la cadena. No "
+          "requiere token.\n",
+          "Usage: firmante verify --in FILE --sig FILE.p7s [--ca CA.pem] [--ignore-expiry]\n"
+          "Verifies a detached CMS signature; with --ca also the chain. No token needed.\n"}},
+        {"help.import-cert",
+         {"Uso: firmante import-cert --in CERT.pem|.cer [--label ETIQUETA]\nGuarda el "
+          "certificado junto a la llave del token que le corresponde (mismo CKA_ID).\n",
+          "Usage: firmante import-cert --in CERT.pem|.cer [--label LABEL]\nStores the "
+          "certificate next to the token key it belongs to (same CKA_ID).\n"}},
+        {"help.import-pfx",
+         {"Uso: firmante import-pfx --in ARCHIVO.pfx [--label ETIQUETA] [--password-fd N]\n"
+          "Importa la llave y el certificado de un archivo PKCS#12. La contraseña se pide como "
+          "el PIN (pinentry, terminal o --password-fd).\n",
+          "Usage: firmante import-pfx --in FILE.pfx [--label LABEL] [--password-fd N]\nImports "
+          "the key and certificate of a PKCS#12 file. The password is asked like the PIN "
+          "(pinentry, terminal or --password-fd).\n"}},
+        {"help.renew",
+         {"Uso: firmante renew --portal URL\nRenovación sin navegador contra un portal (aún no "
+          "disponible).\n",
+          "Usage: firmante renew --portal URL\nHeadless renewal against a portal (not available "
+          "yet).\n"}},
+    };
+    return t;
+}
+
+Language gLanguage = Language::Spanish;
+
+}  // namespace
+
+Language languageFromEnvironment() {
+    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+        const char* value = std::getenv(name);
+        if (value && *value)
+            return std::string_view(value).substr(0, 2) == "en" ? Language::English
+                                                                : Language::Spanish;
+    }
+    return Language::Spanish;
+}
+
+void setLanguage(Language language) noexcept {
+    gLanguage = language;
+}
+Language currentLanguage() noexcept {
+    return gLanguage;
+}
+
+std::string tr(std::string_view key, std::initializer_list<std::string> args) {
+    auto it = table().find(key);
+    if (it == table().end()) return std::string(key);
+    std::string text = gLanguage == Language::English ? it->second.en : it->second.es;
+    std::size_t index = 0;
+    for (const auto& arg : args) {
+        std::string marker = "{" + std::to_string(index++) + "}";
+        for (auto pos = text.find(marker); pos != std::string::npos;
+             pos = text.find(marker, pos + arg.size()))
+            text.replace(pos, marker.size(), arg);
+    }
+    return text;
+}
+
+}  // namespace firmante::cli

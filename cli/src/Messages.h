@@ -1,0 +1,21 @@
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace firmante::cli {
+
+enum class Language { Spanish, English };
+
+/// Spanish (es-MX) unless the first set of LC_ALL, LC_MESSAGES, LANG (POSIX precedence) starts
+/// with "en".
+Language languageFromEnvironment();
+void setLanguage(Language language) noexcept;
+Language currentLanguage() noexcept;
+
+/// The text for `key` in the current language, with {0}, {1}… replaced by `args`. Every
+/// user-facing string lives in one table (Messages.cpp) so that both languages always exist.
+std::string tr(std::string_view key, std::initializer_list<std::string> args = {});
+
+}  // namespace firmante::cli

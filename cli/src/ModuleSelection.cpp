@@ -1,0 +1,56 @@
+#include "ModuleSelection.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "CliError.h"
+#include "Messages.h"
+
+namespace firmante::cli {
+
+std::optional<std::string> configFilePath() {
+    if (const char* explicitPath = std::getenv("FIRMANTE_CONFIG"); explicitPath && *explicitPath)
+        return std::string(explicitPath);
+    std::filesystem::path base;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+        base = xdg;
+    else if (const char* home = std::getenv("HOME"); home && *home)
+        base = std::filesystem::path(home) / ".config";
+    else
+        return std::nullopt;
+    auto path = base / "firmante" / "config.json";
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    return path.string();
+}
+
+std::optional<std::string> configuredModule() {
+    auto path = configFilePath();
+    if (!path) return std::nullopt;
+    std::ifstream in(*path);
+    if (!in) throw CliError("INVALID_PARAMS", tr("config.unreadable", {*path}));
+    auto doc = nlohmann::json::parse(in, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object())
+        throw CliError("INVALID_PARAMS", tr("config.unreadable", {*path}));
+    auto it = doc.find("module");
+    if (it == doc.end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
+    return it->get<std::string>();
+}
+
+pkcs11::ModuleLocation selectModule(const Arguments& args) {
+    if (auto explicitModule = args.value("module")) {
+        if (explicitModule->empty())
+            throw CliError("INVALID_PARAMS", tr("usage.required", {"--module"}));
+        return {*explicitModule, "--module"};
+    }
+    return pkcs11::locateModule(configuredModule());
+}
+
+std::shared_ptr<pkcs11::Module> loadModule(const Arguments& args) {
+    return pkcs11::Module::load(selectModule(args).path);
+}
+
+}  // namespace firmante::cli

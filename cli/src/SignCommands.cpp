@@ -1,0 +1,76 @@
+// sign, verify: detached CMS (CAdES-BES) signatures of files.
+#include <filesystem>
+#include <iostream>
+
+#include "CliError.h"
+#include "Commands.h"
+#include "Encoding.h"
+#include "JsonViews.h"
+#include "Messages.h"
+#include "TokenSession.h"
+#include "firmante/pkcs11/Certificate.h"
+#include "firmante/pkcs11/Cms.h"
+
+namespace firmante::cli {
+
+nlohmann::json runSign(const Arguments& args) {
+    auto certUri = pkcs11::Uri::parse(args.required("cert"));
+    auto in = args.required("in");
+    auto out = args.required("out");
+    auto document = readInputFile(in);
+    auto documentSha256 = pkcs11::toHex(pkcs11::sha256(document));
+    auto fileName = std::filesystem::path(in).filename().string();
+
+    pkcs11::CmsSignature signature;
+    pkcs11::CertificateInfo cert;
+    {
+        TokenSession session(args, certUri);
+        // Look the certificate up before asking for the PIN, so a typo costs no PIN entry.
+        cert = session.token().certificate(certUri);
+        if (cert.expired) std::cerr << tr("sign.expiredWarning", {cert.subject}) << std::endl;
+        session.login(tr("op.sign", {fileName, documentSha256, cert.subject}));
+        // Again after login: tokens that hide private keys pair the key only now.
+        cert = session.token().certificate(certUri);
+        if (!cert.keyUri) throw CliError("KEY_NOT_FOUND", tr("sign.noKey", {cert.uri.str()}));
+        auto key = session.token().key(*cert.keyUri);
+        auto x509 = pkcs11::decodeCertificate(cert.der);
+        auto privateKey = session.token().privateKey(key);  // freed before the session
+        signature = pkcs11::signDetached(privateKey.get(), x509.get(), document);
+    }
+    writeOutputFile(out, signature.der);
+    return {{"out", out},
+            {"in", in},
+            {"fileName", fileName},
+            {"documentSha256", documentSha256},
+            {"signer", signature.signerSubject},
+            {"certificate", cert.uri.str()},
+            {"size", signature.der.size()}};
+}
+
+nlohmann::json runVerify(const Arguments& args) {
+    auto in = args.required("in");
+    auto sigPath = args.required("sig");
+    auto ca = args.value("ca");
+    auto document = readInputFile(in);
+    auto signature = readInputFile(sigPath);
+    auto result = pkcs11::verifyDetached(document, signature, ca, args.has("ignore-expiry"));
+    return {{"valid", true},
+            {"in", in},
+            {"sig", sigPath},
+            {"documentSha256", pkcs11::toHex(pkcs11::sha256(document))},
+            {"signer", result.signerSubject},
+            {"signerSerial", result.signerSerialHex},
+            {"signingTime",
+             result.signingTime ? nlohmann::json(isoTime(*result.signingTime)) : nlohmann::json()},
+            {"signingCertificateV2", result.signingCertificateV2},
+            {"chainVerified", result.chainVerified},
+            {"ca", ca ? nlohmann::json(*ca) : nlohmann::json()},
+            {"signerCertificate", base64(result.signerCertificate)}};
+}
+
+nlohmann::json runRenew(const Arguments& args) {
+    auto portal = args.required("portal");
+    throw CliError("NOT_AVAILABLE", tr("renew.notAvailable", {portal}));
+}
+
+}  // namespace firmante::cli

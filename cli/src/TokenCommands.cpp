@@ -1,0 +1,37 @@
+// tokens, certs, keys: what is on the token.
+#include "Commands.h"
+#include "JsonViews.h"
+#include "Messages.h"
+#include "ModuleSelection.h"
+#include "TokenSession.h"
+
+namespace firmante::cli {
+
+nlohmann::json runTokens(const Arguments& args) {
+    auto location = selectModule(args);
+    auto module = pkcs11::Module::load(location.path);
+    nlohmann::json tokens = nlohmann::json::array();
+    for (const auto& token : module->tokens()) tokens.push_back(tokenJson(token));
+    return {{"module", location.path}, {"moduleSource", location.source}, {"tokens", tokens}};
+}
+
+nlohmann::json runCerts(const Arguments& args) {
+    TokenSession session(args);
+    // Certificates are public objects, so listing them needs no PIN; but tokens hide private keys
+    // until login, and only then can each certificate be paired with its key. Log in when asked,
+    // or when a script already handed us the PIN with --pin-fd.
+    if (args.has("login") || args.value("pin-fd")) session.login(tr("op.listCertificates"));
+    nlohmann::json certs = nlohmann::json::array();
+    for (const auto& c : session.token().certificates()) certs.push_back(certificateJson(c));
+    return {{"token", tokenJson(session.info())}, {"certificates", certs}};
+}
+
+nlohmann::json runKeys(const Arguments& args) {
+    TokenSession session(args);
+    session.login(tr("op.listKeys"));
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& k : session.token().keys()) keys.push_back(keyJson(k));
+    return {{"token", tokenJson(session.info())}, {"keys", keys}};
+}
+
+}  // namespace firmante::cli

@@ -1,0 +1,68 @@
+#include "TokenSession.h"
+
+#include <iostream>
+
+#include "CliError.h"
+#include "Messages.h"
+#include "ModuleSelection.h"
+#include "SecretPrompt.h"
+
+namespace firmante::cli {
+namespace {
+
+std::string tokenSelector(const Arguments& args, const std::optional<pkcs11::Uri>& object) {
+    if (auto explicitToken = args.value("token")) return *explicitToken;
+    if (object && (object->token || object->serial || object->manufacturer || object->model)) {
+        pkcs11::Uri tokenOnly;
+        tokenOnly.token = object->token;
+        tokenOnly.manufacturer = object->manufacturer;
+        tokenOnly.model = object->model;
+        tokenOnly.serial = object->serial;
+        return tokenOnly.str();
+    }
+    return {};
+}
+
+CliError wrongPin(const pkcs11::TokenInfo& after, const pkcs11::Error& cause) {
+    bool finalTry = after.pinFinalTry || cause.triesLeft() == 1;
+    bool countLow = after.pinCountLow || cause.pinCountLow();
+    std::string hint = finalTry   ? tr("pin.hintFinalTry")
+                       : countLow ? tr("pin.hintCountLow")
+                                  : tr("pin.hintUnknown");
+    CliError error("PIN_INCORRECT", tr("pin.incorrect", {after.label, hint}));
+    error.pinFinalTry = finalTry;
+    error.pinCountLow = countLow;
+    error.triesLeft = finalTry ? std::optional<int>(1) : cause.triesLeft();
+    return error;
+}
+
+}  // namespace
+
+TokenSession::TokenSession(const Arguments& args, const std::optional<pkcs11::Uri>& object)
+    : pinFd_(args.descriptor("pin-fd")), module_(loadModule(args)) {
+    token_.emplace(pkcs11::Token::open(module_, tokenSelector(args, object)));
+    info_ = token_->info();
+}
+
+void TokenSession::login(const std::string& operation) {
+    if (token_->loggedIn()) return;
+    info_ = token_->info();
+    if (info_.pinLocked) throw CliError("PIN_LOCKED", tr("pin.locked", {info_.label}));
+    try {
+        if (info_.pinpad) {
+            std::cerr << tr("pin.pinpad", {info_.label, operation}) << std::endl;
+            token_->loginProtectedPath();
+            return;
+        }
+        PromptText text{tr("prompt.title"), tr("prompt.pin", {info_.label, operation}),
+                        tr("prompt.pinLabel")};
+        token_->login(obtainSecret(pinFd_, text));
+    } catch (const pkcs11::Error& e) {
+        if (e.reason() == pkcs11::Reason::PinIncorrect) throw wrongPin(token_->info(), e);
+        if (e.reason() == pkcs11::Reason::PinLocked)
+            throw CliError("PIN_LOCKED", tr("pin.locked", {info_.label}));
+        throw;
+    }
+}
+
+}  // namespace firmante::cli
