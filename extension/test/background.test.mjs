@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackground } from '../src/lib/background-core.js';
-import { TIMEOUTS } from '../src/lib/protocol.js';
+import { MAX_PENDING_PER_CLIENT, TIMEOUTS } from '../src/lib/protocol.js';
 import {
   EXTENSION_BASE, disconnectWithError, makeFakeBrowser, pageSender, scriptedHost, settle,
 } from '../test-support/fake-browser.mjs';
@@ -330,4 +330,13 @@ test('after the host exits the background re-opens the port so notifications res
   nativePorts[1].deliver({ jsonrpc: '2.0', method: 'tokens.changed', params: {} });
   await settle();
   assert.deepEqual(page.posted, [{ jsonrpc: '2.0', method: 'tokens.changed', params: {} }]);
+});
+
+test('a page with too many requests waiting gets BUSY for the next one', async (t) => {
+  const { connectClient, host } = setup(t, { host: scriptedHost({ handle: () => {} }) });
+  const page = connectClient(pageSender(PORTAL));
+  for (let i = 1; i <= MAX_PENDING_PER_CLIENT + 1; i++) page.deliver(request(i, 'tokens.list'));
+  await settle();
+  assert.deepEqual(page.posted.map((r) => [r.id, reason(r)]), [[MAX_PENDING_PER_CLIENT + 1, 'BUSY']]);
+  assert.equal(host.received.filter((m) => m.method === 'tokens.list').length, MAX_PENDING_PER_CLIENT);
 });

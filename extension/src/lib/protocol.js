@@ -8,6 +8,10 @@ export const PROTOCOL_VERSION = 1;
 // an oversized request never leaves the browser.
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
+// Requests one page may have waiting at once; the agent serialises token work
+// anyway, so more only queues up behind the person's prompts.
+export const MAX_PENDING_PER_CLIENT = 32;
+
 export const TIMEOUTS = Object.freeze({
   handshakeMs: 10_000,
   callMs: 30_000,

@@ -4,7 +4,7 @@
 // timeout rules, and shapes every local failure as a JSON-RPC error.
 import { ClientSession } from './client-session.js';
 import {
-  CODES, MAX_REQUEST_BYTES, POPUP_METHODS, TIMEOUTS, errorResponse, exceedsUtf8Length,
+  CODES, MAX_PENDING_PER_CLIENT, MAX_REQUEST_BYTES, POPUP_METHODS, TIMEOUTS, errorResponse, exceedsUtf8Length,
   isRenewalStep, isValidId, timeoutFor,
 } from './protocol.js';
 
@@ -104,6 +104,10 @@ export class Relay {
     }
     if (exceedsUtf8Length(text, this.#maxRequestBytes)) {
       fail(pageId, 'TOO_LARGE', `The request exceeds ${this.#maxRequestBytes} bytes of JSON`);
+      return;
+    }
+    if (client.pending.size >= MAX_PENDING_PER_CLIENT) {
+      fail(pageId, 'BUSY', `This page already has ${MAX_PENDING_PER_CLIENT} requests waiting`);
       return;
     }
     if (isRenewalStep(method) && client.renewalStep !== null) {
