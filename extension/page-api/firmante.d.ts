@@ -104,6 +104,9 @@ export class FirmanteClient {
   finishRenewal(args: { renewalId: string; retireOld: boolean }): Promise<Record<string, unknown>>;
   signDocument(args: { certificate: Pkcs11Uri; document: Binary; fileName: string }): Promise<SignedDocument>;
 
+  /** Any JSON-RPC method by name; top-level byte values are base64-encoded. */
+  request(method: string, params?: Record<string, unknown>): Promise<any>;
+
   on(event: 'tokens.changed' | string, listener: (params: any) => void): this;
   off(event: 'tokens.changed' | string, listener: (params: any) => void): this;
   close(): void;
@@ -125,6 +128,8 @@ export interface ConnectOptions {
 
 /** Rejects with reason NATIVE_UNAVAILABLE, AGENT_UNAVAILABLE or VERSION_MISMATCH. */
 export function connect(options?: ConnectOptions): Promise<FirmanteClient>;
+/** One call on a page-wide shared connection, opened on first use (with `options`) and after the agent went away. */
+export function request(method: string, params?: Record<string, unknown>, options?: ConnectOptions): Promise<any>;
 export function createClient(transport: Transport, options?: { timeouts?: Timeouts }): FirmanteClient;
 export function probeExtension(win: Window, ms: number): Promise<boolean>;
 export function extensionTransport(win: Window): Transport;
@@ -135,6 +140,7 @@ export function base64ToBytes(text: Base64): Uint8Array;
 export const Firmante: {
   readonly connect: typeof connect;
   readonly createClient: typeof createClient;
+  readonly request: typeof request;
   readonly FirmanteError: typeof FirmanteError;
   readonly FirmanteClient: typeof FirmanteClient;
   readonly bytesToBase64: typeof bytesToBase64;

@@ -227,6 +227,23 @@ export class FirmanteClient {
     });
   }
 
+  /**
+   * Any JSON-RPC method by name, for callers that drive the protocol table
+   * directly. Top-level byte values (and arrays of them) are base64-encoded;
+   * PIN-like names are refused like everywhere else.
+   */
+  async request(method, params = {}) {
+    if (typeof method !== 'string' || method.length === 0) throw invalid('request: method must be a non-empty string');
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) throw invalid(`${method}: params must be an object`);
+    const encoded = {};
+    for (const [key, value] of Object.entries(checkArgs(params, Object.keys(params), method))) {
+      if (asBytes(value)) encoded[key] = bytesToBase64(value);
+      else if (Array.isArray(value)) encoded[key] = value.map((v) => (asBytes(v) ? bytesToBase64(v) : v));
+      else encoded[key] = value;
+    }
+    return this.#call(method, compact(encoded));
+  }
+
   /** Listens to an agent notification, e.g. `on('tokens.changed', fn)`; fn gets its params. */
   on(event, fn) {
     if (typeof fn !== 'function') throw new TypeError('listener must be a function');
@@ -489,7 +506,30 @@ export async function connect(options = {}) {
   throw websocketFailure ?? new FirmanteError('The Firmante agent is not reachable from this page', { reason: 'AGENT_UNAVAILABLE' });
 }
 
+let shared = null;
+
+/**
+ * One call on a connection shared by the whole page, opened on first use with
+ * `options` and re-opened after the agent goes away.
+ */
+export async function request(method, params = {}, options = {}) {
+  if (!shared) {
+    shared = connect(options);
+    shared.catch(() => { shared = null; });
+  }
+  const client = await shared;
+  try {
+    return await client.request(method, params);
+  } catch (err) {
+    if (err?.reason === 'AGENT_UNAVAILABLE' && shared) {
+      const current = await shared.catch(() => null);
+      if (current === client) shared = null;
+    }
+    throw err;
+  }
+}
+
 export const Firmante = Object.freeze({
-  connect, createClient, FirmanteError, FirmanteClient, bytesToBase64, base64ToBytes, PROTOCOL_VERSION, DEFAULT_WS_PORT,
+  connect, createClient, request, FirmanteError, FirmanteClient, bytesToBase64, base64ToBytes, PROTOCOL_VERSION, DEFAULT_WS_PORT,
 });
 export default Firmante;

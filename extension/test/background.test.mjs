@@ -139,13 +139,13 @@ test('an agent with another protocol version gives VERSION_MISMATCH', async (t) 
   assert.equal(host.received.filter((m) => m.method === 'tokens.list').length, 0);
 });
 
-test('the handshake is agent.info without an origin', async (t) => {
+test('the handshake is agent.info under the extension\'s own origin, never a page\'s', async (t) => {
   const { connectClient, host } = setup(t);
   connectClient(pageSender(PORTAL));
   await settle();
   const hello = host.received[0];
   assert.equal(hello.method, 'agent.info');
-  assert.equal('origin' in hello, false);
+  assert.equal(hello.origin, EXTENSION_BASE.replace(/\/$/, ''));
 });
 
 test('an agent that never answers the handshake gives TIMEOUT after about 10 s', async (t) => {

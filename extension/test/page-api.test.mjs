@@ -268,3 +268,26 @@ test('two clients in one page never take each other\'s answers', async () => {
   assert.equal(ra.seenNonce, 'AAAAAAAAAAAAAAAAAAAAAA==');
   assert.equal(rb.seenNonce, 'AQEBAQEBAQEBAQEBAQEBAQ==');
 });
+
+test('request() calls any method by name, encodes top-level bytes and refuses PINs', async () => {
+  const t = fakeTransport();
+  const client = createClient(t);
+  const pending = client.request('renewal.sign_letter', { renewalId: 'r', stage: 'terms', document: new Uint8Array([1, 2, 3]), fileName: 'b.pdf' });
+  await settle(1);
+  assert.deepEqual(t.sent.at(-1).params, { renewalId: 'r', stage: 'terms', document: 'AQID', fileName: 'b.pdf' });
+  t.answer({ cms: 'AA==' });
+  assert.deepEqual(await pending, { cms: 'AA==' });
+  await assert.rejects(client.request('documents.sign', { pin: '0000' }), { reason: 'INVALID_PARAMS' });
+  await assert.rejects(client.request('', {}), { reason: 'INVALID_PARAMS' });
+  assert.equal(t.sent.length, 1);
+});
+
+test('the module-level request() shares one connection per page', async () => {
+  const { win, browser } = extensionWorld({ host: agentHost() });
+  const first = await Firmante.request('auth.sign_challenge', { certificate: 'pkcs11:id=%01', nonce: new Uint8Array(16) }, { window: win, wsPort: 0 });
+  assert.equal(first.seenOrigin, PORTAL);
+  assert.equal(first.seenNonce, 'AAAAAAAAAAAAAAAAAAAAAA==');
+  const again = await Firmante.request('auth.sign_challenge', { certificate: 'pkcs11:id=%01', nonce: 'AQEBAQEBAQEBAQEBAQEBAQ==' });
+  assert.equal(again.seenNonce, 'AQEBAQEBAQEBAQEBAQEBAQ==');
+  assert.equal(browser.nativePorts.length, 1);
+});

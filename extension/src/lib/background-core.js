@@ -11,15 +11,17 @@ import { HOST_NAME, MAX_REQUEST_BYTES, TIMEOUTS } from './protocol.js';
 export function startBackground(api, { hostName = HOST_NAME, timeouts = TIMEOUTS, maxRequestBytes = MAX_REQUEST_BYTES } = {}) {
   const runtime = api.runtime;
   let relay = null;
+  const ownBaseUrl = runtime.getURL('');
   const native = new NativeConnection({
     runtime,
+    ownOrigin: ownBaseUrl.replace(/\/$/, ''),
     hostName,
     timeouts,
     onMessage: (msg) => relay.onNativeMessage(msg),
     onDisconnect: (err) => relay.onNativeDisconnect(err),
     shouldStayOpen: () => relay.clientCount > 0,
   });
-  relay = new Relay({ native, ownBaseUrl: runtime.getURL(''), timeouts, maxRequestBytes });
+  relay = new Relay({ native, ownBaseUrl, timeouts, maxRequestBytes });
   runtime.onConnect.addListener((port) => relay.addClient(port));
   return { relay, native };
 }

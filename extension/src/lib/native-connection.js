@@ -15,6 +15,7 @@ export class NativeConnection {
   #onMessage;
   #onDisconnect;
   #shouldStayOpen;
+  #ownOrigin;
   #port = null;
   #state = 'closed'; // 'closed' | 'connecting' | 'ready'
   #ready = null; // { promise, resolve, reject } while connecting
@@ -32,9 +33,11 @@ export class NativeConnection {
    * @param {(msg: object) => void} o.onMessage  every message except the handshake reply
    * @param {(err: LinkError) => void} o.onDisconnect  a ready port went away
    * @param {() => boolean} o.shouldStayOpen  whether to re-open after an unexpected drop
+   * @param {string} o.ownOrigin  the extension's own origin (chrome-extension://<id>), for its own requests
    */
-  constructor({ runtime, hostName = HOST_NAME, timeouts = TIMEOUTS, onMessage, onDisconnect, shouldStayOpen }) {
+  constructor({ runtime, hostName = HOST_NAME, timeouts = TIMEOUTS, onMessage, onDisconnect, shouldStayOpen, ownOrigin }) {
     this.#runtime = runtime;
+    this.#ownOrigin = ownOrigin;
     this.#hostName = hostName;
     this.#timeouts = timeouts;
     this.#onMessage = onMessage ?? (() => {});
@@ -108,8 +111,10 @@ export class NativeConnection {
         `The agent did not answer agent.info within ${this.#timeouts.handshakeMs / 1000} s`));
     }, this.#timeouts.handshakeMs);
     try {
-      // The handshake is the extension's own request: it carries no page origin.
-      port.postMessage({ jsonrpc: '2.0', id: this.#handshakeId, method: 'agent.info', params: {} });
+      // The handshake is the extension's own request, so it carries the
+      // extension's origin (the agent requires an origin on every native
+      // messaging request; agent.info needs no allowlist entry).
+      port.postMessage({ jsonrpc: '2.0', id: this.#handshakeId, method: 'agent.info', params: {}, origin: this.#ownOrigin });
     } catch (err) {
       this.#failHandshake(new LinkError('NATIVE_UNAVAILABLE', `Native host port failed: ${err?.message ?? err}`));
     }
