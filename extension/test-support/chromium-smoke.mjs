@@ -64,9 +64,11 @@ class Cdp {
  * Starts headless Chromium with the built extension and a portal page server
  * on http://127.0.0.1:<port>/ (serving /firmante.js), then runs
  * `scenario({ openTab(url) → evaluate(expr), origin, extensionBase, until })`.
- * `withHost: false` leaves the native host unregistered.
+ * `withHost: false` leaves the native host unregistered; `hostPath` registers
+ * another host executable (e.g. the real firmante-nmhost) and `env` adds to
+ * the browser's environment, which the host inherits.
  */
-export async function runInChromium(scenario, { withHost = true } = {}) {
+export async function runInChromium(scenario, { withHost = true, hostPath, env } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'firmante-chromium-'));
   const cleanups = [() => rmSync(dir, { recursive: true, force: true })];
   let cdp = null;
@@ -76,9 +78,12 @@ export async function runInChromium(scenario, { withHost = true } = {}) {
     const profile = join(dir, 'profile');
     mkdirSync(join(profile, 'NativeMessagingHosts'), { recursive: true });
     if (withHost) {
-      const wrapper = join(dir, 'fake-host.sh');
-      writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${HOST_SCRIPT}' "$@"\n`);
-      chmodSync(wrapper, 0o755);
+      let wrapper = hostPath;
+      if (!wrapper) {
+        wrapper = join(dir, 'fake-host.sh');
+        writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${HOST_SCRIPT}' "$@"\n`);
+        chmodSync(wrapper, 0o755);
+      }
       writeFileSync(join(profile, 'NativeMessagingHosts', 'org.firmante.agent.json'), JSON.stringify({
         name: 'org.firmante.agent', description: 'fake', path: wrapper, type: 'stdio',
         allowed_origins: [`chrome-extension://${extensionId()}/`],
@@ -101,7 +106,7 @@ export async function runInChromium(scenario, { withHost = true } = {}) {
       `--disable-extensions-except=${ext}`, `--load-extension=${ext}`,
       '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', 'about:blank',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let stderr = '';
     chrome.stderr.on('data', (d) => { stderr += d; });
     const exited = new Promise((resolve) => chrome.once('exit', resolve));
