@@ -273,3 +273,29 @@ TEST_F(NativeMessagingRelay, ReportsTimeoutWhenTheStartedAgentNeverListens) {
     EXPECT_EQ(error["error"]["data"]["reason"], "TIMEOUT");
     EXPECT_EQ(relay->waitExit(kTimeout), 1);
 }
+
+TEST_F(NativeMessagingRelayWithAgent, TrustsOnlyTheBuildTimeExtensionIdWhenTheEnvironmentAddsNone) {
+    const std::string buildId = FIRMANTE_CONFIGURED_EXTENSION_ID;
+    auto environment = env();
+    environment.erase("FIRMANTE_EXTENSION_ID");
+    // The variable must be absent, not empty: RelayProcess only overrides what it is given.
+    ::unsetenv("FIRMANTE_EXTENSION_ID");
+    if (buildId.empty()) {
+        // No id known at build time: every Chromium extension is refused (fail closed).
+        RelayProcess relay(FIRMANTE_NMHOST_PATH, {chromeOrigin(kExtensionId)}, environment);
+        const auto exitCode = relay.waitExit(kTimeout);
+        ASSERT_TRUE(exitCode.has_value());
+        EXPECT_NE(*exitCode, 0);
+        EXPECT_EQ(agent_->connections(), 0);
+    } else {
+        RelayProcess relay(FIRMANTE_NMHOST_PATH, {chromeOrigin(buildId)}, environment);
+        relay.writeFrame(R"({"jsonrpc":"2.0","id":1,"method":"agent.info"})");
+        EXPECT_TRUE(relay.readFrame(kTimeout).has_value());
+        const json hello = json::parse(agent_->received().at(0));
+        EXPECT_EQ(hello["params"]["extensionId"], buildId);
+        RelayProcess other(FIRMANTE_NMHOST_PATH, {chromeOrigin(kExtensionId)}, environment);
+        const auto exitCode = other.waitExit(kTimeout);
+        ASSERT_TRUE(exitCode.has_value());
+        EXPECT_NE(*exitCode, 0);
+    }
+}
