@@ -66,9 +66,10 @@ class Cdp {
  * `scenario({ openTab(url) → evaluate(expr), origin, extensionBase, until })`.
  * `withHost: false` leaves the native host unregistered; `hostPath` registers
  * another host executable (e.g. the real firmante-nmhost) and `env` adds to
- * the browser's environment, which the host inherits.
+ * the browser's environment, which the host inherits; `args` adds switches
+ * (e.g. `--lang=es-MX`).
  */
-export async function runInChromium(scenario, { withHost = true, hostPath, env } = {}) {
+export async function runInChromium(scenario, { withHost = true, hostPath, env, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'firmante-chromium-'));
   const cleanups = [() => rmSync(dir, { recursive: true, force: true })];
   let cdp = null;
@@ -105,7 +106,7 @@ export async function runInChromium(scenario, { withHost = true, hostPath, env }
       '--headless', `--user-data-dir=${profile}`, '--remote-debugging-port=0',
       `--disable-extensions-except=${ext}`, `--load-extension=${ext}`,
       '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', 'about:blank',
+      '--disable-component-update', '--disable-sync', ...args, 'about:blank',
     ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let stderr = '';
     chrome.stderr.on('data', (d) => { stderr += d; });
