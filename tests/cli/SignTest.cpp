@@ -1,0 +1,118 @@
+// sign and verify: detached CMS checked with `openssl cms`, and firmante verify on a changed byte.
+#include "CliTest.h"
+
+namespace firmante::cli::test {
+namespace {
+
+using firmante::testing::readFile;
+using firmante::testing::writeFile;
+
+class CliSign : public CliTest {
+  protected:
+    /// A key and a CA-issued certificate on the token; returns the certificate's URI.
+    std::string certificateOnToken(const std::string& type) {
+        makeCa();
+        auto key = keygen(type, "firma");
+        auto cert = issueCertificate(key, "/CN=Patrón Firmante/O=Ejemplo SA/C=MX", "firma");
+        auto r = withPin({"import-cert", "--in", cert, "--json"});
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        return json(r).at("certificate").value("uri", "");
+    }
+};
+
+TEST_F(CliSign, SignatureVerifiesWithOpenSslAndCarriesSigningCertificateV2) {
+    for (const char* type : {"rsa-2048", "ec-p256"}) {
+        SCOPED_TRACE(type);
+        auto certUri = certificateOnToken(type);
+        ASSERT_FALSE(certUri.empty());
+        auto doc = path("carta.pdf");
+        writeFile(doc, std::string("%PDF-1.4 carta de aceptación\0\x01\xff", 35));
+        auto sig = path("carta.pdf.p7s");
+        auto r = withPin({"sign", "--cert", certUri, "--in", doc, "--out", sig, "--json"});
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        auto out = json(r);
+        EXPECT_EQ(out.at("out"), sig);
+        EXPECT_EQ(out.at("documentSha256").get<std::string>().size(), 64u);
+
+        auto verified = tool({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig,
+                              "-content", doc, "-CAfile", path("ca.pem"), "-out", "/dev/null"});
+        EXPECT_NE(verified.err.find("Verification successful"), std::string::npos) << verified.err;
+        auto printed = tool({"openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", sig});
+        EXPECT_NE(printed.out.find("id-smime-aa-signingCertificateV2"), std::string::npos);
+        EXPECT_NE(printed.out.find("signingTime"), std::string::npos);
+        EXPECT_NE(printed.out.find("messageDigest"), std::string::npos);
+        // Detached: the document itself is not inside the signature.
+        EXPECT_NE(printed.out.find("eContent: <ABSENT>"), std::string::npos);
+    }
+}
+
+TEST_F(CliSign, VerifyAcceptsTheSignatureAndRejectsAOneByteChange) {
+    auto certUri = certificateOnToken("ec-p256");
+    auto doc = path("doc.txt");
+    writeFile(doc, "Carta de aceptación, folio 12345\n");
+    auto sig = path("doc.txt.p7s");
+    ASSERT_EQ(withPin({"sign", "--cert", certUri, "--in", doc, "--out", sig}).exitCode, 0);
+
+    auto ok = plain({"verify", "--in", doc, "--sig", sig, "--ca", path("ca.pem"), "--json"});
+    ASSERT_EQ(ok.exitCode, 0) << ok.err;
+    auto v = json(ok);
+    EXPECT_TRUE(v.at("valid"));
+    EXPECT_TRUE(v.at("signingCertificateV2"));
+    EXPECT_TRUE(v.at("chainVerified"));
+    EXPECT_NE(v.at("signer").get<std::string>().find("CN=Patrón Firmante"), std::string::npos);
+    EXPECT_TRUE(v.at("signingTime").is_string());
+
+    auto human = plain({"verify", "--in", doc, "--sig", sig});
+    EXPECT_EQ(human.exitCode, 0);
+    EXPECT_NE(human.out.find("La firma es válida"), std::string::npos) << human.out;
+    EXPECT_NE(human.out.find("signing-certificate-v2:   presente"), std::string::npos) << human.out;
+    EXPECT_NE(human.out.find("Hora de firma:"), std::string::npos);
+
+    auto changed = readFile(doc);
+    changed[10] ^= 0x01;
+    auto tampered = path("tampered.txt");
+    writeFile(tampered, changed);
+    auto bad = plain({"verify", "--in", tampered, "--sig", sig});
+    EXPECT_EQ(bad.exitCode, 7);
+    EXPECT_NE(bad.err.find("firmante: SIGNATURE_INVALID: "), std::string::npos) << bad.err;
+    auto badJson = plain({"verify", "--in", tampered, "--sig", sig, "--json"});
+    EXPECT_EQ(json(badJson).at("error").at("reason"), "SIGNATURE_INVALID");
+}
+
+TEST_F(CliSign, PinentryPromptNamesTokenFileAndSha256AndPinIsNeverInCommandLine) {
+    auto certUri = certificateOnToken("ec-p256");
+    auto doc = path("contrato.txt");
+    writeFile(doc, "abc");
+    auto log = path("pinentry.log");
+    auto r = plain({"sign", "--cert", certUri, "--in", doc, "--out", path("c.p7s")},
+                   {{"FIRMANTE_PINENTRY", std::string(FIRMANTE_CLI_TEST_DIR) + "/fake-pinentry"},
+                    {"FAKE_PINENTRY_LOG", log},
+                    {"FAKE_PINENTRY_PIN", firmante::testing::SoftHsmToken::kUserPin}});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto asked = readFile(log);
+    EXPECT_NE(asked.find("SETDESC "), std::string::npos) << asked;
+    EXPECT_NE(asked.find("Firmante Test"), std::string::npos) << asked;
+    EXPECT_NE(asked.find("contrato.txt"), std::string::npos) << asked;
+    // SHA-256("abc")
+    EXPECT_NE(asked.find("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+              std::string::npos)
+        << asked;
+    EXPECT_NE(asked.find("GETPIN"), std::string::npos);
+    // What the process's own command line showed while the PIN was being asked for.
+    auto cmdline = readFile(log + ".cmdline");
+    EXPECT_NE(cmdline.find("sign"), std::string::npos) << cmdline;
+    EXPECT_EQ(cmdline.find(firmante::testing::SoftHsmToken::kUserPin), std::string::npos);
+}
+
+TEST_F(CliSign, UnknownCertificateIsCertificateNotFoundWithoutAskingForPin) {
+    auto doc = path("d.txt");
+    writeFile(doc, "x");
+    // No --pin-fd, no pinentry, no terminal: had it asked for a PIN it would be INVALID_PARAMS.
+    auto r = plain({"sign", "--cert", "pkcs11:token=Firmante%20Test;id=%42;type=cert", "--in", doc,
+                    "--out", path("d.p7s"), "--json"});
+    EXPECT_EQ(r.exitCode, 6) << r.err;
+    EXPECT_EQ(json(r).at("error").at("reason"), "CERTIFICATE_NOT_FOUND");
+}
+
+}  // namespace
+}  // namespace firmante::cli::test
