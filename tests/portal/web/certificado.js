@@ -1,0 +1,69 @@
+// Pasos 8 a 12: the e-mailed link, proof of possession with the new key, the new
+// certificate, and letter 2 signed with the new certificate.
+import { api, agent, $, show, hide, fail, clearError, download, wrapHex, renewal } from '/static/portal-api.js';
+
+const token = location.pathname.split('/').pop();
+let nonce;
+let issued;
+let letter;
+
+async function obtain() {
+  clearError('error');
+  try {
+    const proof = await agent('renewal.prove_possession', { renewalId: renewal.id, nonce }, $('agente'));
+    issued = await api('POST', '/api/renewal/certificate',
+      { signature: proof.signature, algorithm: proof.algorithm });
+    await agent('renewal.install_certificate',
+      { renewalId: renewal.id, certificate: issued.certificate, chain: [issued.caCertificate] }, $('agente'));
+    $('certificado-info').textContent = 'Certificado ' + issued.serial + ' para ' + issued.subject +
+      ', vigente del ' + issued.notBefore + ' al ' + issued.notAfter + '.';
+    hide('paso9');
+    show('paso10');
+  } catch (e) {
+    fail('error', e);
+  }
+}
+
+async function downloadLetter() {
+  clearError('error');
+  try {
+    letter = await api('GET', '/api/renewal/terms-letter?format=json');
+    $('cadena').textContent = letter.previousLetterSha1;
+    download(letter.document, letter.fileName, 'application/pdf');
+    $('firmar2').disabled = false;
+  } catch (e) {
+    fail('error', e);
+  }
+}
+
+async function signLetter() {
+  clearError('error');
+  try {
+    const signed = await agent('renewal.sign_letter', {
+      renewalId: renewal.id, stage: 'terms', document: letter.document, fileName: letter.fileName,
+    }, $('agente'));
+    await api('POST', '/api/renewal/terms-letter/signature', { cms: signed.cms });
+    hide('paso11');
+    show('paso12');
+  } catch (e) {
+    fail('error', e);
+  }
+}
+
+async function init() {
+  try {
+    const opened = await api('POST', '/api/renewal/link', { token });
+    nonce = opened.nonce;
+    $('llave-nueva').textContent = wrapHex(opened.spkiHex);
+    show('paso9');
+  } catch (e) {
+    fail('error', e);
+  }
+}
+
+$('obtener').addEventListener('click', obtain);
+$('bajar-cer').addEventListener('click', () => { location.href = '/api/renewal/certificate.cer'; });
+$('siguiente').addEventListener('click', () => { hide('paso10'); show('paso11'); });
+$('bajar2').addEventListener('click', downloadLetter);
+$('firmar2').addEventListener('click', signLetter);
+init();
