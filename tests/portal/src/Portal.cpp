@@ -314,9 +314,14 @@ PortalResponse Portal::api(const PortalRequest& request, const std::string& path
         return jsonResponse(loginFinish(s, parseBody(request), origin));
     if (is(get, "/api/session")) {
         static const char* kModes[] = {"PENDING", "LOGGED_IN", "RENEWAL", "RENEWED"};
-        return jsonResponse({{"mode", kModes[static_cast<int>(s.mode)]},
-                             {"completedStep", s.completedStep},
-                             {"user", s.user}});
+        json info = {{"mode", kModes[static_cast<int>(s.mode)]},
+                     {"completedStep", s.completedStep},
+                     {"user", s.user}};
+        if (!s.newSpki.empty()) {
+            info["spkiHex"] = spkiHex(s.newSpki);
+            info["oldSpkiHex"] = spkiHex(spkiDer(X509_get0_pubkey(s.oldCertificate.get())));
+        }
+        return jsonResponse(info);
     }
     if (is(get, "/api/renewal/data")) {
         if (s.mode != RenewalSession::Mode::Renewal) throw stepOrder(s.completedStep, 3);

@@ -167,6 +167,14 @@ TEST(PortalServer, Pages_AreServedInSpanishWithTheImssHeader) {
     auto renewal = portal.request(http::verb::get, "/renovacion");
     ASSERT_EQ(renewal.result_int(), 200u);
     EXPECT_NE(renewal.body().find("CAMPOS EDITABLES"), std::string::npos);
+    for (const char* asset : {"/static/portal.css", "/static/portal-api.js", "/static/login.js",
+                              "/static/renovacion.js", "/static/certificado.js"}) {
+        auto r = portal.request(http::verb::get, asset);
+        EXPECT_EQ(r.result_int(), 200u) << asset;
+    }
+    auto link = portal.request(http::verb::get, "/liga/0123abcd");
+    EXPECT_NE(link.body().find("Obtener Certificado Digital"), std::string::npos);
+    EXPECT_EQ(portal.request(http::verb::get, "/firmante.js").result_int(), 404u);
     EXPECT_EQ(portal.request(http::verb::get, "/static/../ca-key.pem").result_int(), 404u);
     EXPECT_EQ(portal.request(http::verb::get, "/buzon").result_int(), 200u);
 }

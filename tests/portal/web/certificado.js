@@ -51,13 +51,30 @@ async function signLetter() {
 }
 
 async function init() {
+  // The link is single-use: keep its challenge for this tab so a reload can still finish step 9.
+  const kept = sessionStorage.getItem('firmante.link.' + token);
   try {
     const opened = await api('POST', '/api/renewal/link', { token });
+    sessionStorage.setItem('firmante.link.' + token, JSON.stringify(opened));
     nonce = opened.nonce;
     $('llave-nueva').textContent = wrapHex(opened.spkiHex);
     show('paso9');
   } catch (e) {
-    fail('error', e);
+    const s = await api('GET', '/api/session').catch(() => null);
+    if (e.code === 'LINK_USED' && kept && s && s.completedStep === 8) {
+      const opened = JSON.parse(kept);
+      nonce = opened.nonce;
+      $('llave-nueva').textContent = wrapHex(opened.spkiHex);
+      show('paso9');
+    } else if (s && s.completedStep === 9) {
+      show('paso10');
+    } else if (s && s.completedStep === 10) {
+      show('paso11');
+    } else if (s && s.mode === 'RENEWED') {
+      show('paso12');
+    } else {
+      fail('error', e);
+    }
   }
 }
 

@@ -109,7 +109,12 @@ async function init() {
     fillData(data.employer);
     if (s.completedStep === 2) show('paso3');
     else if (s.completedStep === 3) { fillValidation(data.employer); show('paso4'); }
-    else if (s.completedStep >= 7) show('paso7');
+    else if (s.completedStep === 4 || s.completedStep === 5) {
+      $('llave-nueva').textContent = wrapHex(s.spkiHex);
+      $('llave-anterior').textContent = wrapHex(s.oldSpkiHex);
+      show('paso5');
+      show('paso6');
+    } else if (s.completedStep >= 7) show('paso7');
     else throw new Error('Este trámite ya avanzó al paso ' + s.completedStep + '; no use los botones Adelante y Atrás.');
   } catch (e) {
     fail('error', e);
