@@ -25,7 +25,7 @@ const std::map<std::string, VerbFlags>& verbFlags() {
         {"keys", {}},
         {"keygen", {{"type", "label"}, {}}},
         {"csr", {{"key", "subject", "out"}, {}}},
-        {"sign", {{"cert", "in", "out"}, {}}},
+        {"sign", {{"cert", "in", "out"}, {"allow-expired"}}},
         {"verify", {{"in", "sig", "ca"}, {"ignore-expiry"}}},
         {"import-cert", {{"in", "label"}, {}}},
         {"import-pfx", {{"in", "label", "password-fd"}, {}}},

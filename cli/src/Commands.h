@@ -1,7 +1,10 @@
 #pragma once
 
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
+#include "AgentClient.h"
 #include "Arguments.h"
 
 namespace firmante::cli {
@@ -20,5 +23,13 @@ nlohmann::json runVerify(const Arguments& args);
 nlohmann::json runImportCert(const Arguments& args);
 nlohmann::json runImportPfx(const Arguments& args);
 nlohmann::json runRenew(const Arguments& args);
+
+/// The agent connection for this run, or nullptr for the direct token path: no agent listens,
+/// or the arguments ask for the token itself (--direct, --pin-fd, --module, --login,
+/// --allow-expired).
+std::unique_ptr<AgentClient> agentFor(const Arguments& args);
+nlohmann::json tokensViaAgent(const Arguments& args, AgentClient& agent);
+nlohmann::json certsViaAgent(const Arguments& args, AgentClient& agent);
+nlohmann::json signViaAgent(const Arguments& args, AgentClient& agent);
 
 }  // namespace firmante::cli

@@ -21,6 +21,20 @@ std::string base64(std::span<const unsigned char> bytes) {
     return out;
 }
 
+pkcs11::Bytes base64Decode(const std::string& text) {
+    if (text.size() % 4 != 0) throw CliError("INTERNAL", "malformed base64 from the agent");
+    pkcs11::Bytes out(text.size() / 4 * 3);
+    int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                            static_cast<int>(text.size()));
+    if (n < 0) throw CliError("INTERNAL", "malformed base64 from the agent");
+    // EVP_DecodeBlock counts the padding as zero bytes; drop them.
+    std::size_t padding = 0;
+    if (!text.empty() && text.back() == '=') ++padding;
+    if (text.size() > 1 && text[text.size() - 2] == '=') ++padding;
+    out.resize(static_cast<std::size_t>(n) - padding);
+    return out;
+}
+
 std::string isoTime(std::chrono::system_clock::time_point t) {
     std::time_t seconds = std::chrono::system_clock::to_time_t(t);
     std::tm utc{};

@@ -14,6 +14,9 @@ namespace firmante::cli {
 constexpr std::size_t kMaxInputFile = 256u * 1024u * 1024u;
 
 std::string base64(std::span<const unsigned char> bytes);
+/// Standard base64 with padding; throws CliError(INTERNAL) when malformed (it comes from the
+/// agent).
+pkcs11::Bytes base64Decode(const std::string& text);
 /// "2026-11-26T15:08:01Z"
 std::string isoTime(std::chrono::system_clock::time_point t);
 /// Lower-case hex pairs separated by ':' — how people compare IDs.

@@ -6,7 +6,7 @@
 namespace firmante::cli {
 
 int exitCodeFor(std::string_view reason) noexcept {
-    static constexpr std::array<std::pair<std::string_view, int>, 26> kTable{{
+    static constexpr std::array<std::pair<std::string_view, int>, 27> kTable{{
         {"INVALID_PARAMS", kExitUsage},
         {"PARSE_ERROR", kExitUsage},
         {"INVALID_REQUEST", kExitUsage},
@@ -27,6 +27,7 @@ int exitCodeFor(std::string_view reason) noexcept {
         {"CERTIFICATE_NOT_FOUND", kExitNotFound},
         {"SIGNATURE_INVALID", kExitInvalid},
         {"CERTIFICATE_MISMATCH", kExitInvalid},
+        {"CERTIFICATE_EXPIRED", kExitInvalid},
         {"LETTER_MISMATCH", kExitInvalid},
         {"ORIGIN_NOT_ALLOWED", kExitRefused},
         {"RENEWAL_STATE", kExitRefused},

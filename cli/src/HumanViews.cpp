@@ -72,7 +72,11 @@ Fields certificateFields(const nlohmann::json& c) {
 }
 
 std::string tokens(const nlohmann::json& r) {
-    std::string out = tr("tokens.module", {str(r, "module"), str(r, "moduleSource")}) + "\n\n";
+    std::string out =
+        str(r, "via") == "agent"
+            ? tr("tokens.viaAgent", {str(r.at("agent"), "version"), str(r.at("agent"), "socket")})
+            : tr("tokens.module", {str(r, "module"), str(r, "moduleSource")});
+    out += "\n\n";
     if (r.at("tokens").empty()) return out + tr("tokens.none") + "\n";
     Table table({tr("field.label"), tr("field.manufacturer"), tr("field.model"),
                  tr("field.serialToken"), tr("field.pin"), tr("field.uri")});
@@ -83,9 +87,12 @@ std::string tokens(const nlohmann::json& r) {
 }
 
 std::string certs(const nlohmann::json& r) {
-    std::string label = str(r.at("token"), "label");
-    if (r.at("certificates").empty()) return tr("certs.none", {label}) + "\n";
-    std::string out = tr("certs.header", {label}) + "\n";
+    // Through the agent the list spans every token, so there is no single label to name.
+    bool oneToken = r.contains("token");
+    std::string label = oneToken ? str(r.at("token"), "label") : std::string();
+    if (r.at("certificates").empty())
+        return (oneToken ? tr("certs.none", {label}) : tr("certs.noneAll")) + "\n";
+    std::string out = (oneToken ? tr("certs.header", {label}) : tr("certs.headerAll")) + "\n";
     int n = 0;
     for (const auto& c : r.at("certificates")) {
         out += "\n" + tr("certs.item", {std::to_string(++n)}) + "\n";

@@ -141,6 +141,32 @@ const std::unordered_map<std::string_view, Text>& table() {
         {"sign.noKey",
          {"el certificado {0} no tiene su llave privada en el token",
           "certificate {0} has no private key on the token"}},
+        {"sign.expired",
+         {"el certificado «{0}» está vencido; los documentos se firman solo con un certificado "
+          "vigente (use --allow-expired si de verdad lo necesita)",
+          "the certificate «{0}» has expired; documents are signed only with a valid "
+          "certificate (use --allow-expired if you really need to)"}},
+        {"agent.version",
+         {"el agente habla otra versión del protocolo ({0}); use --direct o actualice",
+          "the agent speaks another protocol version ({0}); use --direct or upgrade"}},
+        {"agent.closed",
+         {"el agente cerró la conexión ({0})", "the agent closed the connection ({0})"}},
+        {"agent.garbage",
+         {"el agente respondió algo que no es JSON-RPC ({0})",
+          "the agent answered something that is not JSON-RPC ({0})"}},
+        {"agent.io",
+         {"error de comunicación con el agente ({0}): {1}",
+          "error talking to the agent ({0}): {1}"}},
+        {"agent.documentTooLarge",
+         {"«{0}» es demasiado grande para enviarlo al agente; use --direct",
+          "«{0}» is too large to send to the agent; use --direct"}},
+        {"agent.confirmThere",
+         {"firmante: el agente pedirá el PIN y la confirmación en su propia ventana",
+          "firmante: the agent will ask for the PIN and confirmation in its own window"}},
+        {"tokens.viaAgent",
+         {"Vía el agente firmante-agent {0} ({1})", "Through firmante-agent {0} ({1})"}},
+        {"certs.headerAll", {"Certificados:", "Certificates:"}},
+        {"certs.noneAll", {"No hay certificados.", "There are no certificates."}},
         {"verify.valid", {"La firma es válida:", "The signature is valid:"}},
         {"verify.chainOk", {"verificada con «{0}»", "verified against «{0}»"}},
         {"verify.chainNotChecked",
@@ -209,6 +235,7 @@ const std::unordered_map<std::string_view, Text>& table() {
         {"reason.CERTIFICATE_MISMATCH",
          {"el certificado no corresponde a ninguna llave del token",
           "the certificate matches no key on the token"}},
+        {"reason.CERTIFICATE_EXPIRED", {"certificado vencido", "expired certificate"}},
         {"reason.SIGNATURE_INVALID", {"la firma no es válida", "the signature is not valid"}},
         {"reason.MODULE_NOT_FOUND",
          {"no se encontró un módulo PKCS#11", "no PKCS#11 module was found"}},
@@ -258,7 +285,8 @@ const std::unordered_map<std::string_view, Text>& table() {
           "  --pin-fd N             lee el PIN del descriptor N (automatización); si no: "
           "FIRMANTE_PINENTRY o la terminal\n"
           "  --json                 salida para programas: un documento JSON\n"
-          "  --direct               no usar el agente aunque esté en ejecución\n"
+          "  --direct               usar el token directamente aunque el agente esté en "
+          "ejecución\n                         (tokens, certs y sign usan el agente si hay uno)\n"
           "  --help                 esta ayuda\n"
           "El PIN nunca se da como argumento.\n",
           "Common options:\n"
@@ -267,7 +295,8 @@ const std::unordered_map<std::string_view, Text>& table() {
           "  --pin-fd N             read the PIN from descriptor N (automation); else "
           "FIRMANTE_PINENTRY or the terminal\n"
           "  --json                 machine output: one JSON document\n"
-          "  --direct               do not use the agent even when it runs\n"
+          "  --direct               use the token directly even when the agent runs\n"
+          "                         (tokens, certs and sign go through the agent if one runs)\n"
           "  --help                 this help\n"
           "The PIN is never an argument.\n"}},
         {"help.tokens",
@@ -297,10 +326,14 @@ const std::unordered_map<std::string_view, Text>& table() {
           "Usage: firmante csr --key URI --subject DN --out FILE\nMakes a PKCS#10 request (PEM) "
           "signed on the token. DN: \"/CN=a/O=b\" or \"CN=a, O=b\".\n"}},
         {"help.sign",
-         {"Uso: firmante sign --cert URI --in ARCHIVO --out ARCHIVO.p7s\nFirma el archivo con la "
-          "llave del certificado: CMS separado en DER, SHA-256, con signing-certificate-v2.\n",
-          "Usage: firmante sign --cert URI --in FILE --out FILE.p7s\nSigns the file with the "
-          "certificate's key: detached DER CMS, SHA-256, with signing-certificate-v2.\n"}},
+         {"Uso: firmante sign --cert URI --in ARCHIVO --out ARCHIVO.p7s [--allow-expired]\nFirma "
+          "el archivo con la llave del certificado: CMS separado en DER, SHA-256, con "
+          "signing-certificate-v2. Un certificado vencido se rechaza salvo con --allow-expired "
+          "(que usa el token directamente).\n",
+          "Usage: firmante sign --cert URI --in FILE --out FILE.p7s [--allow-expired]\nSigns the "
+          "file with the certificate's key: detached DER CMS, SHA-256, with "
+          "signing-certificate-v2. An expired certificate is refused unless --allow-expired "
+          "(which uses the token directly).\n"}},
         {"help.verify",
          {"Uso: firmante verify --in ARCHIVO --sig ARCHIVO.p7s [--ca CA.pem] "
           "[--ignore-expiry]\nVerifica una firma CMS separada; con --ca también la cadena. No "

@@ -14,6 +14,7 @@
 namespace firmante::cli {
 
 nlohmann::json runSign(const Arguments& args) {
+    if (auto agent = agentFor(args)) return signViaAgent(args, *agent);
     auto certUri = pkcs11::Uri::parse(args.required("cert"));
     auto in = args.required("in");
     auto out = args.required("out");
@@ -27,7 +28,13 @@ nlohmann::json runSign(const Arguments& args) {
         TokenSession session(args, certUri);
         // Look the certificate up before asking for the PIN, so a typo costs no PIN entry.
         cert = session.token().certificate(certUri);
-        if (cert.expired) std::cerr << tr("sign.expiredWarning", {cert.subject}) << std::endl;
+        // As the agent's documents.sign: documents are signed only with a valid certificate,
+        // unless the person says otherwise (a renewal's first letter uses the expired one).
+        if (cert.expired) {
+            if (!args.has("allow-expired"))
+                throw CliError("CERTIFICATE_EXPIRED", tr("sign.expired", {cert.subject}));
+            std::cerr << tr("sign.expiredWarning", {cert.subject}) << std::endl;
+        }
         session.login(tr("op.sign", {fileName, documentSha256, cert.subject}));
         // Again after login: tokens that hide private keys pair the key only now.
         cert = session.token().certificate(certUri);
@@ -38,7 +45,8 @@ nlohmann::json runSign(const Arguments& args) {
         signature = pkcs11::signDetached(privateKey.get(), x509.get(), document);
     }
     writeOutputFile(out, signature.der);
-    return {{"out", out},
+    return {{"via", "direct"},
+            {"out", out},
             {"in", in},
             {"fileName", fileName},
             {"documentSha256", documentSha256},

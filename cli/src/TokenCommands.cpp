@@ -8,14 +8,19 @@
 namespace firmante::cli {
 
 nlohmann::json runTokens(const Arguments& args) {
+    if (auto agent = agentFor(args)) return tokensViaAgent(args, *agent);
     auto location = selectModule(args);
     auto module = pkcs11::Module::load(location.path);
     nlohmann::json tokens = nlohmann::json::array();
     for (const auto& token : module->tokens()) tokens.push_back(tokenJson(token));
-    return {{"module", location.path}, {"moduleSource", location.source}, {"tokens", tokens}};
+    return {{"via", "direct"},
+            {"module", location.path},
+            {"moduleSource", location.source},
+            {"tokens", tokens}};
 }
 
 nlohmann::json runCerts(const Arguments& args) {
+    if (auto agent = agentFor(args)) return certsViaAgent(args, *agent);
     TokenSession session(args);
     // Certificates are public objects, so listing them needs no PIN; but tokens hide private keys
     // until login, and only then can each certificate be paired with its key. Log in when asked,
@@ -23,7 +28,7 @@ nlohmann::json runCerts(const Arguments& args) {
     if (args.has("login") || args.value("pin-fd")) session.login(tr("op.listCertificates"));
     nlohmann::json certs = nlohmann::json::array();
     for (const auto& c : session.token().certificates()) certs.push_back(certificateJson(c));
-    return {{"token", tokenJson(session.info())}, {"certificates", certs}};
+    return {{"via", "direct"}, {"token", tokenJson(session.info())}, {"certificates", certs}};
 }
 
 nlohmann::json runKeys(const Arguments& args) {

@@ -111,13 +111,13 @@ void CliTest::makeCa() {
 }
 
 std::string CliTest::issueCertificate(const std::string& keyUri, const std::string& subject,
-                                      const std::string& name) {
+                                      const std::string& name, const std::string& days) {
     auto req = path(name + ".csr");
     auto r = withPin({"csr", "--key", keyUri, "--subject", subject, "--out", req});
     EXPECT_EQ(r.exitCode, 0) << r.err;
     auto cert = path(name + ".pem");
     tool({"openssl", "x509", "-req", "-in", req, "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
-          "-CAcreateserial", "-out", cert, "-days", "10"});
+          "-CAcreateserial", "-out", cert, "-days", days});
     return cert;
 }
 

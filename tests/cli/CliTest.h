@@ -46,7 +46,7 @@ class CliTest : public ::testing::Test {
     void makeCa();
     /// `firmante csr` for the key, then the CA issues a certificate for it: its path.
     std::string issueCertificate(const std::string& keyUri, const std::string& subject,
-                                 const std::string& name);
+                                 const std::string& name, const std::string& days = "10");
     /// Runs a tool and fails the test when it exits non-zero.
     static ProcessResult tool(const std::vector<std::string>& argv);
 

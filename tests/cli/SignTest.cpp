@@ -1,4 +1,6 @@
 // sign and verify: detached CMS checked with `openssl cms`, and firmante verify on a changed byte.
+#include <filesystem>
+
 #include "CliTest.h"
 
 namespace firmante::cli::test {
@@ -102,6 +104,31 @@ TEST_F(CliSign, PinentryPromptNamesTokenFileAndSha256AndPinIsNeverInCommandLine)
     auto cmdline = readFile(log + ".cmdline");
     EXPECT_NE(cmdline.find("sign"), std::string::npos) << cmdline;
     EXPECT_EQ(cmdline.find(firmante::testing::SoftHsmToken::kUserPin), std::string::npos);
+}
+
+TEST_F(CliSign, ExpiredCertificateIsRefusedUnlessAllowExpiredIsGiven) {
+    makeCa();
+    auto key = keygen("ec-p256", "vencida");
+    // -days -1: notAfter one day before notBefore, so the certificate is already expired.
+    auto cert = issueCertificate(key, "/CN=Vencido", "vencido", "-1");
+    auto imported = withPin({"import-cert", "--in", cert, "--json"});
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    auto stored = json(imported).at("certificate");
+    EXPECT_TRUE(stored.at("expired"));
+    writeFile(path("d.txt"), "letter");
+
+    auto refused = withPin({"sign", "--cert", stored.at("uri"), "--in", path("d.txt"), "--out",
+                            path("d.p7s"), "--json"});
+    EXPECT_EQ(refused.exitCode, 7) << refused.err;
+    EXPECT_EQ(json(refused).at("error").at("reason"), "CERTIFICATE_EXPIRED");
+    EXPECT_FALSE(std::filesystem::exists(path("d.p7s")));
+
+    auto allowed = withPin({"sign", "--cert", stored.at("uri"), "--in", path("d.txt"), "--out",
+                            path("d.p7s"), "--allow-expired"});
+    ASSERT_EQ(allowed.exitCode, 0) << allowed.err;
+    EXPECT_NE(allowed.err.find("vencido"), std::string::npos) << allowed.err;
+    auto verified = plain({"verify", "--in", path("d.txt"), "--sig", path("d.p7s")});
+    EXPECT_EQ(verified.exitCode, 0) << verified.err;
 }
 
 TEST_F(CliSign, UnknownCertificateIsCertificateNotFoundWithoutAskingForPin) {
