@@ -1,0 +1,41 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace firmante::renewal {
+
+/// The folder of renewal journals: one `<renewalId>.json` per renewal (DESIGN §3 rule 5). Each
+/// write goes to a temporary file in the same folder, is fsynced, renamed over the journal, and
+/// the folder is fsynced, so a crash leaves either the previous or the new journal, never half of
+/// one. Files are 0600, the folder 0700. Journals are never deleted here.
+class RenewalJournal {
+  public:
+    struct Contents {
+        std::map<std::string, nlohmann::json> records;  // by renewal id
+        std::map<std::string, std::string> corrupt;     // file stem -> why it was not loaded
+    };
+
+    /// Creates the folder (0700) when missing. Throws pkcs11::Error(Internal).
+    explicit RenewalJournal(std::filesystem::path dir);
+
+    const std::filesystem::path& dir() const noexcept { return dir_; }
+    std::filesystem::path pathOf(const std::string& renewalId) const;
+
+    /// Reads every `*.json` journal; leftovers of interrupted writes (`.*.tmp`) are ignored.
+    Contents load() const;
+
+    /// Durably replaces the journal of `record["renewalId"]`. Throws pkcs11::Error(Internal).
+    void save(const nlohmann::json& record) const;
+
+    /// Whether `id` can name a journal file (URL-safe base64 alphabet, 1–64 characters).
+    static bool validId(const std::string& id) noexcept;
+
+  private:
+    std::filesystem::path dir_;
+};
+
+}  // namespace firmante::renewal
