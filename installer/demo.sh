@@ -6,7 +6,7 @@ set -euo pipefail
 
 BUILD=${1:?build directory}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DEMO="$BUILD/demo"
+DEMO="${FIRMANTE_DEMO_DIR:-$BUILD/demo}"
 PIN=123456          # demo token only: a real token's PIN is typed in the agent's prompt
 SO_PIN=12345678
 LABEL="Firmante Demo"
@@ -54,12 +54,12 @@ with_pin "$FIRMANTE" import-cert --token "$LABEL" --in "$DEMO/patron-caducado.pe
 with_pin "$FIRMANTE" certs --token "$LABEL"
 CERT_URI=$(with_pin "$FIRMANTE" certs --token "$LABEL" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["certificates"][0]["uri"])')
 
-step 5 "Carta firmada en el token (CMS, CAdES-BES) / letter signed on the token"
+step 5 "Carta firmada en el token con el certificado caducado, como pide el paso 5 del manual / letter signed on the token with the expired certificate, as step 5 of the manual asks"
 printf 'Carta de Aceptación de Renovación de Certificado Digital\nUsuario: A064878710\n' >"$DEMO/carta.txt"
-with_pin "$FIRMANTE" sign --token "$LABEL" --cert "$CERT_URI" --in "$DEMO/carta.txt" --out "$DEMO/carta.txt.p7s"
+with_pin "$FIRMANTE" sign --token "$LABEL" --cert "$CERT_URI" --allow-expired --in "$DEMO/carta.txt" --out "$DEMO/carta.txt.p7s"
 
 step 6 "Firma verificada / signature verified (firmante verify y openssl cms -verify)"
-"$FIRMANTE" verify --in "$DEMO/carta.txt" --sig "$DEMO/carta.txt.p7s" "${CA_ARGS[@]}"
+"$FIRMANTE" verify --in "$DEMO/carta.txt" --sig "$DEMO/carta.txt.p7s" "${CA_ARGS[@]}" --ignore-expiry
 openssl cms -verify -binary -inform DER -in "$DEMO/carta.txt.p7s" -content "$DEMO/carta.txt" \
   -CAfile "$DEMO/portal-ca.pem" -purpose any -no_check_time -out /dev/null
 
