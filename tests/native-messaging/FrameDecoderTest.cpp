@@ -102,6 +102,25 @@ TEST(FramingDecoder, SkipPolicyDiscardsTheOversizedBodyWithoutBufferingItAndResu
     EXPECT_FALSE(decoder.stopped());
 }
 
+TEST(FramingDecoder, SkipPolicyCanKeepTheFirstBytesOfAnOversizedBodyAndDropTheRest) {
+    FrameDecoder decoder(kSmallLimit, OversizePolicy::Skip, /*oversizePrefix=*/16);
+    const std::string body = R"({"id":42,"result":")" + std::string(5000, 'r') + R"("})";
+    const std::string wire = encodeFrame(body) + encodeFrame("{}");
+    // Dribbled in small pieces: the prefix is assembled across reads, the rest never held.
+    for (std::size_t at = 0; at < wire.size(); at += 7) {
+        decoder.feed(std::string_view(wire).substr(at, 7));
+        EXPECT_LE(decoder.pendingBytes(), 16u + 4u);
+    }
+    auto refused = decoder.next();
+    ASSERT_TRUE(refused && refused->isError());
+    EXPECT_EQ(refused->error().word(), "TOO_LARGE");
+    EXPECT_EQ(refused->error().declaredLength(), body.size());
+    EXPECT_EQ(refused->oversizedPrefix(), body.substr(0, 16));
+    auto next = decoder.next();
+    ASSERT_TRUE(next && next->isFrame());
+    EXPECT_EQ(next->body(), "{}");
+}
+
 TEST(FramingDecoder, TruncatedHeaderIsReportedAtEndOfStream) {
     FrameDecoder decoder(kSmallLimit);
     decoder.feed(header(10).substr(0, 3));

@@ -25,3 +25,10 @@ TEST(FramingJsonRpcScan, ReturnsNothingWithoutAUsableId) {
     EXPECT_FALSE(findTopLevelId(R"({"a":"unterminated)"));
     EXPECT_FALSE(findTopLevelId(""));
 }
+
+TEST(FramingJsonRpcScan, FindsTheIdInAPrefixButNeverGuessesACutOffOne) {
+    EXPECT_EQ(findTopLevelId(R"({"id":123,"jsonrpc":"2.0","result":"xxxxx)"), "123");
+    EXPECT_FALSE(findTopLevelId(R"({"id":12)"));
+    EXPECT_FALSE(findTopLevelId(R"({"id":"ab)"));
+    EXPECT_FALSE(findTopLevelId(R"({"jsonrpc":"2.0","result":"xxxxx)"));
+}

@@ -227,10 +227,17 @@ TEST_F(NativeMessagingRelayWithAgent, PeakMemoryStaysNearTheLimitNotTheClaimedLe
 
     const long maxRssKiB = relay->usage().ru_maxrss;
     RecordProperty("relayMaxRssKiB", static_cast<int>(maxRssKiB));
-    // One buffered browser frame plus one agent frame of about the limit each, plus the
-    // process itself: far below the 4 GiB the header claimed.
-    EXPECT_GT(maxRssKiB, 16 * 1024);
-    EXPECT_LT(maxRssKiB, 3 * 16 * 1024 + 16 * 1024);
+    // The relay holds one browser frame of at most the limit and at most 1 MiB from the agent,
+    // plus the process itself: near 16 MiB, far below the 4 GiB the header claimed.
+    // AddressSanitizer's shadow memory and quarantine (freed buffers stay resident) inflate
+    // what a process holds several times over; the bound is still 32 times below the claim.
+#if defined(__SANITIZE_ADDRESS__)
+    constexpr long kBoundKiB = 8 * 16 * 1024;
+#else
+    constexpr long kBoundKiB = 2 * 16 * 1024;
+#endif
+    EXPECT_GT(maxRssKiB, 16 * 1024) << "the 16 MiB frame was not held: did the test run?";
+    EXPECT_LT(maxRssKiB, kBoundKiB);
 }
 
 TEST_F(NativeMessagingRelay, StartsTheAgentWhenNoneListensAndRelaysThroughIt) {

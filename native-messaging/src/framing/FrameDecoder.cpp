@@ -13,8 +13,8 @@ namespace {
 constexpr std::size_t kMinBodyGrowth = 64 * 1024;
 }  // namespace
 
-FrameDecoder::FrameDecoder(std::size_t limit, OversizePolicy policy)
-    : limit_(limit), policy_(policy) {}
+FrameDecoder::FrameDecoder(std::size_t limit, OversizePolicy policy, std::size_t oversizePrefix)
+    : limit_(limit), policy_(policy), oversizePrefix_(oversizePrefix) {}
 
 void FrameDecoder::feed(std::string_view bytes) {
     while (!bytes.empty() && !stopped_) {
@@ -38,14 +38,9 @@ void FrameDecoder::feed(std::string_view bytes) {
                 }
                 break;
             }
-            case State::Skip: {
-                const std::size_t n =
-                    static_cast<std::size_t>(std::min<std::uint64_t>(skipLeft_, bytes.size()));
-                skipLeft_ -= n;
-                bytes.remove_prefix(n);
-                if (skipLeft_ == 0) state_ = State::Header;
+            case State::Skip:
+                skip(bytes);
                 break;
-            }
         }
     }
 }
@@ -54,16 +49,23 @@ void FrameDecoder::onHeaderComplete() {
     headerFill_ = 0;
     expected_ = decodeFrameHeader(std::string_view(header_.data(), header_.size()));
     if (expected_ > limit_) {
-        ready_.push_back(FrameResult::failure(FramingError(FramingReason::TooLarge,
-                                                           "frame of " + std::to_string(expected_) +
-                                                               " bytes exceeds the limit of " +
-                                                               std::to_string(limit_) + " bytes",
-                                                           expected_)));
+        FramingError error(FramingReason::TooLarge,
+                           "frame of " + std::to_string(expected_) +
+                               " bytes exceeds the limit of " + std::to_string(limit_) + " bytes",
+                           expected_);
         if (policy_ == OversizePolicy::Stop) {
+            ready_.push_back(FrameResult::failure(std::move(error)));
             stopped_ = true;
+            return;
+        }
+        skipLeft_ = expected_;
+        state_ = State::Skip;
+        if (oversizePrefix_ == 0) {
+            ready_.push_back(FrameResult::failure(std::move(error)));
         } else {
-            skipLeft_ = expected_;
-            state_ = State::Skip;
+            oversized_ = std::move(error);
+            body_.clear();
+            body_.reserve(std::min<std::size_t>(oversizePrefix_, expected_));
         }
         return;
     }
@@ -82,6 +84,24 @@ void FrameDecoder::appendBody(std::string_view bytes) {
         body_.reserve(std::min<std::size_t>(grown, expected_));
     }
     body_.append(bytes);
+}
+
+void FrameDecoder::skip(std::string_view& bytes) {
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(skipLeft_, bytes.size()));
+    if (oversized_) {
+        // Keep the first bytes of the refused body; the rest goes unread into the void.
+        const std::size_t keep = std::min(n, oversizePrefix_ - body_.size());
+        body_.append(bytes.substr(0, keep));
+        if (body_.size() == oversizePrefix_ || skipLeft_ == n) {
+            ready_.push_back(FrameResult::failure(std::move(*oversized_), std::move(body_)));
+            oversized_.reset();
+            body_ = std::string();
+        }
+    }
+    skipLeft_ -= n;
+    bytes.remove_prefix(n);
+    if (skipLeft_ == 0) state_ = State::Header;
 }
 
 std::optional<FrameResult> FrameDecoder::next() {

@@ -47,6 +47,7 @@ class Scanner {
     }
 
     // Skips a number or a literal (true/false/null): a run of characters that cannot end one.
+    // It must be followed by a delimiter: in a cut-off prefix "12" may really be "123".
     bool skipScalar() {
         skipSpace();
         const std::size_t start = pos_;
@@ -56,7 +57,7 @@ class Scanner {
                 break;
             ++pos_;
         }
-        return pos_ > start;
+        return pos_ > start && pos_ < text_.size();
     }
 
     // Skips any value, nested containers included, tracking only depth and strings.

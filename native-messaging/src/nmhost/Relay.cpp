@@ -22,9 +22,11 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr int kProtocolVersion = 1;
 
-// Responses from the agent above this are dropped while being decoded (skipped, never buffered)
-// instead of being read whole just to be replaced: the agent has no business sending more.
-constexpr std::size_t kAgentFrameLimit = nm::kDefaultFrameLimit;
+// An agent frame above the browser's limit is never buffered: its first bytes are kept to find
+// the response's id (the agent writes "id" before "result", as nlohmann's sorted keys do) and
+// the rest is discarded as it arrives. So the relay holds at most 1 MiB from the agent.
+constexpr std::size_t kAgentFrameLimit = nm::kMaxHostToBrowserFrame;
+constexpr std::size_t kOversizedIdPrefix = 64 * 1024;
 
 // One read() from a descriptor poll() reported ready. Returns bytes read, 0 at end of stream.
 std::size_t readSome(int fd, char* buffer, std::size_t size) {
@@ -44,7 +46,7 @@ Relay::Relay(int browserIn, int browserOut, int agentFd, std::size_t browserLimi
       agentFd_(agentFd),
       helloTimeout_(helloTimeout),
       browserDecoder_(browserLimit, nm::OversizePolicy::Stop),
-      agentDecoder_(kAgentFrameLimit, nm::OversizePolicy::Skip) {}
+      agentDecoder_(kAgentFrameLimit, nm::OversizePolicy::Skip, kOversizedIdPrefix) {}
 
 Relay::Outcome Relay::run(std::string_view helloJson) {
     try {
@@ -108,23 +110,16 @@ bool Relay::readAgent() {
 bool Relay::handleAgentFrames() {
     while (auto result = agentDecoder_.next()) {
         if (result->isError()) {
-            // Skipped without reading it whole, so its id is unknown.
-            spdlog::warn("agent frame refused: {}", result->error().what());
-            sendToBrowser(oversizedResponseReply(
-                std::nullopt,
-                static_cast<std::size_t>(result->error().declaredLength().value_or(0))));
+            const auto id = nm::findTopLevelId(result->oversizedPrefix());
+            const auto size = result->error().declaredLength().value_or(0);
+            spdlog::warn("agent frame of {} bytes (id {}) exceeds the browser's limit", size,
+                         id.value_or("unknown"));
+            sendToBrowser(oversizedResponseReply(id, static_cast<std::size_t>(size)));
             continue;
         }
         const std::string& body = result->body();
         if (helloPending_ && nm::findTopLevelId(body) == "\"hello\"") {
             if (!handleHelloReply(body)) return false;
-            continue;
-        }
-        if (body.size() > nm::kMaxHostToBrowserFrame) {
-            auto id = nm::findTopLevelId(body);
-            spdlog::warn("agent response of {} bytes (id {}) exceeds the browser's limit",
-                         body.size(), id.value_or("unknown"));
-            sendToBrowser(oversizedResponseReply(id, body.size()));
             continue;
         }
         sendToBrowser(body);

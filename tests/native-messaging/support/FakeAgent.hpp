@@ -14,7 +14,8 @@ namespace firmante::nmtest {
 /// socket, answers `transport.hello`, and for every later request
 ///   - `test.notify`: sends a `tokens.changed` notification, then a result;
 ///   - `test.oversized`: answers with a result of `params.size` bytes (default 1 MiB + 1000);
-///   - anything else: echoes the request's `params` as its `result`.
+///   - anything else: echoes the request's `params` as its `result` (a request above 1 MiB is
+///     answered, without parsing it, by a string result as long as the request).
 /// It records every frame it receives and sends so tests can compare bytes.
 class FakeAgent {
   public:

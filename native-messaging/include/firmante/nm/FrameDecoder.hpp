@@ -27,8 +27,12 @@ namespace firmante::nm {
 /// string, and JSON / UTF-8 validity is for the caller to check (see `utf8Valid`).
 class FrameDecoder {
   public:
+    /// With `OversizePolicy::Skip`, `oversizePrefix` > 0 keeps that many leading bytes of each
+    /// oversized body (see `FrameResult::oversizedPrefix`) and discards the rest; the TOO_LARGE
+    /// result is then delivered once those bytes are in.
     explicit FrameDecoder(std::size_t limit = kDefaultFrameLimit,
-                          OversizePolicy policy = OversizePolicy::Stop);
+                          OversizePolicy policy = OversizePolicy::Stop,
+                          std::size_t oversizePrefix = 0);
 
     /// Consumes `bytes`. Never throws for bad input: errors are queued for `next()`.
     /// After a TOO_LARGE frame under `OversizePolicy::Stop`, input is ignored.
@@ -58,14 +62,17 @@ class FrameDecoder {
 
     void onHeaderComplete();
     void appendBody(std::string_view bytes);
+    void skip(std::string_view& bytes);
 
     std::size_t limit_;
     OversizePolicy policy_;
+    std::size_t oversizePrefix_;
     State state_ = State::Header;
     std::array<char, kFrameHeaderSize> header_{};
     std::size_t headerFill_ = 0;
-    std::uint32_t expected_ = 0;  // body length announced by the current header
-    std::uint64_t skipLeft_ = 0;  // bytes of an oversized body still to discard
+    std::uint32_t expected_ = 0;             // body length announced by the current header
+    std::uint64_t skipLeft_ = 0;             // bytes of an oversized body still to discard
+    std::optional<FramingError> oversized_;  // TOO_LARGE waiting for its prefix to be collected
     std::string body_;
     std::deque<FrameResult> ready_;
     bool stopped_ = false;

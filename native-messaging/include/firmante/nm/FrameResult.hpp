@@ -15,7 +15,11 @@ class FrameResult {
   public:
     static FrameResult frame(std::string body) { return FrameResult(std::move(body)); }
     static FrameResult endOfStream() { return FrameResult(EndOfStream{}); }
-    static FrameResult failure(FramingError error) { return FrameResult(std::move(error)); }
+    static FrameResult failure(FramingError error, std::string oversizedPrefix = {}) {
+        FrameResult result(std::move(error));
+        result.prefix_ = std::move(oversizedPrefix);
+        return result;
+    }
 
     bool isFrame() const noexcept { return std::holds_alternative<std::string>(state_); }
     bool isEndOfStream() const noexcept { return std::holds_alternative<EndOfStream>(state_); }
@@ -27,6 +31,10 @@ class FrameResult {
 
     /// The error. Precondition: `isError()`.
     const FramingError& error() const { return std::get<FramingError>(state_); }
+
+    /// For a TOO_LARGE error from a decoder built with an oversize prefix: the first bytes of
+    /// the refused body (enough to find its JSON-RPC id cheaply); empty otherwise.
+    const std::string& oversizedPrefix() const noexcept { return prefix_; }
 
     /// The body, or throws the carried `FramingError` (TRUNCATED for an end of stream).
     std::string value() && {
@@ -43,6 +51,7 @@ class FrameResult {
     explicit FrameResult(T&& value) : state_(std::forward<T>(value)) {}
 
     std::variant<std::string, EndOfStream, FramingError> state_;
+    std::string prefix_;
 };
 
 }  // namespace firmante::nm
