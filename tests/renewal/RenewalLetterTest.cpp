@@ -64,6 +64,26 @@ TEST_F(RenewalLetter, AcceptanceLetterWithOnlyPartOfTheKeyIsRefused) {
     expectMismatch("acceptance", acceptanceLetter(half));
 }
 
+TEST_F(RenewalLetter, AcceptanceLetterNamingAnotherKeyAsNewIsRefusedEvenIfItShowsOursElsewhere) {
+    std::vector<std::string> lines = {"Carta de Aceptacion de Renovacion", "Llave Publica Nueva"};
+    for (auto& l : wrapHex(foreignSpkiHex())) lines.push_back(l);
+    lines.push_back("Llave Publica Anterior");
+    for (auto& l : wrapHex(hex_)) lines.push_back(l);
+    expectMismatch("acceptance", makePdfLetter(lines));
+}
+
+TEST_F(RenewalLetter, AcceptanceLetterNamingAnotherOldKeyIsRefused) {
+    std::vector<std::string> lines = {"Carta de Aceptacion de Renovacion", "Llave Publica Nueva"};
+    for (auto& l : wrapHex(hex_)) lines.push_back(l);
+    lines.push_back("Llave Publica Anterior");
+    for (auto& l : wrapHex(foreignSpkiHex())) lines.push_back(l);
+    expectMismatch("acceptance", makePdfLetter(lines));
+}
+
+TEST_F(RenewalLetter, AcceptanceLetterWhoseNewKeyRunsOnPastOursIsRefused) {
+    expectMismatch("acceptance", acceptanceLetter(hex_ + " 02 03 01 00 01"));
+}
+
 TEST_F(RenewalLetter, BytesThatAreNotAPdfAreRefusedAsMismatch) {
     const std::string text = "Llave Publica Nueva " + hex_;
     expectMismatch("acceptance", pkcs11::Bytes(text.begin(), text.end()));

@@ -40,6 +40,38 @@ std::string normalizeLetterText(std::string_view text) {
     return out;
 }
 
+namespace {
+bool isHexDigit(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+}  // namespace
+
+bool letterStates(const std::string& text, std::initializer_list<std::string_view> headings,
+                  const std::string& value, bool mustAppear) {
+    if (mustAppear && text.find(value) == std::string::npos) return false;
+    for (std::string_view heading : headings) {
+        for (std::size_t at = text.find(heading); at != std::string::npos;
+             at = text.find(heading, at + 1)) {
+            const std::size_t start = at + heading.size() + 1;  // after the heading's space
+            if (start >= text.size() || text[start - 1] != ' ') continue;
+            // Prose after the heading ("la Llave Pública Nueva que…") is not a statement of a
+            // value; a run of hex is, and it must be ours.
+            std::size_t end = start;
+            while (end < text.size() && isHexDigit(text[end])) ++end;
+            if (end - start < 2) continue;
+            if (text.compare(start, value.size(), value) != 0) return false;
+            const std::size_t after = start + value.size();
+            if (after < text.size() && text[after] != ' ') return false;
+            // "…01 00 01" must not continue with more hex pairs: a longer key that merely starts
+            // like ours is another key.
+            if (after + 2 < text.size() && text[after] == ' ' && isHexDigit(text[after + 1]) &&
+                isHexDigit(text[after + 2]) && (after + 3 == text.size() || text[after + 3] == ' '))
+                return false;
+        }
+    }
+    return true;
+}
+
 std::string letterText(std::span<const unsigned char> pdf) {
     if (pdf.empty()) throw Error(Reason::LetterMismatch, "La carta está vacía. No se firmó nada.");
     // load_from_raw_data does not copy: `pdf` outlives `document` here.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,5 +15,12 @@ std::string letterText(std::span<const unsigned char> pdf);
 
 /// Collapses whitespace runs to one space, trims both ends, lower-cases ASCII letters.
 std::string normalizeLetterText(std::string_view text);
+
+/// Whether a normalized letter text states `value` (normalized hex) under its headings: every
+/// place where one of `headings` (normalized) is directly followed by a hex value must show
+/// exactly `value` there — so a letter cannot name another key as "Llave Pública Nueva" while
+/// mentioning ours elsewhere. With `mustAppear`, `value` must also occur somewhere in the text.
+bool letterStates(const std::string& text, std::initializer_list<std::string_view> headings,
+                  const std::string& value, bool mustAppear);
 
 }  // namespace firmante::renewal

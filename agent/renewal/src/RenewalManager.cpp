@@ -362,17 +362,29 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
     // generated (and, for the terms letter, the acceptance letter signed before).
     const std::string text = letterText(document);
     const std::string keyHex = rec.at("newKey").at("spkiHex").get<std::string>();
-    if (text.find(lower(keyHex)) == std::string::npos)
+    if (!letterStates(text, {"llave pública nueva", "llave publica nueva"}, lower(keyHex), true))
         throw Error(Reason::LetterMismatch,
                     "La carta no contiene la llave pública nueva generada en su token (" +
                         abbreviateHex(keyHex) +
-                        "). No se firmó nada: descargue de nuevo la carta de esta renovación.");
+                        "), o nombra otra llave como nueva. No se firmó nada: descargue de nuevo "
+                        "la carta de esta renovación.");
     std::string check = "La carta contiene la llave pública nueva generada en su token (" +
                         abbreviateHex(keyHex) + ")";
-    if (!acceptance) {
+    if (acceptance) {
+        const std::string oldHex = rec.at("oldCertificate").value("spkiHex", std::string{});
+        if (!oldHex.empty() &&
+            !letterStates(text, {"llave pública anterior", "llave publica anterior"}, lower(oldHex),
+                          false))
+            throw Error(Reason::LetterMismatch,
+                        "La carta nombra como llave pública anterior una llave que no es la del "
+                        "certificado actual. No se firmó nada.");
+    } else {
         const std::string previous =
             rec.at("letters").at("acceptance").at("sha1").get<std::string>();
-        if (text.find(lower(previous)) == std::string::npos)
+        if (!letterStates(text,
+                          {"cadena de identificación de carta anterior",
+                           "cadena de identificacion de carta anterior"},
+                          lower(previous), true))
             throw Error(Reason::LetterMismatch,
                         "La carta no contiene la Cadena de Identificación de la Carta Anterior que "
                         "usted firmó (" +
