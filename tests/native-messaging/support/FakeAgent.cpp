@@ -64,10 +64,15 @@ void FakeAgent::serve(bool exitWhenIdle) {
     for (;;) {
         std::vector<pollfd> fds{{wakeFds_[0], POLLIN, 0}, {listenFd_, POLLIN, 0}};
         for (const auto& entry : clients) fds.push_back({entry.first, POLLIN, 0});
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
+        // A detached instance must not outlive a failed test: with nobody connected for 30 s
+        // it leaves on its own.
+        const int timeout = exitWhenIdle && clients.empty() ? 30000 : -1;
+        const int ready = ::poll(fds.data(), fds.size(), timeout);
+        if (ready < 0) {
             if (errno == EINTR) continue;
             fail("poll");
         }
+        if (ready == 0) break;
         if (fds[0].revents != 0) break;
         if (fds[1].revents & POLLIN) {
             const int client = ::accept4(listenFd_, nullptr, nullptr, SOCK_CLOEXEC);

@@ -27,7 +27,8 @@ class FakeAgent {
     /// Serves connections on a background thread until destroyed.
     void start();
     /// Serves connections on the calling thread until `stop()` (from a signal, another thread)
-    /// or, if `exitWhenIdle`, until the last client disconnects after at least one connected.
+    /// or, if `exitWhenIdle`, until the last client disconnects after at least one connected
+    /// (or nobody has been connected for 30 s).
     void serve(bool exitWhenIdle = false);
     void stop();
 
