@@ -86,5 +86,20 @@ TEST_F(RenewalFinish, FinishingWithoutRetiringAsksNothing) {
     EXPECT_TRUE(oldCertificatePresent());
 }
 
+TEST_F(RenewalFinish, TheOldPairIsKeptWhenTheNewCertificateIsMissing) {
+    const std::string id = reachFinish();
+    asUser([&] {
+        token().deleteCertificate(pkcs11::Uri::parse(newCertUri_));
+        return 0;
+    });
+    const auto e = errorOf([&] { finish(id, true); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->reason(), pkcs11::Reason::CertificateNotFound);
+    EXPECT_EQ(auth_.calls(), 0u);
+    EXPECT_TRUE(oldCertificatePresent());
+    EXPECT_TRUE(keyPresent(oldKey_.uri));
+    EXPECT_EQ(manager().status(id).at("state"), "termsSigned");
+}
+
 }  // namespace
 }  // namespace firmante::renewal::testing

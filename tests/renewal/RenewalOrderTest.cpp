@@ -110,5 +110,34 @@ TEST_F(RenewalOrder, ACertificateForAnotherKeyIsRefusedAsMismatch) {
     EXPECT_EQ(shortNonce->reason(), pkcs11::Reason::InvalidParams);
 }
 
+TEST_F(RenewalOrder, InstallingTheSameCertificateAgainIsHarmlessButAnotherOneIsRefused) {
+    const json begun = begin();
+    const std::string id = begun.at("renewalId");
+    signAcceptance(id, acceptanceLetter(begun.at("spkiHex")));
+    prove(id);
+    const pkcs11::Bytes der = ca_->issueFromCsr(begun.at("csr"));
+    reopenToken();
+    const auto garbageChain = errorOf([&] {
+        manager().installCertificate(token(), auth_, kOrigin, id, der, {pkcs11::Bytes{1, 2, 3}});
+    });
+    ASSERT_TRUE(garbageChain);
+    EXPECT_EQ(garbageChain->reason(), pkcs11::Reason::InvalidParams);
+    EXPECT_EQ(manager().status(id).at("state"), "possessionProved");
+
+    const json first = manager().installCertificate(token(), auth_, kOrigin, id, der, {});
+    reopenToken();
+    const json again = manager().installCertificate(token(), auth_, kOrigin, id, der, {});
+    EXPECT_EQ(again.at("uri"), first.at("uri"));
+    EXPECT_EQ(asUser([&] { return token().certificates().size(); }), 2u);  // old + new, once
+
+    // A second certificate for the same key is not what this renewal installed.
+    const pkcs11::Bytes other = ca_->issueFromCsr(begun.at("csr"));
+    reopenToken();
+    const auto e =
+        errorOf([&] { manager().installCertificate(token(), auth_, kOrigin, id, other, {}); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->reason(), pkcs11::Reason::RenewalState);
+}
+
 }  // namespace
 }  // namespace firmante::renewal::testing
