@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <pthread.h>
 #include <cerrno>
 #include <csignal>
 #include <string>
@@ -120,6 +121,41 @@ TEST(FramingFdIo, WriteFrameCompletesAcrossPartialWritesToAFullPipe) {
     ASSERT_TRUE(result.isFrame());
     EXPECT_EQ(result.body().size(), body.size());
     EXPECT_EQ(result.body(), body);
+}
+
+TEST(FramingFdIo, WriteFrameAndReadFrameSurviveSignalsThatInterruptThem) {
+    // A handler installed without SA_RESTART makes blocked read/write calls fail with EINTR
+    // (or return short); both helpers must carry on.
+    struct sigaction action {};
+    action.sa_handler = [](int) {};
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;
+    struct sigaction previous {};
+    ASSERT_EQ(::sigaction(SIGUSR1, &action, &previous), 0);
+
+    Pipe toReader;
+    Pipe toWriter;
+    const std::string body(3 * 1024 * 1024, 's');
+    std::thread writer([&] { writeFrame(toWriter.writeEnd(), body); });
+    FrameResult received = FrameResult::endOfStream();
+    std::thread reader([&] { received = readFrame(toReader.readEnd()); });
+    // Relay from one pipe to the other in small steps, signalling both threads on the way.
+    std::string chunk(16 * 1024, '\0');
+    std::size_t relayed = 0;
+    while (relayed < body.size() + 4) {
+        ::pthread_kill(writer.native_handle(), SIGUSR1);
+        ::pthread_kill(reader.native_handle(), SIGUSR1);
+        const ssize_t n = ::read(toWriter.readEnd(), chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) continue;
+        ASSERT_GT(n, 0);
+        toReader.writeRaw(std::string_view(chunk.data(), static_cast<std::size_t>(n)));
+        relayed += static_cast<std::size_t>(n);
+    }
+    writer.join();
+    reader.join();
+    ::sigaction(SIGUSR1, &previous, nullptr);
+    ASSERT_TRUE(received.isFrame());
+    EXPECT_EQ(received.body(), body);
 }
 
 TEST(FramingFdIo, WriteFrameRefusesABodyAboveMaxOutAndWritesNothing) {
