@@ -1,0 +1,24 @@
+#pragma once
+
+#include <filesystem>
+
+namespace firmante::agent {
+
+/// Where the agent keeps its socket, lock, config, log and renewal journal.
+struct AgentPaths {
+    std::filesystem::path socket;       // FIRMANTE_SOCKET, $XDG_RUNTIME_DIR/firmante/agent.sock,
+                                        // else /tmp/firmante-<uid>/agent.sock
+    std::filesystem::path lock;         // next to the socket: agent.sock.lock
+    std::filesystem::path config;       // FIRMANTE_CONFIG or $XDG_CONFIG_HOME/firmante/config.json
+    std::filesystem::path stateDir;     // $XDG_STATE_HOME/firmante (default ~/.local/state)
+    std::filesystem::path logFile;      // stateDir/agent.log
+    std::filesystem::path renewalsDir;  // stateDir/renewals
+
+    static AgentPaths fromEnvironment();
+};
+
+/// Creates `dir` (and parents) and makes sure the last component is ours with mode 0700.
+/// Throws std::runtime_error when it belongs to another user or cannot be made private.
+void ensurePrivateDirectory(const std::filesystem::path& dir);
+
+}  // namespace firmante::agent

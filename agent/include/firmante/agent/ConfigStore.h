@@ -1,0 +1,32 @@
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "firmante/agent/AgentConfig.h"
+
+namespace firmante::agent {
+
+/// The config file as the running agent sees it, and the one place that rewrites it (when the
+/// person approves an origin). Thread-safe.
+class ConfigStore {
+  public:
+    ConfigStore(std::filesystem::path path, AgentConfig config);
+
+    /// `local` or an origin in `allowedOrigins`.
+    bool originAllowed(const std::string& origin) const;
+    /// Adds the origin and rewrites the file atomically (temporary file, fsync, rename), keeping
+    /// every other member. Throws std::runtime_error when the file cannot be written.
+    void rememberOrigin(const std::string& origin);
+
+    AgentConfig snapshot() const;
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+  private:
+    std::filesystem::path path_;
+    mutable std::mutex mutex_;
+    AgentConfig config_;
+};
+
+}  // namespace firmante::agent

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include "firmante/agent/ConnectionContext.h"
+#include "firmante/agent/Limits.h"
+#include "firmante/agent/MethodPlan.h"
+#include "firmante/agent/Outcome.h"
+#include "firmante/agent/RequestContext.h"
+#include "firmante/renewal/Authorizer.h"
+
+namespace firmante::agent {
+
+class TokenRegistry;
+class OriginPolicy;
+class RenewalMethods;
+
+/// JSON-RPC for every transport: parses and checks a request on the caller's (I/O) thread,
+/// authorises its origin (prompting off that thread), and runs token work on the token's worker.
+/// Transport-independent: a transport gives it text and a callback for the response text.
+class Dispatcher {
+  public:
+    using Respond = std::function<void(nlohmann::json response)>;
+
+    Dispatcher(TokenRegistry& tokens, OriginPolicy& origins, renewal::Authorizer& authorizer,
+               std::filesystem::path renewalsDir, Limits limits,
+               std::vector<std::string> transports);
+    ~Dispatcher();
+
+    /// Handles one frame body. `respond` is called exactly once (unless the agent stops), maybe
+    /// on another thread. Never throws.
+    void handle(std::string_view text, const ConnectionContext& connection, Respond respond);
+
+    /// For agent.info: transports this agent serves.
+    void setTransports(std::vector<std::string> transports) { transports_ = std::move(transports); }
+
+    /// Stops the prompt thread (pending origin questions are dropped).
+    void stop();
+
+    /// A method: validates params (throwing RpcError) and returns what to run.
+    using Handler = std::function<MethodPlan(const RequestContext&, const nlohmann::json& params)>;
+
+  private:
+    void registerMethods();
+    void registerRenewalMethods();
+    void finish(const nlohmann::json& id, const std::string& requestId, const Respond& respond,
+                Outcome outcome);
+
+    TokenRegistry& tokens_;
+    OriginPolicy& origins_;
+    renewal::Authorizer& authorizer_;
+    std::unique_ptr<RenewalMethods> renewals_;
+    Limits limits_;
+    std::vector<std::string> transports_;
+    std::map<std::string, Handler, std::less<>> methods_;
+    boost::asio::thread_pool promptThread_{1};  // consent questions, one at a time
+};
+
+}  // namespace firmante::agent

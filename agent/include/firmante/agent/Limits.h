@@ -1,0 +1,19 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace firmante::agent {
+
+/// Input and queue limits (DESIGN §3 rules 6 and 7); overridable in the config's "limits".
+struct Limits {
+    std::size_t maxFrameBytes = 16u * 1024u * 1024u;
+    std::size_t maxJsonDepth = 32;
+    std::size_t maxDocumentBytes = 10u * 1024u * 1024u;
+    std::size_t queueLength = 8;              // per token, waiting requests
+    std::chrono::seconds queueTimeout{120};   // a request waiting longer gets TIMEOUT
+    std::chrono::seconds promptTimeout{300};  // one PIN or consent question
+    std::size_t maxInFlightPerConnection = 16;
+};
+
+}  // namespace firmante::agent

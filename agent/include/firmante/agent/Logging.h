@@ -1,0 +1,33 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+
+namespace firmante::agent {
+
+/// Sets up one file sink ($XDG_STATE_HOME/firmante/agent.log) and stderr, shared by a named
+/// logger per component ("agent", "ipc", "rpc", "token", "prompt", "policy"). Every line carries
+/// the request id of the thread's current RequestScope ("-" outside a request).
+void setupLogging(const std::filesystem::path& logFile);
+
+/// The component's logger (created on first use, sharing the sinks). Never throws.
+std::shared_ptr<spdlog::logger> logger(const std::string& component);
+
+/// Marks the current thread as working for one request, for the log lines it writes.
+class RequestScope {
+  public:
+    explicit RequestScope(std::string requestId);
+    ~RequestScope();
+    RequestScope(const RequestScope&) = delete;
+    RequestScope& operator=(const RequestScope&) = delete;
+
+    static const std::string& current() noexcept;
+
+  private:
+    std::string previous_;
+};
+
+}  // namespace firmante::agent

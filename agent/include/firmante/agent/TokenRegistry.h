@@ -1,0 +1,66 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "firmante/agent/Limits.h"
+#include "firmante/agent/TokenWorker.h"
+#include "firmante/pkcs11/Module.h"
+#include "firmante/pkcs11/Uri.h"
+
+namespace firmante::agent {
+
+/// The loaded module, the tokens present, and one TokenWorker each. A monitor thread polls
+/// Module::tokens() (SoftHSM has no C_WaitForSlotEvent) and reports changes.
+class TokenRegistry {
+  public:
+    using ChangeListener = std::function<void(const std::vector<pkcs11::TokenInfo>&)>;
+
+    TokenRegistry(std::shared_ptr<pkcs11::Module> module, Limits limits,
+                  std::chrono::milliseconds pollInterval = std::chrono::milliseconds(500));
+    ~TokenRegistry();
+    TokenRegistry(const TokenRegistry&) = delete;
+    TokenRegistry& operator=(const TokenRegistry&) = delete;
+
+    /// First scan (synchronously) and the monitor thread.
+    void start(ChangeListener onChange);
+    void stop();
+
+    /// The tokens seen by the last scan (never touches the token).
+    std::vector<pkcs11::TokenInfo> snapshot() const;
+    /// The worker for the token a URI names (token attributes; none = the only token).
+    /// Throws RpcError TOKEN_NOT_PRESENT, or INVALID_PARAMS when several match.
+    std::shared_ptr<TokenWorker> workerFor(const pkcs11::Uri& uri) const;
+    /// The worker for a token label or token URI.
+    std::shared_ptr<TokenWorker> workerForSelector(const std::string& labelOrUri) const;
+    std::vector<std::shared_ptr<TokenWorker>> workers() const;
+
+    const pkcs11::Module& module() const noexcept { return *module_; }
+
+  private:
+    void scan(bool notify);
+    void monitor();
+    static std::string keyOf(const pkcs11::TokenInfo& info);
+
+    std::shared_ptr<pkcs11::Module> module_;
+    Limits limits_;
+    std::chrono::milliseconds pollInterval_;
+    ChangeListener onChange_;
+    mutable std::mutex mutex_;
+    std::vector<pkcs11::TokenInfo> tokens_;
+    std::map<std::string, std::shared_ptr<TokenWorker>> workers_;  // by slot + serial + label
+    std::vector<std::shared_ptr<TokenWorker>> retired_;
+    std::mutex stopMutex_;
+    std::condition_variable stopWake_;
+    bool stopping_ = false;
+    std::thread monitor_;
+};
+
+}  // namespace firmante::agent

@@ -1,0 +1,124 @@
+#include "firmante/agent/Agent.h"
+
+#include <csignal>
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "firmante/agent/AgentConfig.h"
+#include "firmante/agent/AgentPaths.h"
+#include "firmante/agent/ConfigStore.h"
+#include "firmante/agent/ConnectionHub.h"
+#include "firmante/agent/Dispatcher.h"
+#include "firmante/agent/InstanceLock.h"
+#include "firmante/agent/Logging.h"
+#include "firmante/agent/OriginPolicy.h"
+#include "firmante/agent/PromptAuthorizer.h"
+#include "firmante/agent/TokenJson.h"
+#include "firmante/agent/TokenRegistry.h"
+#include "firmante/agent/UnixSocketServer.h"
+#include "firmante/agent/Version.h"
+#include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/Module.h"
+#include "firmante/pkcs11/ModuleLocator.h"
+#include "firmante/prompt/PinentryPrompter.h"
+
+namespace firmante::agent {
+
+Agent::Agent(std::unique_ptr<prompt::Prompter> prompter) : prompter_(std::move(prompter)) {}
+
+Agent::~Agent() = default;
+
+int Agent::run() {
+    AgentPaths paths;
+    try {
+        paths = AgentPaths::fromEnvironment();
+        setupLogging(paths.logFile);
+    } catch (const std::exception& e) {
+        std::cerr << "firmante-agent: " << e.what() << "\n";
+        return 1;
+    }
+    auto log = logger("agent");
+    std::unique_ptr<InstanceLock> lock;
+    try {
+        ensurePrivateDirectory(paths.socket.parent_path());
+        lock = std::make_unique<InstanceLock>(paths.lock);
+    } catch (const InstanceLock::AlreadyRunning&) {
+        std::cerr << "firmante-agent: ya hay un agente de Firmante en ejecución para este usuario ("
+                  << paths.socket.string() << ").\n"
+                  << "firmante-agent: another Firmante agent is already running for this user ("
+                  << paths.socket.string() << ").\n";
+        return 2;
+    } catch (const std::exception& e) {
+        log->error("cannot start: {}", e.what());
+        return 1;
+    }
+
+    AgentConfig config;
+    std::shared_ptr<pkcs11::Module> module;
+    try {
+        config = AgentConfig::load(paths.config);
+        const auto location = pkcs11::locateModule(config.module);
+        module = pkcs11::Module::load(location.path);
+        log->info("firmante-agent {} using {} ({}, from {})", kAgentVersion, location.path,
+                  module->description(), location.source);
+    } catch (const pkcs11::Error& e) {
+        std::cerr << "firmante-agent: no se pudo cargar el módulo PKCS#11 / cannot load the "
+                     "PKCS#11 module: "
+                  << e.what() << "\n";
+        log->error("cannot start: {}", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "firmante-agent: configuración inválida / invalid configuration: " << e.what()
+                  << "\n";
+        log->error("cannot start: {}", e.what());
+        return 1;
+    }
+
+    if (!prompter_) {
+        prompter_ = std::make_unique<prompt::PinentryPrompter>(
+            prompt::PinentryPrompter::programFromEnvironment(), config.limits.promptTimeout);
+    }
+    const Limits limits = config.limits;
+    // Declared first, destroyed last: responses from worker threads are posted to it.
+    boost::asio::io_context io(1);
+    ConnectionHub hub;
+    ConfigStore store(paths.config, std::move(config));
+    PromptAuthorizer authorizer(*prompter_);
+    OriginPolicy origins(store, *prompter_);
+    TokenRegistry registry(module, limits);
+    Dispatcher dispatcher(registry, origins, authorizer, paths.renewalsDir, limits,
+                          {"unix", "native-messaging"});
+    UnixSocketServer server(io, paths.socket, dispatcher, hub, limits);
+    try {
+        registry.start([&hub](const std::vector<pkcs11::TokenInfo>& tokens) {
+            nlohmann::json list = nlohmann::json::array();
+            for (const auto& t : tokens) list.push_back(tokenJson(t));
+            hub.broadcast(nlohmann::json{{"jsonrpc", "2.0"},
+                                         {"method", "tokens.changed"},
+                                         {"params", {{"tokens", std::move(list)}}}}
+                              .dump());
+        });
+        server.start();
+    } catch (const std::exception& e) {
+        log->error("cannot start: {}", e.what());
+        std::cerr << "firmante-agent: " << e.what() << "\n";
+        return 1;
+    }
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&io, log](const boost::system::error_code& ec, int signal) {
+        if (!ec) log->info("stopping on signal {}", signal);
+        io.stop();
+    });
+    log->info("listening on {}", paths.socket.string());
+    io.run();
+
+    server.stop();
+    dispatcher.stop();
+    registry.stop();
+    log->info("stopped");
+    return 0;
+}
+
+}  // namespace firmante::agent

@@ -1,0 +1,84 @@
+#include "firmante/agent/AgentConfig.h"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "firmante/agent/Origin.h"
+
+namespace firmante::agent {
+
+namespace {
+
+std::size_t positive(const nlohmann::json& limits, const char* name, std::size_t fallback,
+                     std::size_t max) {
+    auto it = limits.find(name);
+    if (it == limits.end()) return fallback;
+    if (!it->is_number_integer() || it->get<long long>() < 1 ||
+        static_cast<unsigned long long>(it->get<long long>()) > max) {
+        throw std::runtime_error(std::string("limits.") + name + " must be a number from 1 to " +
+                                 std::to_string(max));
+    }
+    return it->get<std::size_t>();
+}
+
+}  // namespace
+
+AgentConfig AgentConfig::fromJson(const nlohmann::json& document) {
+    if (!document.is_object()) throw std::runtime_error("the config must be a JSON object");
+    AgentConfig config;
+    config.document = document;
+    if (auto it = document.find("module"); it != document.end() && !it->is_null()) {
+        if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+            throw std::runtime_error("\"module\" must be a file path");
+        }
+        config.module = it->get<std::string>();
+    }
+    if (auto it = document.find("allowedOrigins"); it != document.end()) {
+        if (!it->is_array()) throw std::runtime_error("\"allowedOrigins\" must be a list");
+        for (const auto& origin : *it) {
+            if (!origin.is_string() || !isValidOrigin(origin.get_ref<const std::string&>())) {
+                throw std::runtime_error(
+                    "\"allowedOrigins\" holds something that is not an origin "
+                    "(scheme://host[:port])");
+            }
+            config.allowedOrigins.push_back(origin.get<std::string>());
+        }
+    }
+    if (auto it = document.find("limits"); it != document.end()) {
+        if (!it->is_object()) throw std::runtime_error("\"limits\" must be an object");
+        auto& l = config.limits;
+        // Upper bounds keep a typo from disabling a protection (a 4 GiB frame limit is none).
+        l.maxFrameBytes = positive(*it, "maxFrameBytes", l.maxFrameBytes, 64u << 20);
+        l.maxJsonDepth = positive(*it, "maxJsonDepth", l.maxJsonDepth, 256);
+        l.maxDocumentBytes = positive(*it, "maxDocumentBytes", l.maxDocumentBytes, 32u << 20);
+        l.queueLength = positive(*it, "queueLength", l.queueLength, 1024);
+        l.queueTimeout = std::chrono::seconds(
+            positive(*it, "queueTimeoutSeconds", l.queueTimeout.count(), 3600));
+        l.promptTimeout = std::chrono::seconds(
+            positive(*it, "promptTimeoutSeconds", l.promptTimeout.count(), 3600));
+    }
+    return config;
+}
+
+AgentConfig AgentConfig::load(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) return AgentConfig{};
+        throw std::runtime_error("cannot read the config file " + path.string());
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto document = nlohmann::json::parse(text.str(), nullptr, false);
+    if (document.is_discarded()) {
+        throw std::runtime_error("the config file " + path.string() + " is not valid JSON");
+    }
+    try {
+        return fromJson(document);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("config file " + path.string() + ": " + e.what());
+    }
+}
+
+}  // namespace firmante::agent

@@ -1,0 +1,361 @@
+#include "firmante/agent/Dispatcher.h"
+
+#include <boost/asio/post.hpp>
+
+#include "RenewalMethods.h"
+#include "firmante/agent/Base64.h"
+#include "firmante/agent/Logging.h"
+#include "firmante/agent/Origin.h"
+#include "firmante/agent/OriginPolicy.h"
+#include "firmante/agent/ParamReader.h"
+#include "firmante/agent/RequestParser.h"
+#include "firmante/agent/RpcError.h"
+#include "firmante/agent/TokenJson.h"
+#include "firmante/agent/TokenRegistry.h"
+#include "firmante/agent/Version.h"
+#include "firmante/pkcs11/Certificate.h"
+#include "firmante/pkcs11/Challenge.h"
+#include "firmante/pkcs11/Cms.h"
+#include "firmante/pkcs11/Error.h"
+
+namespace firmante::agent {
+
+namespace {
+
+constexpr std::size_t kMaxMethodLength = 64;
+constexpr std::size_t kMaxIdLength = 128;
+
+// The key behind a certificate, looked up after login: many tokens hide private keys (and so
+// the certificate↔key pairing) until the PIN is given.
+pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token, const pkcs11::Uri& certificateUri,
+                              pkcs11::CertificateInfo& certificate) {
+    certificate = token.certificate(certificateUri);
+    if (!certificate.keyUri) {
+        throw RpcError("KEY_NOT_FOUND", "no private key on the token matches the certificate");
+    }
+    return token.privateKey(token.key(*certificate.keyUri));
+}
+
+std::string keyLabelOf(const pkcs11::CertificateInfo& certificate) {
+    return certificate.label.empty() ? certificate.subject : certificate.label;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(TokenRegistry& tokens, OriginPolicy& origins,
+                       renewal::Authorizer& authorizer, std::filesystem::path renewalsDir,
+                       Limits limits, std::vector<std::string> transports)
+    : tokens_(tokens),
+      origins_(origins),
+      authorizer_(authorizer),
+      renewals_(RenewalMethods::create(tokens, authorizer, std::move(renewalsDir), limits)),
+      limits_(limits),
+      transports_(std::move(transports)) {
+    registerMethods();
+    registerRenewalMethods();
+}
+
+Dispatcher::~Dispatcher() {
+    stop();
+}
+
+void Dispatcher::stop() {
+    promptThread_.stop();
+    promptThread_.join();
+}
+
+void Dispatcher::handle(std::string_view text, const ConnectionContext& connection,
+                        Respond respond) {
+    nlohmann::json id = nullptr;
+    std::string requestId = std::to_string(connection.id) + ":-";
+    try {
+        auto request = parseRequestText(text, limits_.maxJsonDepth);
+        if (!request.is_object()) throw RpcError("INVALID_REQUEST", "a request is a JSON object");
+        const auto idIt = request.find("id");
+        const bool idValid =
+            idIt != request.end() &&
+            ((idIt->is_string() && idIt->get_ref<const std::string&>().size() <= kMaxIdLength) ||
+             idIt->is_number_integer());
+        if (idValid) {
+            id = *idIt;
+            requestId = std::to_string(connection.id) + ":" +
+                        (idIt->is_string() ? idIt->get<std::string>() : idIt->dump());
+        }
+        RequestScope scope(requestId);
+        if (request.value("jsonrpc", nlohmann::json()) != "2.0") {
+            throw RpcError("INVALID_REQUEST", "jsonrpc must be \"2.0\"");
+        }
+        if (!idValid) {
+            throw RpcError("INVALID_REQUEST",
+                           "every request needs an id: a string (at most 128 bytes) or an integer");
+        }
+        const auto methodIt = request.find("method");
+        if (methodIt == request.end() || !methodIt->is_string() ||
+            methodIt->get_ref<const std::string&>().size() > kMaxMethodLength) {
+            throw RpcError("INVALID_REQUEST", "method must be a string");
+        }
+        const std::string method = methodIt->get<std::string>();
+        nlohmann::json params = nullptr;
+        if (auto p = request.find("params"); p != request.end()) params = std::move(*p);
+        if (!params.is_null() && !params.is_object()) {
+            throw RpcError("INVALID_PARAMS", "params must be an object");
+        }
+        if (containsSecretMember(params)) {
+            // The value is neither logged nor echoed: it may be a real PIN.
+            throw RpcError("INVALID_PARAMS",
+                           "PINs are typed only in the agent's prompt / el PIN se escribe solo en "
+                           "la ventana del agente");
+        }
+
+        std::string origin;
+        switch (connection.kind) {
+            case ConnectionContext::Kind::Cli:
+            case ConnectionContext::Kind::WebSocket:
+                origin = connection.attestedOrigin.value_or(std::string(kLocalOrigin));
+                break;
+            case ConnectionContext::Kind::NativeMessaging: {
+                // The extension's background puts the sender's origin here (conventions); the
+                // relay forwards it unchanged. A page cannot reach this member.
+                const auto o = request.find("origin");
+                if (o == request.end() || !o->is_string() ||
+                    !isValidOrigin(o->get_ref<const std::string&>()) ||
+                    o->get_ref<const std::string&>() == kLocalOrigin) {
+                    throw RpcError("INVALID_REQUEST",
+                                   "native messaging requests carry the page origin");
+                }
+                origin = o->get<std::string>();
+                break;
+            }
+        }
+
+        const auto handler = methods_.find(method);
+        if (handler == methods_.end()) {
+            throw RpcError("METHOD_NOT_FOUND",
+                           "unknown method '" + method.substr(0, kMaxMethodLength) + "'");
+        }
+        logger("rpc")->info("{} from {}", method, origin);
+        RequestContext context{origin, requestId};
+        MethodPlan plan = handler->second(context, params);
+
+        auto done = [this, id, requestId, respond](Outcome outcome) {
+            finish(id, requestId, respond, std::move(outcome));
+        };
+        if (!plan.needsOrigin || origins_.allowed(origin)) {
+            plan.execute(std::move(done));
+            return;
+        }
+        // Asking the person blocks: never on the I/O thread.
+        boost::asio::post(promptThread_, [this, origin, requestId, plan = std::move(plan),
+                                          done = std::move(done)]() mutable {
+            RequestScope scope(requestId);
+            try {
+                origins_.authorize(origin);
+            } catch (const std::exception& e) {
+                done(Outcome::failure(RpcError::from(e)));
+                return;
+            }
+            plan.execute(std::move(done));
+        });
+    } catch (const std::exception& e) {
+        RequestScope scope(requestId);
+        auto error = RpcError::from(e);
+        logger("rpc")->info("refused: {} ({})", error.reason(), error.what());
+        respond(errorResponse(id, error));
+    }
+}
+
+void Dispatcher::finish(const nlohmann::json& id, const std::string& requestId,
+                        const Respond& respond, Outcome outcome) {
+    RequestScope scope(requestId);
+    if (outcome.error) {
+        logger("rpc")->info("failed: {} ({})", outcome.error->reason(), outcome.error->what());
+        respond(errorResponse(id, *outcome.error));
+    } else {
+        logger("rpc")->info("done");
+        respond(resultResponse(id, std::move(outcome.result)));
+    }
+}
+
+void Dispatcher::registerMethods() {
+    methods_["agent.info"] = [this](const RequestContext&, const nlohmann::json& params) {
+        ParamReader(params).allowOnly({});
+        MethodPlan plan;
+        // A page must be able to find out whether an agent runs before it is allowed anything.
+        plan.needsOrigin = false;
+        plan.execute = [this](Completion done) {
+            nlohmann::json tokens = nlohmann::json::array();
+            for (const auto& t : tokens_.snapshot()) tokens.push_back(tokenJson(t));
+            done(Outcome::success({{"version", kAgentVersion},
+                                   {"protocolVersion", kProtocolVersion},
+                                   {"transports", transports_},
+                                   {"module", tokens_.module().path()},
+                                   {"renewal", renewals_ != nullptr},
+                                   {"tokens", std::move(tokens)}}));
+        };
+        return plan;
+    };
+
+    methods_["tokens.list"] = [this](const RequestContext&, const nlohmann::json& params) {
+        ParamReader(params).allowOnly({});
+        MethodPlan plan;
+        plan.execute = [this](Completion done) {
+            nlohmann::json tokens = nlohmann::json::array();
+            for (const auto& t : tokens_.snapshot()) tokens.push_back(tokenJson(t));
+            done(Outcome::success({{"tokens", std::move(tokens)}}));
+        };
+        return plan;
+    };
+
+    methods_["certificates.list"] = [this](const RequestContext& context,
+                                           const nlohmann::json& params) {
+        ParamReader p(params);
+        p.allowOnly({"token"});
+        const auto selector = p.optionalString("token", 4096);
+        std::vector<std::shared_ptr<TokenWorker>> workers;
+        if (selector) {
+            workers.push_back(tokens_.workerForSelector(*selector));
+        } else {
+            workers = tokens_.workers();
+        }
+        MethodPlan plan;
+        plan.execute = [workers, requestId = context.requestId](Completion done) {
+            if (workers.empty()) {
+                done(Outcome::success({{"certificates", nlohmann::json::array()}}));
+                return;
+            }
+            // Fan out to every token's worker and answer once all have (in slot order).
+            struct Gather {
+                std::mutex mutex;
+                std::vector<nlohmann::json> parts;
+                std::size_t left;
+                std::optional<RpcError> error;
+                Completion done;
+            };
+            auto gather = std::make_shared<Gather>();
+            gather->parts.resize(workers.size());
+            gather->left = workers.size();
+            gather->done = std::move(done);
+            for (std::size_t i = 0; i < workers.size(); ++i) {
+                workers[i]->submit(
+                    requestId,
+                    [](pkcs11::Token& token) {
+                        nlohmann::json list = nlohmann::json::array();
+                        for (const auto& c : token.certificates())
+                            list.push_back(certificateJson(c));
+                        return list;
+                    },
+                    [gather, i](Outcome outcome) {
+                        std::unique_lock lock(gather->mutex);
+                        if (outcome.error) {
+                            if (!gather->error) gather->error = std::move(outcome.error);
+                        } else {
+                            gather->parts[i] = std::move(outcome.result);
+                        }
+                        if (--gather->left > 0) return;
+                        lock.unlock();
+                        if (gather->error) {
+                            gather->done(Outcome::failure(std::move(*gather->error)));
+                            return;
+                        }
+                        nlohmann::json all = nlohmann::json::array();
+                        for (auto& part : gather->parts) {
+                            for (auto& c : part) all.push_back(std::move(c));
+                        }
+                        gather->done(Outcome::success({{"certificates", std::move(all)}}));
+                    });
+            }
+        };
+        return plan;
+    };
+
+    methods_["auth.sign_challenge"] = [this](const RequestContext& context,
+                                             const nlohmann::json& params) {
+        ParamReader p(params);
+        p.allowOnly({"certificate", "nonce"});
+        const auto uri = p.uri("certificate");
+        const auto nonce = p.base64("nonce", 16, 256);
+        auto worker = tokens_.workerFor(uri);
+        MethodPlan plan;
+        plan.execute = [this, worker, uri, nonce, context](Completion done) {
+            worker->submit(
+                context.requestId,
+                [this, uri, nonce, context](pkcs11::Token& token) -> nlohmann::json {
+                    auto certificate = token.certificate(uri);
+                    renewal::OperationDescription what;
+                    what.origin = context.origin;
+                    what.operation = "Iniciar sesión con su certificado (firmar un reto)";
+                    what.operationEn = "Log in with your certificate (sign a challenge)";
+                    what.tokenLabel = token.info().label;
+                    what.keyLabel = keyLabelOf(certificate);
+                    authorizer_.unlock(token, what);
+                    auto key = signingKey(token, uri, certificate);
+                    // The origin is the transport's, never one the page sent (DESIGN §2).
+                    auto signature = pkcs11::signChallenge(key.get(), context.origin, nonce);
+                    return {{"signature", base64Encode(signature.signature)},
+                            {"algorithm", signature.algorithm},
+                            {"certificate", base64Encode(certificate.der)}};
+                },
+                std::move(done));
+        };
+        return plan;
+    };
+
+    methods_["documents.sign"] = [this](const RequestContext& context,
+                                        const nlohmann::json& params) {
+        ParamReader p(params);
+        p.allowOnly({"certificate", "document", "fileName"});
+        const auto uri = p.uri("certificate");
+        const auto fileName = p.fileName("fileName");
+        auto document = std::make_shared<const pkcs11::Bytes>(
+            p.base64("document", 1, limits_.maxDocumentBytes));
+        auto worker = tokens_.workerFor(uri);
+        MethodPlan plan;
+        plan.execute = [this, worker, uri, fileName, document, context](Completion done) {
+            worker->submit(
+                context.requestId,
+                [this, uri, fileName, document, context](pkcs11::Token& token) -> nlohmann::json {
+                    auto certificate = token.certificate(uri);
+                    if (certificate.expired) {
+                        throw RpcError("CERTIFICATE_EXPIRED",
+                                       "documents are signed only with a valid certificate; "
+                                       "this one is outside its validity period");
+                    }
+                    const auto digest = pkcs11::toHex(pkcs11::sha256(*document));
+                    renewal::OperationDescription what;
+                    what.origin = context.origin;
+                    what.operation = "Firmar el documento «" + fileName + "»";
+                    what.operationEn = "Sign the document '" + fileName + "'";
+                    what.fileName = fileName;
+                    what.documentSha256Hex = digest;
+                    what.tokenLabel = token.info().label;
+                    what.keyLabel = keyLabelOf(certificate);
+                    authorizer_.unlock(token, what);
+                    auto key = signingKey(token, uri, certificate);
+                    auto x509 = pkcs11::decodeCertificate(certificate.der);
+                    auto cms = pkcs11::signDetached(key.get(), x509.get(), *document);
+                    return {{"cms", base64Encode(cms.der)},
+                            {"documentSha256", pkcs11::toHex(cms.documentSha256)},
+                            {"signer", cms.signerSubject},
+                            {"certificate", base64Encode(certificate.der)}};
+                },
+                std::move(done));
+        };
+        return plan;
+    };
+}
+
+void Dispatcher::registerRenewalMethods() {
+    for (const char* method : {"renewal.begin", "renewal.prove_possession", "renewal.sign_letter",
+                               "renewal.install_certificate", "renewal.status", "renewal.finish"}) {
+        const std::string name = method;
+        methods_[name] = [this, name](const RequestContext& context,
+                                      const nlohmann::json& params) -> MethodPlan {
+            if (!renewals_) {
+                throw RpcError("INTERNAL", "renewal is not available in this build of the agent");
+            }
+            return renewals_->plan(name, context, params);
+        };
+    }
+}
+
+}  // namespace firmante::agent

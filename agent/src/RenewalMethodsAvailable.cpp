@@ -1,0 +1,161 @@
+#include <algorithm>
+
+#include "RenewalMethods.h"
+#include "firmante/agent/Base64.h"
+#include "firmante/agent/Logging.h"
+#include "firmante/agent/ParamReader.h"
+#include "firmante/agent/RpcError.h"
+#include "firmante/agent/TokenRegistry.h"
+#include "firmante/pkcs11/Types.h"
+#include "firmante/renewal/RenewalManager.h"
+
+namespace firmante::agent {
+
+namespace {
+
+constexpr std::size_t kMaxCertificateBytes = 64 * 1024;
+constexpr std::size_t kMaxChainLength = 8;
+
+// A certificate arrives as PEM text or as base64 DER (binary values are base64 on the wire).
+pkcs11::Bytes certificateBytes(const nlohmann::json& value, const std::string& name) {
+    if (!value.is_string())
+        throw RpcError("INVALID_PARAMS", "params." + name + " must be a string");
+    const auto& text = value.get_ref<const std::string&>();
+    if (text.size() > kMaxCertificateBytes * 2) {
+        throw RpcError("TOO_LARGE", "params." + name + " is too large for a certificate");
+    }
+    if (text.starts_with("-----BEGIN")) return pkcs11::Bytes(text.begin(), text.end());
+    auto der = base64Decode(text);
+    if (!der || der->empty()) {
+        throw RpcError("INVALID_PARAMS", "params." + name + " must be PEM or base64 DER");
+    }
+    return std::move(*der);
+}
+
+class RenewalMethodsImpl : public RenewalMethods {
+  public:
+    RenewalMethodsImpl(TokenRegistry& tokens, renewal::Authorizer& authorizer,
+                       std::filesystem::path journalDir, Limits limits)
+        : tokens_(tokens),
+          authorizer_(authorizer),
+          manager_(std::move(journalDir)),
+          maxDocument_(
+              std::min(limits.maxDocumentBytes, renewal::RenewalManager::kMaxDocumentBytes)) {}
+
+    MethodPlan plan(const std::string& method, const RequestContext& context,
+                    const nlohmann::json& params) override {
+        ParamReader p(params);
+        if (method == "renewal.begin") {
+            p.allowOnly({"certificate", "keyType"});
+            const auto certificate = p.uri("certificate");
+            const auto keyType =
+                pkcs11::parseKeyType(p.optionalString("keyType", 32).value_or("rsa-2048"));
+            return onToken(tokens_.workerFor(certificate), context,
+                           [this, certificate, keyType, context](pkcs11::Token& token) {
+                               return manager_.begin(token, authorizer_, context.origin,
+                                                     certificate, keyType);
+                           });
+        }
+        if (method == "renewal.prove_possession") {
+            p.allowOnly({"renewalId", "nonce"});
+            const auto id = p.identifier("renewalId");
+            const auto nonce = p.base64("nonce", 16, 256);
+            return onToken(workerOf(id), context, [this, id, nonce, context](pkcs11::Token& token) {
+                return manager_.provePossession(token, authorizer_, context.origin, id, nonce);
+            });
+        }
+        if (method == "renewal.sign_letter") {
+            p.allowOnly({"renewalId", "stage", "document", "fileName"});
+            const auto id = p.identifier("renewalId");
+            const auto stage = p.string("stage", 16);
+            if (stage != "acceptance" && stage != "terms") {
+                throw RpcError("INVALID_PARAMS", "params.stage must be acceptance or terms");
+            }
+            const auto fileName = p.fileName("fileName");
+            auto document =
+                std::make_shared<const pkcs11::Bytes>(p.base64("document", 1, maxDocument_));
+            return onToken(workerOf(id), context,
+                           [this, id, stage, fileName, document, context](pkcs11::Token& token) {
+                               return manager_.signLetter(token, authorizer_, context.origin, id,
+                                                          stage, *document, fileName);
+                           });
+        }
+        if (method == "renewal.install_certificate") {
+            p.allowOnly({"renewalId", "certificate", "chain"});
+            const auto id = p.identifier("renewalId");
+            auto certificate = certificateBytes(p.raw("certificate"), "certificate");
+            std::vector<pkcs11::Bytes> chain;
+            if (p.has("chain") && !p.raw("chain").is_null()) {
+                const auto& list = p.raw("chain");
+                if (!list.is_array() || list.size() > kMaxChainLength) {
+                    throw RpcError("INVALID_PARAMS", "params.chain must be a list of at most " +
+                                                         std::to_string(kMaxChainLength) +
+                                                         " certificates");
+                }
+                for (const auto& c : list) chain.push_back(certificateBytes(c, "chain[]"));
+            }
+            return onToken(workerOf(id), context,
+                           [this, id, certificate = std::move(certificate),
+                            chain = std::move(chain), context](pkcs11::Token& token) {
+                               return manager_.installCertificate(
+                                   token, authorizer_, context.origin, id, certificate, chain);
+                           });
+        }
+        if (method == "renewal.status") {
+            p.allowOnly({"renewalId"});
+            std::optional<std::string> id;
+            if (p.has("renewalId") && !p.raw("renewalId").is_null()) id = p.identifier("renewalId");
+            MethodPlan plan;
+            // Reads the journal kept in memory: no token involved.
+            plan.execute = [this, id](Completion done) {
+                try {
+                    done(Outcome::success(manager_.status(id)));
+                } catch (const std::exception& e) {
+                    done(Outcome::failure(RpcError::from(e)));
+                }
+            };
+            return plan;
+        }
+        if (method == "renewal.finish") {
+            p.allowOnly({"renewalId", "retireOld"});
+            const auto id = p.identifier("renewalId");
+            const bool retireOld = p.has("retireOld") ? p.boolean("retireOld") : false;
+            return onToken(
+                workerOf(id), context, [this, id, retireOld, context](pkcs11::Token& token) {
+                    return manager_.finish(token, authorizer_, context.origin, id, retireOld);
+                });
+        }
+        throw RpcError("METHOD_NOT_FOUND", "unknown method '" + method + "'");
+    }
+
+  private:
+    std::shared_ptr<TokenWorker> workerOf(const std::string& renewalId) {
+        return tokens_.workerFor(manager_.tokenOf(renewalId));
+    }
+
+    static MethodPlan onToken(std::shared_ptr<TokenWorker> worker, const RequestContext& context,
+                              TokenWorker::Job job) {
+        MethodPlan plan;
+        plan.execute = [worker = std::move(worker), requestId = context.requestId,
+                        job = std::move(job)](Completion done) {
+            worker->submit(requestId, job, std::move(done));
+        };
+        return plan;
+    }
+
+    TokenRegistry& tokens_;
+    renewal::Authorizer& authorizer_;
+    renewal::RenewalManager manager_;
+    std::size_t maxDocument_;
+};
+
+}  // namespace
+
+std::unique_ptr<RenewalMethods> RenewalMethods::create(TokenRegistry& tokens,
+                                                       renewal::Authorizer& authorizer,
+                                                       std::filesystem::path journalDir,
+                                                       Limits limits) {
+    return std::make_unique<RenewalMethodsImpl>(tokens, authorizer, std::move(journalDir), limits);
+}
+
+}  // namespace firmante::agent

@@ -1,0 +1,118 @@
+#include "firmante/agent/TokenWorker.h"
+
+#include "firmante/agent/Logging.h"
+#include "firmante/agent/RpcError.h"
+#include "firmante/pkcs11/Error.h"
+
+namespace firmante::agent {
+
+TokenWorker::TokenWorker(std::shared_ptr<pkcs11::Module> module, pkcs11::TokenInfo info,
+                         std::size_t maxQueue, std::chrono::seconds queueTimeout)
+    : module_(std::move(module)),
+      info_(std::move(info)),
+      maxQueue_(maxQueue),
+      queueTimeout_(queueTimeout),
+      thread_([this] { run(); }) {}
+
+TokenWorker::~TokenWorker() {
+    stop("TOKEN_REMOVED");
+    if (thread_.joinable()) thread_.join();
+}
+
+void TokenWorker::submit(std::string requestId, Job job, Completion done) {
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+        lock.unlock();
+        done(Outcome::failure(RpcError(stopReason_, "the token " + info_.label + " is gone")));
+        return;
+    }
+    if (queue_.size() >= maxQueue_) {
+        lock.unlock();
+        done(Outcome::failure(RpcError(
+            "BUSY", "the token " + info_.label + " has too many requests waiting; try again")));
+        return;
+    }
+    queue_.push_back(Pending{std::move(requestId), std::move(job), std::move(done),
+                             std::chrono::steady_clock::now() + queueTimeout_});
+    wake_.notify_one();
+}
+
+void TokenWorker::expireOverdue() {
+    std::vector<Pending> overdue;
+    {
+        std::lock_guard lock(mutex_);
+        const auto now = std::chrono::steady_clock::now();
+        for (auto it = queue_.begin(); it != queue_.end();) {
+            if (it->deadline <= now) {
+                overdue.push_back(std::move(*it));
+                it = queue_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (auto& p : overdue) {
+        RequestScope scope(p.requestId);
+        logger("token")->warn("request waited too long for token {}", info_.label);
+        p.done(Outcome::failure(
+            RpcError("TIMEOUT", "the request waited too long for the token " + info_.label)));
+    }
+}
+
+void TokenWorker::stop(const std::string& reason) {
+    std::deque<Pending> dropped;
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+            stopping_ = true;
+            stopReason_ = reason;
+        }
+        dropped.swap(queue_);
+    }
+    wake_.notify_all();
+    for (auto& p : dropped) {
+        p.done(Outcome::failure(
+            RpcError(reason, "the token " + info_.label + " was removed before the request ran")));
+    }
+}
+
+void TokenWorker::run() {
+    for (;;) {
+        Pending pending;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) break;  // stopping
+            pending = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        execute(pending);
+    }
+    // The session must close on this thread's watch, before the module can go away.
+    token_.reset();
+    finished_ = true;
+}
+
+void TokenWorker::execute(Pending& pending) {
+    RequestScope scope(pending.requestId);
+    Outcome outcome;
+    try {
+        if (std::chrono::steady_clock::now() > pending.deadline) {
+            throw RpcError("TIMEOUT", "the request waited too long for the token " + info_.label);
+        }
+        if (!token_) token_.emplace(module_, info_.slotId);
+        outcome = Outcome::success(pending.job(*token_));
+    } catch (const std::exception& e) {
+        outcome = Outcome::failure(RpcError::from(e));
+        const auto& reason = outcome.error->reason();
+        if (reason == "TOKEN_NOT_PRESENT" || reason == "TOKEN_REMOVED" || reason == "INTERNAL") {
+            // The session may be dead (token pulled, device error): open a fresh one next time.
+            token_.reset();
+        }
+    }
+    // One login per operation (DESIGN §3 rule 2): whatever happened, the token is locked again.
+    if (token_) token_->logout();
+    pending.done(std::move(outcome));
+}
+
+}  // namespace firmante::agent

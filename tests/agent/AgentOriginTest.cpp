@@ -1,0 +1,119 @@
+// DESIGN §3 rule 3 over native messaging: the origin comes from the request's top-level member
+// that the extension sets, unlisted origins are asked about, and the answer is remembered.
+#include <gtest/gtest.h>
+
+#include <openssl/rand.h>
+
+#include "AgentClient.h"
+#include "AgentProcess.h"
+#include "AgentTestUtil.h"
+#include "TestPki.h"
+#include "firmante/agent/Base64.h"
+#include "firmante/testing/Process.h"
+
+using namespace firmante::agent::testing;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kUnlisted = "https://unlisted.example";
+constexpr const char* kListed = "http://127.0.0.1:8080";
+
+class AgentOrigin : public ::testing::Test {
+  protected:
+    void startAgent() {
+        firmante::testing::writeFile(agent.config().string(),
+                                     json{{"allowedOrigins", {kListed}}}.dump());
+        agent.start();
+        connect();
+    }
+    void connect() {
+        client = std::make_unique<AgentClient>(agent.socket());
+        const auto reply = client->hello(
+            "native-messaging",
+            {{"browser", "chromium"}, {"extensionId", "abcdefghijklmnopabcdefghijklmnop"}});
+        ASSERT_TRUE(reply.contains("result")) << reply.dump();
+    }
+    json callFrom(const std::string& origin, const std::string& method, json params = nullptr) {
+        return client->call(method, std::move(params), {{"origin", origin}});
+    }
+    json allowedOrigins() {
+        return json::parse(firmante::testing::readFile(agent.config().string()))["allowedOrigins"];
+    }
+
+    firmante::testing::TempDir dir{"firmante-agent-origin"};
+    firmante::testing::SoftHsmToken hsm{"Agent Origin"};
+    AgentProcess agent{dir, hsm};
+    std::unique_ptr<AgentClient> client;
+};
+
+}  // namespace
+
+TEST_F(AgentOrigin, UnlistedOriginIsRefusedWhenThePersonSaysNo) {
+    startAgent();
+    agent.script("confirm no\n");
+    EXPECT_EQ(reasonOf(callFrom(kUnlisted, "tokens.list")), "ORIGIN_NOT_ALLOWED");
+    const auto shown = promptsShown(agent.pinentryLog());
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_EQ(shown[0]["command"], "CONFIRM");
+    EXPECT_NE(shown[0]["description"].get<std::string>().find(
+                  "¿Permitir que https://unlisted.example use sus certificados?"),
+              std::string::npos);
+    EXPECT_EQ(allowedOrigins(), json({kListed}));
+}
+
+TEST_F(AgentOrigin, UnlistedOriginIsAllowedAndRememberedWhenThePersonSaysYes) {
+    startAgent();
+    agent.script("confirm yes\n");
+    const auto first = callFrom(kUnlisted, "tokens.list");
+    ASSERT_TRUE(first.contains("result")) << first.dump();
+    EXPECT_EQ(allowedOrigins(), json({kListed, kUnlisted}));
+    // Remembered: no second question, not even after a restart.
+    EXPECT_TRUE(callFrom(kUnlisted, "tokens.list").contains("result"));
+    agent.stop();
+    agent.start();
+    connect();
+    EXPECT_TRUE(callFrom(kUnlisted, "tokens.list").contains("result"));
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+}
+
+TEST_F(AgentOrigin, ListedOriginAndAgentInfoNeedNoQuestion) {
+    startAgent();
+    EXPECT_TRUE(callFrom(kListed, "tokens.list").contains("result"));
+    EXPECT_TRUE(callFrom(kUnlisted, "agent.info").contains("result"));
+    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty());
+}
+
+TEST_F(AgentOrigin, NativeMessagingRequestWithoutAnOriginIsInvalid) {
+    startAgent();
+    EXPECT_EQ(reasonOf(client->call("tokens.list")), "INVALID_REQUEST");
+    EXPECT_EQ(reasonOf(callFrom("local", "tokens.list")), "INVALID_REQUEST");
+    EXPECT_EQ(reasonOf(callFrom("https://a.example/path?x", "tokens.list")), "INVALID_REQUEST");
+}
+
+TEST_F(AgentOrigin, ChallengeIsSignedForTheBrowserAttestedOriginNotOneInParams) {
+    TestCa ca;
+    const auto cert =
+        provisionCertificate(hsm, ca, "Origin Key", firmante::pkcs11::KeyType::EcP256, false);
+    startAgent();
+    agent.script("pin 123456\n");
+    std::vector<unsigned char> nonce(32);
+    RAND_bytes(nonce.data(), 32);
+    // A page cannot choose the origin: params.origin is not a parameter at all.
+    EXPECT_EQ(reasonOf(callFrom(kListed, "auth.sign_challenge",
+                                {{"certificate", cert.uri},
+                                 {"nonce", firmante::agent::base64Encode(nonce)},
+                                 {"origin", "https://bank.example"}})),
+              "INVALID_PARAMS");
+    const auto response =
+        callFrom(kListed, "auth.sign_challenge",
+                 {{"certificate", cert.uri}, {"nonce", firmante::agent::base64Encode(nonce)}});
+    ASSERT_TRUE(response.contains("result")) << response.dump();
+    const auto signature =
+        *firmante::agent::base64Decode(response["result"]["signature"].get<std::string>());
+    EXPECT_TRUE(verifyOriginBound(cert.der, kListed, nonce, signature));
+    EXPECT_FALSE(verifyOriginBound(cert.der, "local", nonce, signature));
+    const auto shown = promptsShown(agent.pinentryLog());
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_NE(shown[0]["description"].get<std::string>().find(kListed), std::string::npos);
+}

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "firmante/testing/SoftHsmToken.h"
+#include "firmante/testing/TempDir.h"
+
+namespace firmante::agent::testing {
+
+/// A real firmante-agent process with its own socket, config, state folder, SoftHSM token and
+/// the fake pinentry. The folder layout is fixed so tests can read what the agent wrote.
+class AgentProcess {
+  public:
+    AgentProcess(const firmante::testing::TempDir& dir, const firmante::testing::SoftHsmToken& hsm,
+                 std::map<std::string, std::string> extraEnv = {});
+    ~AgentProcess();
+    AgentProcess(const AgentProcess&) = delete;
+    AgentProcess& operator=(const AgentProcess&) = delete;
+
+    /// Starts the agent and waits (with a deadline) until its socket accepts connections.
+    /// Throws std::runtime_error with the agent's stderr when it does not come up.
+    void start();
+    /// Sends `signal` and waits for the process to end. Returns the wait status.
+    int stop(int signal = 15);
+    bool running() const noexcept { return pid_ > 0; }
+    pid_t pid() const noexcept { return pid_; }
+
+    /// The environment the agent runs with (for a second agent or a fake pinentry of one's own).
+    const std::map<std::string, std::string>& environment() const noexcept { return env_; }
+    std::filesystem::path socket() const { return dir_ / "run" / "agent.sock"; }
+    std::filesystem::path config() const { return dir_ / "config.json"; }
+    std::filesystem::path stateDir() const { return dir_ / "state" / "firmante"; }
+    std::filesystem::path pinentryScript() const { return dir_ / "pinentry-script"; }
+    std::filesystem::path pinentryLog() const { return dir_ / "pinentry-log.jsonl"; }
+    std::filesystem::path stderrFile() const { return dir_ / "agent.stderr"; }
+
+    /// Writes the fake pinentry's answers (one per line, consumed in order).
+    void script(const std::string& lines) const;
+    /// Resident memory of the agent, in KiB (VmRSS).
+    long rssKiB() const;
+
+    static std::string binary();
+    static std::string fakePinentry();
+
+  private:
+    std::filesystem::path dir_;
+    std::map<std::string, std::string> env_;
+    pid_t pid_ = -1;
+};
+
+}  // namespace firmante::agent::testing

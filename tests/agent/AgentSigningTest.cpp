@@ -1,0 +1,207 @@
+// auth.sign_challenge and documents.sign through the real agent, its prompts, and OpenSSL as the
+// independent verifier.
+#include <gtest/gtest.h>
+
+#include <openssl/rand.h>
+
+#include "AgentClient.h"
+#include "AgentProcess.h"
+#include "AgentTestUtil.h"
+#include "TestPki.h"
+#include "firmante/agent/Base64.h"
+#include "firmante/testing/Process.h"
+
+using namespace firmante::agent::testing;
+using firmante::agent::base64Decode;
+using firmante::agent::base64Encode;
+using firmante::pkcs11::KeyType;
+using nlohmann::json;
+
+namespace {
+
+class AgentSigning : public ::testing::Test {
+  protected:
+    void startAgent() {
+        firmante::testing::writeFile(agent.config().string(), "{}");
+        agent.start();
+        client = std::make_unique<AgentClient>(agent.socket());
+        client->hello();
+    }
+    std::vector<unsigned char> nonce() {
+        std::vector<unsigned char> n(32);
+        RAND_bytes(n.data(), static_cast<int>(n.size()));
+        return n;
+    }
+    std::vector<json> prompts() { return promptsShown(agent.pinentryLog()); }
+
+    firmante::testing::TempDir dir{"firmante-agent-sign"};
+    firmante::testing::SoftHsmToken hsm{"Agent Signing"};
+    TestCa ca;
+    AgentProcess agent{dir, hsm};
+    std::unique_ptr<AgentClient> client;
+};
+
+}  // namespace
+
+TEST_F(AgentSigning, ChallengeSignatureIsBoundToTheLocalOriginAndVerifiesWithOpenSsl) {
+    const auto cert = provisionCertificate(hsm, ca, "Login Key", KeyType::EcP256, false);
+    startAgent();
+    agent.script("pin 123456\n");
+    const auto n = nonce();
+    const auto response = client->call("auth.sign_challenge",
+                                       {{"certificate", cert.uri}, {"nonce", base64Encode(n)}});
+    ASSERT_TRUE(response.contains("result")) << response.dump();
+    const auto& r = response["result"];
+    EXPECT_EQ(r["algorithm"], "ES256");
+    EXPECT_EQ(*base64Decode(r["certificate"].get<std::string>()), cert.der);
+    const auto signature = *base64Decode(r["signature"].get<std::string>());
+    EXPECT_TRUE(verifyOriginBound(cert.der, "local", n, signature));
+    EXPECT_FALSE(verifyOriginBound(cert.der, "https://evil.example", n, signature));
+
+    const auto shown = prompts();
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_EQ(shown[0]["command"], "GETPIN");
+    const auto description = shown[0]["description"].get<std::string>();
+    EXPECT_NE(description.find("Sitio: local"), std::string::npos) << description;
+    EXPECT_NE(description.find("Iniciar sesión"), std::string::npos) << description;
+    EXPECT_NE(description.find("Agent Signing"), std::string::npos) << description;
+}
+
+TEST_F(AgentSigning, DocumentSignatureVerifiesWithOpensslCmsAndThePromptShowsWhatIsSigned) {
+    const auto cert = provisionCertificate(hsm, ca, "Document Key", KeyType::Rsa2048, false);
+    startAgent();
+    agent.script("pin 123456\n");
+    const std::string document = "Contrato de prueba: el patrón acepta los términos.\n";
+    const std::vector<unsigned char> bytes(document.begin(), document.end());
+    const auto response = client->call("documents.sign", {{"certificate", cert.uri},
+                                                          {"document", base64Encode(bytes)},
+                                                          {"fileName", "contrato 2026.pdf"}});
+    ASSERT_TRUE(response.contains("result")) << response.dump();
+    const auto expectedSha = firmante::pkcs11::toHex(firmante::pkcs11::sha256(bytes));
+    EXPECT_EQ(response["result"]["documentSha256"], expectedSha);
+    EXPECT_NE(response["result"]["signer"].get<std::string>().find("Document Key"),
+              std::string::npos);
+
+    const auto cms = *base64Decode(response["result"]["cms"].get<std::string>());
+    firmante::testing::writeFile((dir / "doc.txt").string(), document);
+    firmante::testing::writeFile((dir / "doc.p7s").string(), std::string(cms.begin(), cms.end()));
+    ca.writePem(dir / "ca.pem");
+    const auto verify =
+        firmante::testing::run({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+                                (dir / "doc.p7s").string(), "-content", (dir / "doc.txt").string(),
+                                "-CAfile", (dir / "ca.pem").string(), "-out", "/dev/null"});
+    EXPECT_EQ(verify.exitCode, 0) << verify.err;
+
+    const auto shown = prompts();
+    ASSERT_EQ(shown.size(), 1u);
+    const auto description = shown[0]["description"].get<std::string>();
+    EXPECT_NE(description.find("Sitio: local"), std::string::npos) << description;
+    EXPECT_NE(description.find("Archivo: contrato 2026.pdf"), std::string::npos) << description;
+    EXPECT_NE(description.find("SHA-256: " + expectedSha), std::string::npos) << description;
+    EXPECT_NE(description.find("Firmar el documento"), std::string::npos) << description;
+    EXPECT_NE(description.find("Document Key"), std::string::npos) << description;
+}
+
+TEST_F(AgentSigning, CancelInThePinPromptIsUserCancelled) {
+    const auto cert = provisionCertificate(hsm, ca, "Cancel Key", KeyType::EcP256, false);
+    startAgent();
+    agent.script("cancel\n");
+    const auto response = client->call(
+        "auth.sign_challenge", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce())}});
+    EXPECT_EQ(reasonOf(response), "USER_CANCELLED");
+    EXPECT_EQ(prompts().size(), 1u);
+}
+
+TEST_F(AgentSigning, WrongPinIsOneLoginAttemptReportedWithTheTriesHint) {
+    const auto cert = provisionCertificate(hsm, ca, "Wrong Pin Key", KeyType::EcP256, false);
+    startAgent();
+    agent.script("pin 999999\n");
+    const auto wrong = client->call("auth.sign_challenge",
+                                    {{"certificate", cert.uri}, {"nonce", base64Encode(nonce())}});
+    ASSERT_EQ(reasonOf(wrong), "PIN_INCORRECT") << wrong.dump();
+    const auto& data = wrong["error"]["data"];
+    EXPECT_TRUE(data.contains("pinCountLow")) << data.dump();
+    EXPECT_TRUE(data["pinCountLow"].get<bool>() || data.contains("triesLeft")) << data.dump();
+    // Asked exactly once: a wrong PIN is never retried with another prompt or the same PIN.
+    EXPECT_EQ(prompts().size(), 1u);
+
+    // The token recorded that one failure; the next prompt warns about it...
+    agent.script("pin 123456\n");
+    const auto right = client->call("auth.sign_challenge",
+                                    {{"certificate", cert.uri}, {"nonce", base64Encode(nonce())}});
+    ASSERT_TRUE(right.contains("result")) << right.dump();
+    const auto shown = prompts();
+    ASSERT_EQ(shown.size(), 2u);
+    EXPECT_TRUE(shown[1].contains("error")) << shown[1].dump();
+    // ...and the correct PIN still works, so the token is not locked.
+    EXPECT_EQ(shown[1]["answer"], "pin");
+}
+
+TEST_F(AgentSigning, ExpiredCertificateCannotSignDocumentsAndNoPromptIsShown) {
+    const auto cert = provisionCertificate(hsm, ca, "Old Key", KeyType::EcP256, true);
+    startAgent();
+    agent.script("pin 123456\n");
+    const auto response = client->call(
+        "documents.sign", {{"certificate", cert.uri},
+                           {"document", base64Encode(std::vector<unsigned char>{1, 2, 3})},
+                           {"fileName", "a.pdf"}});
+    EXPECT_EQ(reasonOf(response), "CERTIFICATE_EXPIRED");
+    EXPECT_TRUE(prompts().empty());
+}
+
+TEST_F(AgentSigning, ExpiredCertificateStillSignsALoginChallenge) {
+    // Manual step 1–2: the portal learns the certificate expired only after the login signature.
+    const auto cert = provisionCertificate(hsm, ca, "Expired Login", KeyType::EcP256, true);
+    startAgent();
+    agent.script("pin 123456\n");
+    const auto n = nonce();
+    const auto response = client->call("auth.sign_challenge",
+                                       {{"certificate", cert.uri}, {"nonce", base64Encode(n)}});
+    ASSERT_TRUE(response.contains("result")) << response.dump();
+    EXPECT_TRUE(verifyOriginBound(
+        cert.der, "local", n, *base64Decode(response["result"]["signature"].get<std::string>())));
+}
+
+TEST_F(AgentSigning, CertificatesListReturnsTheStoredCertificate) {
+    const auto cert = provisionCertificate(hsm, ca, "Listed Key", KeyType::EcP256, true);
+    startAgent();
+    const auto response = client->call("certificates.list");
+    ASSERT_TRUE(response.contains("result")) << response.dump();
+    const auto& list = response["result"]["certificates"];
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0]["uri"], cert.uri);
+    EXPECT_EQ(list[0]["expired"], true);
+    EXPECT_EQ(*base64Decode(list[0]["der"].get<std::string>()), cert.der);
+    EXPECT_EQ(list[0]["spkiSha256"], firmante::pkcs11::toHex(firmante::pkcs11::sha256(cert.spki)));
+    EXPECT_NE(list[0]["subject"].get<std::string>().find("Listed Key"), std::string::npos);
+    const auto byToken = client->call("certificates.list", {{"token", "Agent Signing"}});
+    EXPECT_EQ(byToken["result"]["certificates"].size(), 1u);
+    EXPECT_EQ(reasonOf(client->call("certificates.list", {{"token", "No Such Token"}})),
+              "TOKEN_NOT_PRESENT");
+    EXPECT_TRUE(prompts().empty());  // listing needs no PIN
+}
+
+TEST_F(AgentSigning, UnknownCertificateAndTokenAreReportedBeforeAnyPrompt) {
+    startAgent();
+    agent.script("pin 123456\n");
+    EXPECT_EQ(
+        reasonOf(client->call("auth.sign_challenge",
+                              {{"certificate", "pkcs11:token=Agent%20Signing;id=%99;type=cert"},
+                               {"nonce", base64Encode(nonce())}})),
+        "CERTIFICATE_NOT_FOUND");
+    EXPECT_EQ(reasonOf(client->call("auth.sign_challenge",
+                                    {{"certificate", "pkcs11:token=Elsewhere;id=%01;type=cert"},
+                                     {"nonce", base64Encode(nonce())}})),
+              "TOKEN_NOT_PRESENT");
+    EXPECT_TRUE(prompts().empty());
+}
+
+TEST_F(AgentSigning, DocumentAboveTheLimitIsTooLargeBeforeDecoding) {
+    startAgent();
+    const std::vector<unsigned char> big(10 * 1024 * 1024 + 1, 'x');
+    const auto response =
+        client->call("documents.sign", {{"certificate", "pkcs11:token=Agent%20Signing;id=%01"},
+                                        {"document", base64Encode(big)},
+                                        {"fileName", "big.pdf"}});
+    EXPECT_EQ(reasonOf(response), "TOO_LARGE");
+}

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "firmante/pkcs11/OpenSsl.h"
+#include "firmante/pkcs11/Types.h"
+#include "firmante/testing/SoftHsmToken.h"
+
+namespace firmante::agent::testing {
+
+/// A throw-away CA (ECDSA P-256, in memory) that issues certificates for token keys.
+class TestCa {
+  public:
+    TestCa();
+    /// A certificate for `spki` valid from now+notBefore to now+notAfter, signed by the CA (DER).
+    pkcs11::Bytes issue(std::span<const unsigned char> spki, const std::string& commonName,
+                        std::chrono::hours notBefore, std::chrono::hours notAfter) const;
+    void writePem(const std::filesystem::path& path) const;
+    X509* certificate() const noexcept { return cert_.get(); }
+
+  private:
+    pkcs11::EvpPkeyPtr key_;
+    pkcs11::X509Ptr cert_;
+};
+
+/// A key generated on the token with a certificate from `ca` stored next to it.
+struct ProvisionedCertificate {
+    std::string uri;  // the certificate's pkcs11: URI
+    pkcs11::Bytes der;
+    pkcs11::Bytes spki;
+};
+
+/// Logs in with the test PIN through the pkcs11 library (not the agent), generates the key,
+/// stores the certificate, and unloads the module again.
+ProvisionedCertificate provisionCertificate(const firmante::testing::SoftHsmToken& hsm,
+                                            const TestCa& ca, const std::string& label,
+                                            pkcs11::KeyType type, bool expired);
+
+}  // namespace firmante::agent::testing
