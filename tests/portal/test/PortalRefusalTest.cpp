@@ -233,3 +233,49 @@ TEST_F(PortalRefusal, LetterUpload_WithGarbageCms_IsRefusedAsInvalidCms) {
 
 }  // namespace
 }  // namespace firmante::portal::test
+
+namespace firmante::portal::test {
+namespace {
+
+class PortalRobustness : public RenewalFixture {};
+
+TEST_F(PortalRobustness, GarbageToEveryEndpointAtEveryStep_NeverAnInternalError) {
+    const char* endpoints[] = {"/api/login/finish",
+                               "/api/renewal/data",
+                               "/api/renewal/key",
+                               "/api/renewal/acceptance-letter/signature",
+                               "/api/renewal/link",
+                               "/api/renewal/certificate",
+                               "/api/renewal/terms-letter/signature"};
+    const nlohmann::json bodies[] = {
+        nlohmann::json::object(),
+        {{"user", nullptr}, {"certificate", 1}, {"signature", {1, 2}}, {"algorithm", "RS256"}},
+        {{"user", "A064878710"},
+         {"certificate", "AAAA"},
+         {"signature", "AAAA"},
+         {"algorithm", "none"}},
+        {{"cms", "MAA="},
+         {"token", ""},
+         {"spki", "MAA="},
+         {"csr", "-----BEGIN CERTIFICATE REQUEST-----"}},
+        {{"cms", std::string(8192, 'A')}, {"signature", "AAAA"}, {"algorithm", "ES384"}},
+        {{"email", std::string(300, 'a')}, {"emailConfirmation", ""}, {"phone", "x"}, {"fax", "1"}},
+    };
+    for (int step : {2, 3, 5, 8, 10}) {
+        SCOPED_TRACE("after step " + std::to_string(step));
+        TearDown();
+        SetUp();
+        runTo(step);
+        for (const char* endpoint : endpoints) {
+            for (const auto& body : bodies) {
+                auto r = client_->post(endpoint, body);
+                EXPECT_LT(r.status, 500) << endpoint << " " << body.dump() << " → " << r.body;
+                EXPECT_FALSE(PortalClient::errorCode(r).empty() && r.status != 200) << r.body;
+            }
+            EXPECT_LT(client_->postRaw(endpoint, "\xff\xfe{").status, 500) << endpoint;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace firmante::portal::test

@@ -242,3 +242,24 @@ TEST(PortalServer, UnknownCommand_ExitsWithUsage) {
 
 }  // namespace
 }  // namespace firmante::portal::test
+
+namespace firmante::portal::test {
+namespace {
+
+TEST(PortalPages, PageApiDir_ServesFirmanteJsAsAModule) {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() / "pageapi");
+    { std::ofstream(dir.path() / "pageapi" / "firmante.js") << "export function request() {}\n"; }
+    PortalOptions options;
+    options.stateDir = dir.path() / "state";
+    options.pageApiDir = dir.path() / "pageapi";
+    Portal portal(options);
+    PortalClient client(portal);
+    auto r = client.get("/firmante.js");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.contentType, "text/javascript; charset=utf-8");
+    EXPECT_NE(r.body.find("export function request"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace firmante::portal::test
