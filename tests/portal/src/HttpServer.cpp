@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -56,7 +57,17 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         request.cookie = std::string(req[http::field::cookie]);
         request.body = std::move(req.body());
         PortalResponse response = portal_.handle(request);
+        logRequest(request, response.status);
         send(response, req.keep_alive(), req.method() == http::verb::head);
+    }
+
+    static void logRequest(const PortalRequest& r, int status) {
+        // One line per request on stderr (stdout carries only the URL line). The link
+        // token is a bearer secret, so it is not written out.
+        std::string path = r.target.substr(0, r.target.find('?'));
+        if (path.rfind("/liga/", 0) == 0) path = "/liga/…";
+        std::fprintf(stderr, "firmante-portal: %s %s -> %d\n", r.method.c_str(), path.c_str(),
+                     status);
     }
 
     void sendError(unsigned status, const char* code, const char* message) {
