@@ -144,3 +144,23 @@ TEST(DistinguishedName, AcceptsBothNotationsAndRefusesGarbage) {
     EXPECT_THROW(parseDistinguishedName(""), Error);
     EXPECT_THROW(parseDistinguishedName("NOPE=1"), Error);
 }
+
+class Relogin : public TokenFixture {};
+
+TEST_F(Relogin, KeyStillSignsAfterLogoutAndLoginOnTheSameModule) {
+    // SoftHSM renumbers private objects at C_Logout; libp11 must not hand out the stale handle.
+    TestCa ca;
+    for (KeyType type : {KeyType::Rsa2048, KeyType::EcP256}) {
+        KeyInfo key = token().generateKeyPair(type, "relogin");
+        auto cert = decodeCertificate(token().storeCertificate(ca.issue(key.spki, "/CN=R")).der);
+        for (int round = 0; round < 3; ++round) {
+            {
+                auto pkey = token().privateKey(key);
+                auto sig = signDetached(pkey.get(), cert.get(), bytesOf("carta"));
+                EXPECT_NO_THROW(verifyDetached(bytesOf("carta"), sig.der)) << round;
+            }
+            token().logout();
+            token().login(Secret(firmante::testing::SoftHsmToken::kUserPin));
+        }
+    }
+}

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "firmante/pkcs11/OpenSsl.h"
 #include "firmante/pkcs11/Types.h"
@@ -26,11 +27,18 @@ class OpenSslBridge {
     EvpPkeyPtr privateKey(unsigned long slotId, const Bytes& id);
 
   private:
-    PKCS11_ctx_st* ctx_;
-    // Kept for the bridge's lifetime: an EVP_PKEY from libp11 points into its slot's key list, so
-    // the slots may only be released after every such key is freed (at teardown).
-    PKCS11_slot_st* slots_ = nullptr;
-    unsigned int nslots_ = 0;
+    // One libp11 view of the slots. Never released before teardown: libp11 releases a slot with
+    // C_CloseAllSessions, which would close our own sessions (and log the token out); and an
+    // EVP_PKEY it handed out points into its slot's key list. A token inserted after the first
+    // enumeration gets a new generation instead.
+    struct Generation {
+        PKCS11_ctx_st* ctx = nullptr;
+        PKCS11_slot_st* slots = nullptr;
+        unsigned int nslots = 0;
+    };
+    Generation enumerate();
+    std::string modulePath_;
+    std::vector<Generation> generations_;
 };
 
 }  // namespace firmante::pkcs11
