@@ -59,13 +59,15 @@ class EchoOff {
 }  // namespace
 
 pkcs11::Secret readSecretFromTerminal(const PromptText& text) {
-    std::string shown = text.description + "\n" + text.prompt + " ";
-    if (::write(STDERR_FILENO, shown.data(), shown.size()) < 0) {
-        // Nothing useful to do: the prompt is a courtesy, the read below still works.
-    }
     pkcs11::Secret secret;
     {
+        // Echo goes off before the prompt appears: a person (or a script on a pty) who starts
+        // typing at the prompt must never see the PIN echoed, nor have it flushed by TCSAFLUSH.
         EchoOff guard;
+        std::string shown = text.description + "\n" + text.prompt + " ";
+        if (::write(STDERR_FILENO, shown.data(), shown.size()) < 0) {
+            // Nothing useful to do: the prompt is a courtesy, the read below still works.
+        }
         for (;;) {
             char c = 0;
             ssize_t n = ::read(STDIN_FILENO, &c, 1);
