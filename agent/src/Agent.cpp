@@ -35,6 +35,7 @@ int Agent::run() {
     try {
         paths = AgentPaths::fromEnvironment();
         setupLogging(paths.logFile);
+        installDefaultLoggers();
     } catch (const std::exception& e) {
         std::cerr << "firmante-agent: " << e.what() << "\n";
         return 1;

@@ -50,7 +50,13 @@ void setupLogging(const std::filesystem::path& logFile) {
             "agent", spdlog::level::warn, std::string("cannot open the log file: ") + e.what()));
     }
     for (auto& sink : sinks) sink->set_formatter(makeFormatter());
-    spdlog::drop_all();
+}
+
+void installDefaultLoggers() {
+    // The renewal library logs through spdlog::get("renewal"), falling back to the default
+    // logger: both must exist and write to our sinks.
+    logger("renewal");
+    spdlog::set_default_logger(logger("agent"));
 }
 
 std::shared_ptr<spdlog::logger> logger(const std::string& component) {

@@ -12,9 +12,14 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include <iostream>
 
 #include "firmante/testing/Process.h"
 
@@ -55,12 +60,22 @@ AgentProcess::AgentProcess(const firmante::testing::TempDir& dir,
             {"SOFTHSM2_CONF", hsm.confPath().string()},
             {"FIRMANTE_PINENTRY", fakePinentry()},
             {"FAKE_PINENTRY_SCRIPT", pinentryScript().string()},
-            {"FAKE_PINENTRY_LOG", pinentryLog().string()}};
+            {"FAKE_PINENTRY_LOG", pinentryLog().string()},
+            // Parallel tests must not fight over the fixed default port.
+            {"FIRMANTE_WS_PORT", "0"}};
     for (auto& [k, v] : extraEnv) env_[k] = v;
 }
 
 AgentProcess::~AgentProcess() {
     if (pid_ > 0) stop(SIGKILL);
+    // What the agent said is the first thing one needs when a test over it fails.
+    if (::testing::Test::HasFailure()) {
+        try {
+            std::cerr << "--- firmante-agent output ---\n"
+                      << firmante::testing::readFile(stderrFile().string()) << "---\n";
+        } catch (...) {
+        }
+    }
 }
 
 void AgentProcess::script(const std::string& lines) const {
@@ -78,8 +93,18 @@ void AgentProcess::start() {
     std::vector<char*> envp;
     for (auto& s : envStrings) envp.push_back(s.data());
     envp.push_back(nullptr);
-    std::string program = binary();
-    char* argv[] = {program.data(), nullptr};
+    // FIRMANTE_AGENT_TEST_WRAPPER="gdb -batch -ex run -ex bt --args" runs the agent under a
+    // debugger (or valgrind) when a test needs looking into.
+    std::vector<std::string> words;
+    if (const char* wrapper = std::getenv("FIRMANTE_AGENT_TEST_WRAPPER")) {
+        std::istringstream in(wrapper);
+        for (std::string w; in >> w;) words.push_back(w);
+    }
+    words.push_back(binary());
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    std::string program = words.front();
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -87,7 +112,8 @@ void AgentProcess::start() {
                                      O_WRONLY | O_CREAT | O_APPEND, 0600);
     posix_spawn_file_actions_addopen(&actions, 2, stderrFile().c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0600);
-    const int rc = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv, envp.data());
+    const int rc =
+        ::posix_spawnp(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         pid_ = -1;

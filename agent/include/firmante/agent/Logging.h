@@ -13,6 +13,10 @@ namespace firmante::agent {
 /// the request id of the thread's current RequestScope ("-" outside a request).
 void setupLogging(const std::filesystem::path& logFile);
 
+/// Registers the "renewal" logger the renewal library looks up and makes "agent" spdlog's
+/// default, both on our sinks. Call after setupLogging.
+void installDefaultLoggers();
+
 /// The component's logger (created on first use, sharing the sinks). Never throws.
 std::shared_ptr<spdlog::logger> logger(const std::string& component);
 

@@ -1,0 +1,229 @@
+// The whole renewal (DESIGN §4 steps 4–12) through the real agent, with the agent killed by
+// SIGKILL after every step and restarted: the journal keeps the step, the renewal completes, and
+// the old key and certificate stay on the token until renewal.finish. Every signature is checked
+// with OpenSSL; the letters are the reference portal's PDFs.
+#include <gtest/gtest.h>
+
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include <csignal>
+
+#include "AgentClient.h"
+#include "AgentProcess.h"
+#include "AgentTestUtil.h"
+#include "TestPki.h"
+#include "firmante/agent/Base64.h"
+#include "firmante/pkcs11/Certificate.h"
+#include "firmante/portal/Codec.hpp"
+#include "firmante/portal/LetterRenderer.hpp"
+#include "firmante/testing/Process.h"
+
+using namespace firmante::agent::testing;
+using firmante::agent::base64Decode;
+using firmante::agent::base64Encode;
+using nlohmann::json;
+
+namespace {
+
+class AgentRenewal : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        firmante::testing::writeFile(agent.config().string(), "{}");
+        ca.writePem(dir / "ca.pem");
+    }
+    void start() {
+        agent.start();
+        client = std::make_unique<AgentClient>(agent.socket());
+        client->hello();
+    }
+    // A crash at the worst moment: right after the step's answer, no clean shutdown.
+    void crashAndRestart() {
+        client.reset();
+        agent.stop(SIGKILL);
+        start();
+    }
+    json call(const std::string& method, json params) {
+        auto response = client->call(method, std::move(params));
+        EXPECT_TRUE(response.contains("result")) << method << ": " << response.dump();
+        return response.value("result", json());
+    }
+    json status(const std::string& id) { return call("renewal.status", {{"renewalId", id}}); }
+    std::vector<std::string> certificateUris() {
+        std::vector<std::string> uris;
+        const auto list = call("certificates.list", nullptr);  // kept alive for the loop
+        for (const auto& c : list["certificates"]) uris.push_back(c["uri"].get<std::string>());
+        return uris;
+    }
+    bool cmsVerifies(const firmante::portal::Bytes& document, const std::vector<unsigned char>& cms,
+                     bool expiredSigner) {
+        firmante::testing::writeFile((dir / "letter.pdf").string(),
+                                     std::string(document.begin(), document.end()));
+        firmante::testing::writeFile((dir / "letter.p7s").string(),
+                                     std::string(cms.begin(), cms.end()));
+        std::vector<std::string> argv = {"openssl",  "cms",
+                                         "-verify",  "-binary",
+                                         "-inform",  "DER",
+                                         "-in",      (dir / "letter.p7s").string(),
+                                         "-content", (dir / "letter.pdf").string(),
+                                         "-CAfile",  (dir / "ca.pem").string(),
+                                         "-out",     "/dev/null"};
+        // Letter 1 is signed with the expired certificate on purpose (manual steps 5–6).
+        if (expiredSigner) argv.push_back("-no_check_time");
+        const auto r = firmante::testing::run(argv);
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        return r.exitCode == 0;
+    }
+
+    firmante::testing::TempDir dir{"firmante-agent-renewal"};
+    firmante::testing::SoftHsmToken hsm{"Agent Renewal"};
+    TestCa ca;
+    AgentProcess agent{dir, hsm};
+    std::unique_ptr<AgentClient> client;
+};
+
+firmante::pkcs11::Bytes csrSpki(const std::string& pem) {
+    firmante::pkcs11::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    X509_REQ* req = PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr);
+    if (!req) return {};
+    EVP_PKEY* key = X509_REQ_get0_pubkey(req);
+    const bool signedByItsKey = X509_REQ_verify(req, key) == 1;
+    firmante::pkcs11::Bytes spki =
+        signedByItsKey ? firmante::pkcs11::publicKeySpki(key) : firmante::pkcs11::Bytes{};
+    X509_REQ_free(req);
+    return spki;
+}
+
+}  // namespace
+
+TEST_F(AgentRenewal, CompletesAcrossAgentCrashesAfterEveryStepKeepingTheOldPairUntilFinish) {
+    const auto old =
+        provisionCertificate(hsm, ca, "Patron 2024", firmante::pkcs11::KeyType::EcP256, true);
+    start();
+
+    // Step 4: new key on the token, CSR signed by it.
+    agent.script("pin 123456\n");
+    const auto begun = call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
+    const std::string id = begun["renewalId"].get<std::string>();
+    const auto newSpki = *base64Decode(begun["spki"].get<std::string>());
+    EXPECT_EQ(csrSpki(begun["csr"].get<std::string>()), newSpki);
+    EXPECT_EQ(begun["keyAttributes"]["local"], true);
+    EXPECT_EQ(begun["keyAttributes"]["extractable"], false);
+    EXPECT_EQ(begun["spkiHex"], firmante::pkcs11::spkiHex(newSpki));
+    ASSERT_FALSE(std::filesystem::is_empty(agent.stateDir() / "renewals"));
+    crashAndRestart();
+    EXPECT_EQ(status(id)["state"], "begun");
+
+    // Steps 5–6: the acceptance letter, signed with the expired certificate.
+    firmante::portal::LetterContent content;
+    content.employer = firmante::portal::EmployerRecord::demo();
+    content.newSpki = newSpki;
+    content.oldSpki = old.spki;
+    content.folio = "0a 1b 2c 3d";
+    content.date = std::chrono::system_clock::now();
+    const auto acceptance = firmante::portal::LetterRenderer::acceptanceLetter(content);
+    agent.script("pin 123456\n");
+    const auto letter1 =
+        call("renewal.sign_letter", {{"renewalId", id},
+                                     {"stage", "acceptance"},
+                                     {"document", base64Encode(acceptance)},
+                                     {"fileName", "CartadeAceptaciondeRenovacion.pdf"}});
+    EXPECT_TRUE(cmsVerifies(acceptance, *base64Decode(letter1["cms"].get<std::string>()), true));
+    const auto shown = promptsShown(agent.pinentryLog());
+    ASSERT_FALSE(shown.empty());
+    const auto description = shown.back()["description"].get<std::string>();
+    EXPECT_NE(description.find("CartadeAceptaciondeRenovacion.pdf"), std::string::npos);
+    EXPECT_NE(description.find(firmante::pkcs11::toHex(firmante::pkcs11::sha256(acceptance))),
+              std::string::npos);
+    crashAndRestart();
+    EXPECT_EQ(status(id)["state"], "acceptanceSigned");
+
+    // Step 9: proof of possession by the new key, bound to the attested origin.
+    std::vector<unsigned char> nonce(32);
+    RAND_bytes(nonce.data(), 32);
+    agent.script("pin 123456\n");
+    const auto proof =
+        call("renewal.prove_possession", {{"renewalId", id}, {"nonce", base64Encode(nonce)}});
+    const auto issued =
+        ca.issue(newSpki, "Patron 2026", std::chrono::hours(-1), std::chrono::hours(24 * 365));
+    EXPECT_TRUE(verifyOriginBound(issued, "local", nonce,
+                                  *base64Decode(proof["signature"].get<std::string>())));
+    crashAndRestart();
+    EXPECT_EQ(status(id)["state"], "possessionProved");
+
+    // Step 9: the new certificate goes onto the token next to the new key.
+    agent.script("pin 123456\n");
+    const auto installed = call("renewal.install_certificate",
+                                {{"renewalId", id}, {"certificate", base64Encode(issued)}});
+    const std::string newUri = installed["uri"].get<std::string>();
+    crashAndRestart();
+    EXPECT_EQ(status(id)["state"], "certificateInstalled");
+    auto uris = certificateUris();
+    EXPECT_EQ(uris.size(), 2u);  // old and new side by side
+
+    // Steps 10–11: the terms letter, with the acceptance letter's SHA-1, signed with the new one.
+    content.previousLetterSha1 = firmante::portal::hexUpper(firmante::portal::sha1(acceptance));
+    const auto terms = firmante::portal::LetterRenderer::termsLetter(content);
+    agent.script("pin 123456\n");
+    const auto letter2 =
+        call("renewal.sign_letter", {{"renewalId", id},
+                                     {"stage", "terms"},
+                                     {"document", base64Encode(terms)},
+                                     {"fileName", "CartaTerminosCondiciones.pdf"}});
+    EXPECT_TRUE(cmsVerifies(terms, *base64Decode(letter2["cms"].get<std::string>()), false));
+    crashAndRestart();
+    EXPECT_EQ(status(id)["state"], "termsSigned");
+    uris = certificateUris();
+    EXPECT_NE(std::find(uris.begin(), uris.end(), old.uri), uris.end())
+        << "the old certificate must stay until finish";
+
+    // Step 12: finish, retiring the old pair only after the person confirms.
+    agent.script("confirm yes\npin 123456\n");
+    const auto done = call("renewal.finish", {{"renewalId", id}, {"retireOld", true}});
+    EXPECT_EQ(done["done"], true);
+    EXPECT_EQ(done["retired"], true);
+    crashAndRestart();
+    EXPECT_EQ(status(id)["state"], "finished");
+    EXPECT_EQ(certificateUris(), std::vector<std::string>{newUri});
+}
+
+TEST_F(AgentRenewal, LetterWithoutTheNewKeyIsLetterMismatchAndNothingIsSigned) {
+    const auto old =
+        provisionCertificate(hsm, ca, "Patron Viejo", firmante::pkcs11::KeyType::EcP256, true);
+    start();
+    agent.script("pin 123456\n");
+    const auto begun = call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
+    firmante::portal::LetterContent content;
+    content.newSpki = old.spki;  // a letter naming some other key as the new one
+    content.oldSpki = old.spki;
+    content.folio = "00";
+    content.date = std::chrono::system_clock::now();
+    const auto wrong = firmante::portal::LetterRenderer::acceptanceLetter(content);
+    const auto promptsBefore = promptsShown(agent.pinentryLog()).size();
+    agent.script("pin 123456\n");
+    const auto response = client->call("renewal.sign_letter", {{"renewalId", begun["renewalId"]},
+                                                               {"stage", "acceptance"},
+                                                               {"document", base64Encode(wrong)},
+                                                               {"fileName", "x.pdf"}});
+    EXPECT_EQ(reasonOf(response), "LETTER_MISMATCH");
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), promptsBefore);  // no PIN asked
+    EXPECT_EQ(status(begun["renewalId"])["state"], "begun");
+}
+
+TEST_F(AgentRenewal, UnknownRenewalIsRenewalStateAndBadParamsAreRefusedFirst) {
+    start();
+    EXPECT_EQ(reasonOf(client->call("renewal.prove_possession",
+                                    {{"renewalId", "nope"},
+                                     {"nonce", base64Encode(std::vector<unsigned char>(16, 1))}})),
+              "RENEWAL_STATE");
+    EXPECT_EQ(
+        reasonOf(client->call(
+            "renewal.sign_letter",
+            {{"renewalId", "x"}, {"stage", "other"}, {"document", "QQ=="}, {"fileName", "a"}})),
+        "INVALID_PARAMS");
+    EXPECT_EQ(reasonOf(client->call("renewal.begin",
+                                    {{"certificate", "pkcs11:id=%01"}, {"keyType", "rsa-512"}})),
+              "INVALID_PARAMS");
+    EXPECT_TRUE(call("renewal.status", nullptr).contains("renewals"));
+}
