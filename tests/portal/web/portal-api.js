@@ -22,6 +22,18 @@ export async function api(method, path, body) {
 
 let pageApi; // undefined = not looked up yet, null = absent
 
+/**
+ * How the page API should reach the agent. `?wsPort=N` in the address (kept for the tab, so the
+ * renewal link and the mailbox's link keep it) selects the agent's WebSocket port when it is not
+ * the default 31780; the page API still tries the extension first.
+ */
+export function connectOptions() {
+  const fromUrl = new URLSearchParams(location.search).get('wsPort');
+  if (fromUrl !== null && /^[0-9]{1,5}$/.test(fromUrl)) sessionStorage.setItem('firmante.wsPort', fromUrl);
+  const kept = sessionStorage.getItem('firmante.wsPort');
+  return kept === null ? {} : { wsPort: Number(kept) };
+}
+
 async function loadPageApi() {
   if (pageApi !== undefined) return pageApi;
   try {
@@ -42,7 +54,7 @@ let rpcId = 1;
  */
 export async function agent(method, params, panel) {
   const pa = await loadPageApi();
-  if (pa) return pa.request(method, params);
+  if (pa) return pa.request(method, params, connectOptions());
   const request = { jsonrpc: '2.0', id: rpcId++, method, params };
   return new Promise((resolve, reject) => {
     panel.classList.remove('oculto');
@@ -83,7 +95,9 @@ export function fail(id, err) {
   const box = $(id);
   box.classList.remove('oculto');
   box.textContent = (err && err.message) ? err.message : String(err);
-  if (err && err.code) box.textContent += ' [' + err.code + ']';
+  // The portal's errors carry a word in `code`; the agent's (FirmanteError) in `reason`.
+  const word = (err && err.reason) || (err && typeof err.code === 'string' && err.code);
+  if (word) box.textContent += ' [' + word + ']';
 }
 
 export function clearError(id) { const b = $(id); b.classList.add('oculto'); b.textContent = ''; }
@@ -116,3 +130,6 @@ export const renewal = {
   get certificate() { return sessionStorage.getItem('firmante.certificate'); },
   set certificate(v) { sessionStorage.setItem('firmante.certificate', v); },
 };
+
+// Remember a ?wsPort= of the address as soon as the page loads.
+connectOptions();

@@ -1,0 +1,214 @@
+// One private world per test: a SoftHSM token holding the employer's key and expired
+// certificate (made as the demo makes them), the reference portal, the agent with the fake
+// pinentry, and headless Chromium with or without the extension. Everything lives in a fresh
+// temporary directory; ports are picked by the system.
+import { mkdtemp, mkdir, writeFile, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { run, Daemon, waitFor, socketAccepts } from './processes.mjs';
+import { callAgent } from './agent-client.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BUILD = path.resolve(process.env.FIRMANTE_BUILD ?? path.join(ROOT, 'build'));
+export const EXTENSION_DIR = process.env.FIRMANTE_E2E_EXTENSION ?? path.join(BUILD, 'extension', 'chromium');
+export const EXTENSION_ID = 'afhfgighjolakkaojlpbnjliophojapc';
+export const CHROMIUM = process.env.FIRMANTE_CHROMIUM ?? '/usr/bin/chromium';
+export const MODULE = '/usr/lib/softhsm/libsofthsm2.so';
+export const PIN = '123456'; // the test token's PIN; only the fake pinentry and --pin-fd see it
+const SO_PIN = '12345678';
+const LABEL = 'Firmante E2E';
+const SUBJECT = '/CN=PRUEBA 4 PRUEBA 4 PRUEBA 4/UID=A064878710/O=PRUEBA 4/C=MX';
+
+const bin = {
+  agent: path.join(BUILD, 'agent', 'firmante-agent'),
+  nmhost: path.join(BUILD, 'native-messaging', 'firmante-nmhost'),
+  cli: path.join(BUILD, 'cli', 'firmante'),
+  portal: path.join(BUILD, 'tests', 'portal', 'firmante-portal'),
+  pinentry: path.join(BUILD, 'tests', 'agent', 'firmante_fake_pinentry'),
+};
+
+/** Whether the agent in the build has the WebSocket transport (agent/websocket). */
+export function webSocketAvailable() {
+  return existsSync(path.join(ROOT, 'agent', 'websocket', 'CMakeLists.txt'));
+}
+
+export class World {
+  /**
+   * @param {object} o
+   * @param {'native-messaging'|'websocket'} o.transport  how the page reaches the agent
+   * @param {boolean} [o.extension]  load the extension (default: transport is native-messaging)
+   * @param {'127.0.0.1'|'localhost'} [o.pageHost]  the host name the browser uses for the portal
+   * @param {string} [o.name]  artefact folder name (default: the transport)
+   */
+  constructor({ transport, extension = transport === 'native-messaging', pageHost = '127.0.0.1', name }) {
+    this.transport = transport;
+    this.extension = extension;
+    this.pageHost = pageHost;
+    this.artefacts = path.join(BUILD, 'e2e-artifacts', name ?? transport);
+  }
+
+  async start() {
+    for (const [what, file] of Object.entries(bin)) {
+      if (!existsSync(file)) throw new Error(`missing ${what} binary ${file}: build it first`);
+    }
+    if (this.extension && !existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
+      throw new Error(`no built extension in ${EXTENSION_DIR} (node extension/tools/build.mjs --target chromium --out DIR)`);
+    }
+    this.dir = await mkdtemp(path.join(os.tmpdir(), 'firmante-e2e-'));
+    await rm(this.artefacts, { recursive: true, force: true });
+    await mkdir(this.artefacts, { recursive: true });
+    await this.#makeToken();
+    await this.#startPortal();
+    await this.#provisionExpiredCertificate();
+    await this.#startAgent();
+    await this.#startBrowser();
+    return this;
+  }
+
+  get tokenEnv() {
+    return { ...process.env, SOFTHSM2_CONF: path.join(this.dir, 'softhsm2.conf'), FIRMANTE_MODULE: MODULE,
+      FIRMANTE_SOCKET: path.join(this.dir, 'agent.sock'), XDG_RUNTIME_DIR: path.join(this.dir, 'run') };
+  }
+
+  async #makeToken() {
+    await mkdir(path.join(this.dir, 'tokens'));
+    await mkdir(path.join(this.dir, 'run'), { mode: 0o700 });
+    await writeFile(path.join(this.dir, 'softhsm2.conf'),
+      `directories.tokendir = ${path.join(this.dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    await run('softhsm2-util', ['--init-token', '--free', '--label', LABEL, '--so-pin', SO_PIN, '--pin', PIN],
+      { env: this.tokenEnv });
+  }
+
+  async #startPortal() {
+    this.portal = new Daemon('firmante-portal', bin.portal,
+      ['serve', '--state-dir', path.join(this.dir, 'portal'), '--port', '0',
+        '--web-dir', path.join(ROOT, 'tests', 'portal', 'web'),
+        '--page-api-dir', path.join(ROOT, 'extension', 'page-api')],
+      { env: process.env, logPath: path.join(this.dir, 'portal.log') });
+    const url = new URL(await this.portal.firstLine());
+    this.portalPort = url.port;
+    this.allowedOrigin = `http://127.0.0.1:${url.port}`;
+    this.origin = `http://${this.pageHost}:${url.port}`;
+  }
+
+  // As the demo does it: key on the token, CSR signed there, the portal issues the certificate
+  // already expired, and it goes back onto the token. The PIN travels on descriptor 3.
+  async #provisionExpiredCertificate() {
+    const env = this.tokenEnv;
+    const pin = { 3: PIN + '\n' };
+    const cli = (...args) => run(bin.cli, [...args, '--token', LABEL, '--pin-fd', '3'], { env, extraFds: pin });
+    await cli('keygen', '--type', 'rsa-2048', '--label', 'Certificado IDSE A064878710');
+    const keys = JSON.parse((await cli('keys', '--json')).stdout);
+    const csr = path.join(this.dir, 'patron.csr');
+    await cli('csr', '--key', keys.keys[0].uri, '--subject', SUBJECT, '--out', csr);
+    const cert = path.join(this.dir, 'patron-caducado.pem');
+    await run(bin.portal, ['issue', '--state-dir', path.join(this.dir, 'portal'), '--csr', csr, '--expired', '--out', cert]);
+    await cli('import-cert', '--in', cert);
+  }
+
+  get pinentryScript() { return path.join(this.dir, 'pinentry-script'); }
+  get pinentryLog() { return path.join(this.dir, 'pinentry.log'); }
+  get agentSocket() { return path.join(this.dir, 'agent.sock'); }
+
+  async #startAgent() {
+    const config = path.join(this.dir, 'agent-config.json');
+    await writeFile(config, JSON.stringify({ allowedOrigins: [this.allowedOrigin], module: MODULE }));
+    await writeFile(this.pinentryScript, '');
+    const env = {
+      ...this.tokenEnv,
+      FIRMANTE_CONFIG: config,
+      XDG_STATE_HOME: path.join(this.dir, 'state'),
+      XDG_CONFIG_HOME: path.join(this.dir, 'xdg-config'),
+      FIRMANTE_PINENTRY: bin.pinentry,
+      FAKE_PINENTRY_SCRIPT: this.pinentryScript,
+      FAKE_PINENTRY_LOG: this.pinentryLog,
+      // Never the fixed default port: tests run next to each other and next to a real agent.
+      FIRMANTE_WS_PORT: this.transport === 'websocket' ? 'auto' : '0',
+    };
+    delete env.DISPLAY;
+    delete env.WAYLAND_DISPLAY;
+    this.agent = new Daemon('firmante-agent', bin.agent, [], { env, logPath: path.join(this.dir, 'agent.log') });
+    await waitFor('the agent socket', async () => {
+      if (!this.agent.running) throw new Error(`firmante-agent exited early; see ${this.agent.logPath}`);
+      return socketAccepts(this.agentSocket);
+    }, 15_000);
+    if (this.transport === 'websocket') {
+      const [info] = await callAgent(this.agentSocket, [{ method: 'agent.info' }]);
+      this.wsPort = info.result?.webSocketPort;
+      if (!this.wsPort) throw new Error('the agent reports no WebSocket port: ' + JSON.stringify(info));
+    }
+  }
+
+  async #startBrowser() {
+    const profile = path.join(this.dir, 'chromium-profile');
+    const args = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'];
+    if (this.extension) {
+      // Hermetic host registration: Chromium reads <user-data-dir>/NativeMessagingHosts.
+      await mkdir(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
+      await writeFile(path.join(profile, 'NativeMessagingHosts', 'org.firmante.agent.json'), JSON.stringify({
+        name: 'org.firmante.agent',
+        description: 'Firmante (e2e)',
+        path: bin.nmhost,
+        type: 'stdio',
+        allowed_origins: [`chrome-extension://${EXTENSION_ID}/`],
+      }, null, 2));
+      args.unshift(`--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`);
+    }
+    this.context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      ignoreDefaultArgs: ['--disable-extensions'],
+      args,
+      // firmante-nmhost inherits this: it finds our agent through FIRMANTE_SOCKET.
+      env: { ...this.tokenEnv, FIRMANTE_AGENT: '/bin/false' },
+      viewport: { width: 1000, height: 800 },
+      acceptDownloads: true,
+      locale: 'es-MX',
+    });
+    this.page = this.context.pages()[0] ?? await this.context.newPage();
+    this.page.setDefaultTimeout(20_000);
+  }
+
+  /** The portal URL of `pathname` as the browser should open it (with ?wsPort= on WebSocket). */
+  url(pathname = '/') {
+    const u = new URL(pathname, this.origin);
+    if (this.wsPort) u.searchParams.set('wsPort', String(this.wsPort));
+    return u.toString();
+  }
+
+  /** What the fake pinentry answers to the next questions (replaces any answers left over). */
+  async answer(...lines) {
+    await writeFile(this.pinentryScript, lines.map((l) => l + '\n').join(''));
+  }
+
+  async promptsShown() {
+    const text = await readFile(this.pinentryLog, 'utf8').catch(() => '');
+    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  }
+
+  async screenshot(n, step) {
+    const file = path.join(this.artefacts, `${String(n).padStart(2, '0')}-${step}.png`);
+    await this.page.screenshot({ path: file, fullPage: true });
+    return file;
+  }
+
+  /** Logs worth reading when a step fails. */
+  async diagnostics() {
+    const parts = [];
+    for (const d of [this.agent, this.portal]) if (d) parts.push(`--- ${d.name} ---\n${(await d.output()).slice(-6000)}`);
+    parts.push(`--- pinentry log ---\n${await readFile(this.pinentryLog, 'utf8').catch(() => '')}`);
+    return parts.join('\n');
+  }
+
+  async stop({ keep = false } = {}) {
+    await this.context?.close().catch(() => {});
+    await this.agent?.stop();
+    await this.portal?.stop();
+    if (this.dir && !keep) await rm(this.dir, { recursive: true, force: true });
+  }
+}
