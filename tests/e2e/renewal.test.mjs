@@ -37,7 +37,12 @@ async function assertLettersShown(world, letters) {
   }
   const everything = JSON.stringify(prompts);
   assert.ok(!everything.includes(PIN), 'the PIN itself is never recorded');
-  assert.ok(prompts.every((p) => p.command === 'GETPIN'), 'no consent question: the portal is on the allowlist');
+  // The one question that is not a PIN: deleting the old pair at step 12. No consent question
+  // about the site: the portal is on the allowlist.
+  const questions = prompts.filter((p) => p.command !== 'GETPIN');
+  assert.equal(questions.length, 1, JSON.stringify(questions));
+  assert.match(questions[0].description, /¿Eliminar del token el certificado anterior y su llave\?/);
+  assert.equal(questions[0].answer, 'yes');
 }
 
 test('a person renews the expired certificate in Chromium through the extension and native messaging', async () => {

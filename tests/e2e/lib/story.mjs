@@ -161,13 +161,20 @@ export async function renewThroughThePortal(world) {
   await world.answer('pin 123456');
   await page.click('#firmar2');
 
-  // Paso 12: the end of the renewal.
+  // Paso 12: the end of the renewal; the person retires the old certificate (and confirms it in
+  // the agent's own window).
   await reach(page, '#paso12', 'El proceso finalizó.');
+  await see(page, '#retiro', 'Se sugiere eliminar de su token el certificado anterior');
   await screenshot('paso12-fin');
+  await world.answer('confirm yes', 'pin 123456');
+  await page.click('#retirar');
+  await reach(page, '#terminado', 'Renovación terminada: el certificado anterior y su llave se eliminaron del token.');
 
-  // And the login with the new certificate.
+  // And the login with the new certificate, now the only one on the token.
   await page.click('#paso12 a[href="/"]');
   await loginWith(world, page, { expired: false });
+  assert.equal(await page.locator('#certificado option', { hasText: '(caducado)' }).count(), 0,
+    'the expired certificate is gone from the token');
   await world.answer('pin 123456');
   await page.click('#ingresar');
   await reach(page, '#vigente', 'Su Certificado Digital está vigente. Bienvenido a IDSE.');

@@ -50,6 +50,22 @@ async function signLetter() {
   }
 }
 
+// Paso 12 on the token: the agent closes the renewal, and deletes the old pair only if the person
+// also confirms it in the agent's own window (DESIGN §3.5).
+async function finish(retireOld) {
+  clearError('error');
+  try {
+    const done = await agent('renewal.finish', { renewalId: renewal.id, retireOld }, $('agente'));
+    hide('retiro');
+    $('terminado').textContent = done.retired
+      ? 'Renovación terminada: el certificado anterior y su llave se eliminaron del token.'
+      : 'Renovación terminada: el certificado anterior se conserva en el token.';
+    show('terminado');
+  } catch (e) {
+    fail('error', e);
+  }
+}
+
 async function init() {
   // The link is single-use: keep its challenge for this tab so a reload can still finish step 9.
   const kept = sessionStorage.getItem('firmante.link.' + token);
@@ -83,4 +99,6 @@ $('bajar-cer').addEventListener('click', () => { location.href = '/api/renewal/c
 $('siguiente').addEventListener('click', () => { hide('paso10'); show('paso11'); });
 $('bajar2').addEventListener('click', downloadLetter);
 $('firmar2').addEventListener('click', signLetter);
+$('retirar').addEventListener('click', () => finish(true));
+$('conservar').addEventListener('click', () => finish(false));
 init();
