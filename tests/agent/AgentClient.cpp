@@ -83,6 +83,17 @@ std::optional<nlohmann::json> AgentClient::read(std::chrono::milliseconds timeou
     return nlohmann::json::parse(frame.body());
 }
 
+std::optional<nlohmann::json> AgentClient::readResponse(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return std::nullopt;
+        auto message = read(left);
+        if (!message || message->contains("id")) return message;
+    }
+}
+
 bool AgentClient::closedByPeer(std::chrono::milliseconds timeout) {
     pollfd pfd{fd_, POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return false;

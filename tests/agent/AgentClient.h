@@ -31,6 +31,8 @@ class AgentClient {
     void sendRaw(const std::string& bytes);
     /// The next message; nullopt at a timeout; throws at end of stream.
     std::optional<nlohmann::json> read(std::chrono::milliseconds timeout);
+    /// The next response (a message with an id), skipping notifications; nullopt at a timeout.
+    std::optional<nlohmann::json> readResponse(std::chrono::milliseconds timeout);
     /// True when the agent closed the connection within the timeout.
     bool closedByPeer(std::chrono::milliseconds timeout);
 

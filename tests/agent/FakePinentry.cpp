@@ -3,7 +3,12 @@
 //
 //   FAKE_PINENTRY_SCRIPT  file of answers, one per question, consumed from the top:
 //                         "pin 123456", "cancel", "confirm yes", "confirm no"
-//                         (no answer left: cancel)
+//                         (no answer left: cancel); "hold <answer>" first creates
+//                         <script>.held, then waits (at most 30 s) for <script>.release, so a
+//                         test can keep a token's worker busy in a prompt
+#include <chrono>
+#include <filesystem>
+#include <thread>
 //   FAKE_PINENTRY_LOG     JSON lines appended per question: command, title, description,
 //                         prompt, error, ok, cancel, answer (never the PIN itself)
 #include <cstdlib>
@@ -96,7 +101,17 @@ int main() {
             std::cout << "OK closing connection\n" << std::flush;
             return 0;
         } else if (command == "GETPIN" || command == "CONFIRM") {
-            const std::string answer = nextAnswer();
+            std::string answer = nextAnswer();
+            if (answer.rfind("hold ", 0) == 0) {
+                answer = answer.substr(5);
+                const std::string script = std::getenv("FAKE_PINENTRY_SCRIPT");
+                std::ofstream(script + ".held") << "held\n";
+                const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+                while (!std::filesystem::exists(script + ".release") &&
+                       std::chrono::steady_clock::now() < deadline) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                }
+            }
             nlohmann::json entry = shown;
             entry["command"] = command;
             if (command == "GETPIN" && answer.rfind("pin ", 0) == 0) {

@@ -1,0 +1,205 @@
+// What SoftHSM alone cannot show, through the fault-injecting module (tests/fault-module): the
+// exact number of C_Login calls, the final-try warning, a PIN-pad reader, a token pulled out while
+// requests wait, and the queue's BUSY and TIMEOUT answers.
+#include <gtest/gtest.h>
+
+#include <openssl/rand.h>
+
+#include <thread>
+
+#include "AgentClient.h"
+#include "AgentProcess.h"
+#include "AgentTestUtil.h"
+#include "TestPki.h"
+#include "firmante/agent/Base64.h"
+#include "firmante/testing/Process.h"
+
+using namespace firmante::agent::testing;
+using firmante::agent::base64Encode;
+using nlohmann::json;
+
+namespace {
+
+class AgentFault : public ::testing::Test {
+  protected:
+    AgentFault()
+        : agent(dir, hsm,
+                {{"FIRMANTE_MODULE", FIRMANTE_FAULT_MODULE},
+                 {"FIRMANTE_FAULTS", (dir / "faults").string()},
+                 {"FIRMANTE_FAULTS_LOG", (dir / "logins").string()}}) {}
+
+    void faults(const std::string& words) {
+        firmante::testing::writeFile((dir / "faults").string(), words);
+    }
+    void start(const json& config = json::object()) {
+        firmante::testing::writeFile(agent.config().string(), config.dump());
+        agent.start();
+        client = std::make_unique<AgentClient>(agent.socket());
+        client->hello();
+    }
+    json challenge(AgentClient& c, const std::string& uri) {
+        std::vector<unsigned char> nonce(32);
+        RAND_bytes(nonce.data(), 32);
+        return c.call("auth.sign_challenge",
+                      {{"certificate", uri}, {"nonce", base64Encode(nonce)}});
+    }
+    int loginCalls() {
+        if (!std::filesystem::exists(dir / "logins")) return 0;
+        const auto text = firmante::testing::readFile((dir / "logins").string());
+        return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+    }
+    // Polls with a deadline (no sleeps as synchronisation).
+    bool eventually(const std::function<bool()>& condition) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (condition()) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    }
+    std::filesystem::path held() const { return agent.pinentryScript().string() + ".held"; }
+    void release() const {
+        firmante::testing::writeFile(agent.pinentryScript().string() + ".release", "go\n");
+    }
+
+    firmante::testing::TempDir dir{"firmante-agent-fault"};
+    firmante::testing::SoftHsmToken hsm{"Agent Fault"};
+    TestCa ca;
+    AgentProcess agent;
+    std::unique_ptr<AgentClient> client;
+};
+
+}  // namespace
+
+TEST_F(AgentFault, WrongPinReachesTheTokenExactlyOnce) {
+    const auto cert =
+        provisionCertificate(hsm, ca, "Fault Key", firmante::pkcs11::KeyType::EcP256, false);
+    faults("");
+    start();
+    agent.script("pin 000000\n");
+    EXPECT_EQ(reasonOf(challenge(*client, cert.uri)), "PIN_INCORRECT");
+    EXPECT_EQ(loginCalls(), 1);
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+}
+
+TEST_F(AgentFault, FinalTryIsWarnedInThePromptAndReportedAsOneTryLeft) {
+    const auto cert =
+        provisionCertificate(hsm, ca, "Fault Key", firmante::pkcs11::KeyType::EcP256, false);
+    faults("final-try count-low");
+    start();
+    const auto tokens = client->call("tokens.list");
+    EXPECT_EQ(tokens["result"]["tokens"][0]["pinFinalTry"], true);
+    agent.script("pin 000000\n");
+    const auto response = challenge(*client, cert.uri);
+    ASSERT_EQ(reasonOf(response), "PIN_INCORRECT");
+    EXPECT_EQ(response["error"]["data"]["triesLeft"], 1) << response.dump();
+    EXPECT_EQ(response["error"]["data"]["pinFinalTry"], true);
+    const auto shown = promptsShown(agent.pinentryLog());
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_NE(shown[0].value("error", "").find("último intento"), std::string::npos)
+        << shown[0].dump();
+}
+
+TEST_F(AgentFault, LockedPinIsReportedWithoutAskingForIt) {
+    const auto cert =
+        provisionCertificate(hsm, ca, "Fault Key", firmante::pkcs11::KeyType::EcP256, false);
+    faults("locked");
+    start();
+    agent.script("pin 123456\n");
+    EXPECT_EQ(reasonOf(challenge(*client, cert.uri)), "PIN_LOCKED");
+    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty());
+    EXPECT_EQ(loginCalls(), 0);
+}
+
+TEST_F(AgentFault, PinpadReaderGetsANoticeAndThePinIsTypedOnTheReader) {
+    const auto cert =
+        provisionCertificate(hsm, ca, "Fault Key", firmante::pkcs11::KeyType::EcP256, false);
+    faults("pinpad pinpad-pin=123456");
+    start();
+    agent.script("confirm yes\n");
+    const auto response = challenge(*client, cert.uri);
+    ASSERT_TRUE(response.contains("result")) << response.dump();
+    const auto shown = promptsShown(agent.pinentryLog());
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_EQ(shown[0]["command"], "CONFIRM");  // no PIN field at all
+    EXPECT_NE(shown[0]["description"].get<std::string>().find("teclado del lector"),
+              std::string::npos);
+    EXPECT_EQ(loginCalls(), 1);
+}
+
+TEST_F(AgentFault, RemovedTokenFailsWaitingWorkAndNotifiesConnections) {
+    const auto cert =
+        provisionCertificate(hsm, ca, "Fault Key", firmante::pkcs11::KeyType::EcP256, false);
+    faults("");
+    start();
+    AgentClient watcher(agent.socket());
+    watcher.hello();
+    agent.script("hold pin 123456\npin 123456\n");
+    // Request A sits in its PIN prompt on the token's worker; B waits in the queue behind it.
+    AgentClient a(agent.socket());
+    a.hello();
+    std::vector<unsigned char> nonce(32, 7);
+    a.sendFrame(json{{"jsonrpc", "2.0"},
+                     {"id", 1},
+                     {"method", "auth.sign_challenge"},
+                     {"params", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}}}
+                    .dump());
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(held()); }));
+    client->sendFrame(json{{"jsonrpc", "2.0"},
+                           {"id", 2},
+                           {"method", "auth.sign_challenge"},
+                           {"params", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}}}
+                          .dump());
+    faults("removed");
+    const auto waiting = client->readResponse(std::chrono::seconds(15));
+    ASSERT_TRUE(waiting);
+    EXPECT_EQ(reasonOf(*waiting), "TOKEN_REMOVED");
+    const auto notification = watcher.read(std::chrono::seconds(15));
+    ASSERT_TRUE(notification);
+    EXPECT_EQ((*notification)["method"], "tokens.changed");
+    EXPECT_TRUE((*notification)["params"]["tokens"].empty());
+    release();
+    const auto running = a.readResponse(std::chrono::seconds(15));
+    ASSERT_TRUE(running);
+    EXPECT_TRUE(running->contains("error")) << running->dump();
+    // Back in: announced again, and usable.
+    faults("");
+    const auto back = watcher.read(std::chrono::seconds(15));
+    ASSERT_TRUE(back);
+    EXPECT_EQ((*back)["params"]["tokens"].size(), 1u);
+    EXPECT_TRUE(challenge(*client, cert.uri).contains("result"));
+}
+
+TEST_F(AgentFault, FullQueueIsBusyAndAStaleRequestTimesOut) {
+    const auto cert =
+        provisionCertificate(hsm, ca, "Fault Key", firmante::pkcs11::KeyType::EcP256, false);
+    faults("");
+    start({{"limits", {{"queueLength", 1}, {"queueTimeoutSeconds", 1}}}});
+    agent.script("hold pin 123456\n");
+    AgentClient a(agent.socket());
+    a.hello();
+    const std::vector<unsigned char> nonce(32, 9);
+    const auto request = [&](int id) {
+        return json{{"jsonrpc", "2.0"},
+                    {"id", id},
+                    {"method", "auth.sign_challenge"},
+                    {"params", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}}}
+            .dump();
+    };
+    a.sendFrame(request(1));
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(held()); }));
+    client->sendFrame(request(2));  // queued (the one place)
+    AgentClient c(agent.socket());
+    c.hello();
+    c.sendFrame(request(3));
+    const auto busy = c.readResponse(std::chrono::seconds(10));
+    ASSERT_TRUE(busy);
+    EXPECT_EQ(reasonOf(*busy), "BUSY");
+    const auto timedOut = client->readResponse(std::chrono::seconds(15));
+    ASSERT_TRUE(timedOut);
+    EXPECT_EQ(reasonOf(*timedOut), "TIMEOUT");
+    release();
+    const auto first = a.readResponse(std::chrono::seconds(15));
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(first->contains("result")) << first->dump();
+}
