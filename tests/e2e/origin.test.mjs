@@ -53,7 +53,7 @@ async function refusedOrigin(world, reasonShown) {
 
 test('a page on an origin outside the allowlist gets ORIGIN_NOT_ALLOWED through the extension when the person refuses', async () => {
   await inWorld({ transport: 'native-messaging', pageHost: 'localhost', name: 'origin-native-messaging' },
-    (world) => refusedOrigin(world, /\[ORIGIN_NOT_ALLOWED\]/));
+    (world) => refusedOrigin(world, /^Este sitio no está autorizado para usar sus certificados\. \[ORIGIN_NOT_ALLOWED\]$/));
 });
 
 // Over the WebSocket the refusal is the upgrade's HTTP 403: a browser tells the page only that the
@@ -61,7 +61,7 @@ test('a page on an origin outside the allowlist gets ORIGIN_NOT_ALLOWED through 
 test('a page on an origin outside the allowlist cannot open the agent WebSocket when the person refuses',
   { skip: noWebSocket }, async () => {
     await inWorld({ transport: 'websocket', pageHost: 'localhost', name: 'origin-websocket' },
-      (world) => refusedOrigin(world, /\[AGENT_UNAVAILABLE\]/));
+      (world) => refusedOrigin(world, /^No se encontró el agente Firmante en este equipo\..* \[AGENT_UNAVAILABLE\]$/));
   });
 
 test('a page that writes another origin into its extension message is still identified by its own', async () => {
