@@ -3,7 +3,7 @@
 // pinentry, and headless Chromium with or without the extension. Everything lives in a fresh
 // temporary directory; ports are picked by the system.
 import { mkdtemp, mkdir, writeFile, readFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,9 +31,17 @@ const bin = {
   pinentry: path.join(BUILD, 'tests', 'agent', 'firmante_fake_pinentry'),
 };
 
-/** Whether the agent in the build has the WebSocket transport (agent/websocket). */
+/**
+ * Whether the built agent has the WebSocket transport (agent/websocket): its binary carries the
+ * FIRMANTE_WS_PORT parser's message. Asked of the binary, not the source tree, so a build made
+ * before the transport landed skips the WebSocket runs (reported as skipped, never as passed).
+ */
 export function webSocketAvailable() {
-  return existsSync(path.join(ROOT, 'agent', 'websocket', 'CMakeLists.txt'));
+  try {
+    return readFileSync(bin.agent).includes('FIRMANTE_WS_PORT must be a port number');
+  } catch {
+    return false;
+  }
 }
 
 export class World {
