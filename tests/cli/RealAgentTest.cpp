@@ -1,0 +1,83 @@
+// tokens, certs and sign through the real firmante-agent: the CLI relays, the agent asks for the
+// PIN in its own prompt (here the stand-in pinentry), and the signature is checked with openssl.
+#include "CliTest.h"
+#include "RealAgent.h"
+
+namespace firmante::cli::test {
+namespace {
+
+using firmante::testing::readFile;
+using firmante::testing::SoftHsmToken;
+using firmante::testing::writeFile;
+
+class CliRealAgent : public CliTest {
+  protected:
+    std::map<std::string, std::string> agentEnv() {
+        std::filesystem::create_directories(path("run"));
+        return {{"FIRMANTE_SOCKET", path("run/agent.sock")},
+                {"FIRMANTE_CONFIG", path("agent-config.json")},
+                {"FIRMANTE_MODULE", SoftHsmToken::modulePath()},
+                {"FIRMANTE_WS_PORT", "0"},
+                {"XDG_STATE_HOME", path("state")},
+                {"XDG_CONFIG_HOME", path("agent-xdg")},
+                {"XDG_RUNTIME_DIR", path("run")},
+                {"FIRMANTE_PINENTRY", std::string(FIRMANTE_CLI_TEST_DIR) + "/fake-pinentry"},
+                {"FAKE_PINENTRY_LOG", path("agent-pinentry.log")},
+                {"FAKE_PINENTRY_PIN", SoftHsmToken::kUserPin}};
+    }
+    std::map<std::string, std::string> cliEnv() {
+        return {{"FIRMANTE_SOCKET", path("run/agent.sock")}};
+    }
+};
+
+TEST_F(CliRealAgent, TokensCertsAndSignGoThroughTheAgentWhichAsksForThePin) {
+    // Set the token up directly first: a key and a CA-issued certificate.
+    makeCa();
+    auto key = keygen("ec-p256", "agente");
+    auto cert = issueCertificate(key, "/CN=Firma por Agente/O=Ejemplo", "agente");
+    auto imported = withPin({"import-cert", "--in", cert, "--json"});
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    std::string certUri = json(imported).at("certificate").at("uri");
+
+    writeFile(path("agent-config.json"), "{}");
+    RealAgent agent(path("run/agent.sock"), agentEnv(), path("agent.stderr"));
+    ASSERT_NO_THROW(agent.start());
+
+    auto tokens = plain({"tokens", "--json"}, cliEnv());
+    ASSERT_EQ(tokens.exitCode, 0) << tokens.err << readFile(path("agent.stderr"));
+    auto t = json(tokens);
+    EXPECT_EQ(t.at("via"), "agent");
+    ASSERT_FALSE(t.at("tokens").empty());
+    EXPECT_EQ(t.at("tokens").at(0).at("label"), "Firmante Test");
+
+    auto certs = plain({"certs", "--json"}, cliEnv());
+    ASSERT_EQ(certs.exitCode, 0) << certs.err;
+    auto c = json(certs);
+    EXPECT_EQ(c.at("via"), "agent");
+    bool found = false;
+    for (const auto& entry : c.at("certificates"))
+        found = found || entry.at("subject") == "O=Ejemplo,CN=Firma por Agente";
+    EXPECT_TRUE(found) << c.dump(2);
+
+    writeFile(path("carta.txt"), "Carta firmada a través del agente\n");
+    auto signedByAgent = plain({"sign", "--cert", certUri, "--in", path("carta.txt"), "--out",
+                                path("carta.p7s"), "--json"},
+                               cliEnv());
+    ASSERT_EQ(signedByAgent.exitCode, 0) << signedByAgent.err << readFile(path("agent.stderr"));
+    EXPECT_EQ(json(signedByAgent).at("via"), "agent");
+    auto verified =
+        tool({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", path("carta.p7s"),
+              "-content", path("carta.txt"), "-CAfile", path("ca.pem"), "-out", "/dev/null"});
+    EXPECT_NE(verified.err.find("Verification successful"), std::string::npos) << verified.err;
+    auto printed =
+        tool({"openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", path("carta.p7s")});
+    EXPECT_NE(printed.out.find("id-smime-aa-signingCertificateV2"), std::string::npos);
+
+    // The PIN was asked by the agent's own prompt, naming the file; the CLI never asked.
+    auto asked = readFile(path("agent-pinentry.log"));
+    EXPECT_NE(asked.find("GETPIN"), std::string::npos) << asked;
+    EXPECT_NE(asked.find("carta.txt"), std::string::npos) << asked;
+}
+
+}  // namespace
+}  // namespace firmante::cli::test
