@@ -12,7 +12,7 @@ import net from 'node:net';
 export function run(program, args, { env, input, extraFds = {}, timeoutMs = 60_000 } = {}) {
   const fdNumbers = Object.keys(extraFds).map(Number);
   const highest = fdNumbers.length ? Math.max(...fdNumbers) : 2;
-  const stdio = ['pipe', 'pipe', 'pipe'];
+  const stdio = [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
   for (let fd = 3; fd <= highest; fd++) stdio.push(fdNumbers.includes(fd) ? 'pipe' : 'ignore');
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { env, stdio });
@@ -27,8 +27,10 @@ export function run(program, args, { env, input, extraFds = {}, timeoutMs = 60_0
       if (code === 0) resolve({ stdout, stderr });
       else reject(new Error(`${program} ${args.join(' ')} → ${code ?? signal}\n${stderr}${stdout}`));
     });
-    for (const fd of fdNumbers) child.stdio[fd].end(extraFds[fd]);
-    child.stdin.end(input ?? '');
+    // A program may exit without reading what we offer it (EPIPE): its exit status is what counts.
+    const offer = (stream, text) => { stream.on('error', () => {}); stream.end(text); };
+    for (const fd of fdNumbers) offer(child.stdio[fd], extraFds[fd]);
+    if (input !== undefined) offer(child.stdin, input);
   });
 }
 
