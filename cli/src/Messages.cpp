@@ -93,12 +93,10 @@ const std::unordered_map<std::string_view, Text>& table() {
           "en una terminal",
           "nowhere to read the PIN from: use --pin-fd N, set FIRMANTE_PINENTRY or run in a "
           "terminal"}},
-        {"pinentry.cannotStart",
-         {"no se pudo iniciar el programa pinentry «{0}»: {1}",
-          "cannot start the pinentry program «{0}»: {1}"}},
-        {"pinentry.protocol",
-         {"el programa pinentry respondió algo inesperado ({0})",
-          "the pinentry program gave an unexpected answer ({0})"}},
+        {"pinentry.failed",
+         {"el programa pinentry «{0}» falló: {1}", "the pinentry program «{0}» failed: {1}"}},
+        {"prompt.ok", {"Aceptar", "OK"}},
+        {"prompt.cancel", {"Cancelar", "Cancel"}},
 
         // Operations, completing "… para <operation>"
         {"op.listCertificates", {"listar los certificados", "list the certificates"}},
