@@ -79,7 +79,7 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
         if (idValid) {
             id = *idIt;
             requestId = std::to_string(connection.id) + ":" +
-                        (idIt->is_string() ? idIt->get<std::string>() : idIt->dump());
+                        printable(idIt->is_string() ? idIt->get<std::string>() : idIt->dump(), 64);
         }
         RequestScope scope(requestId);
         if (request.value("jsonrpc", nlohmann::json()) != "2.0") {
@@ -159,7 +159,7 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
     } catch (const std::exception& e) {
         RequestScope scope(requestId);
         auto error = RpcError::from(e);
-        logger("rpc")->info("refused: {} ({})", error.reason(), error.what());
+        logger("rpc")->info("refused: {} ({})", error.reason(), printable(error.what()));
         respond(errorResponse(id, error));
     }
 }
@@ -168,7 +168,8 @@ void Dispatcher::finish(const nlohmann::json& id, const std::string& requestId,
                         const Respond& respond, Outcome outcome) {
     RequestScope scope(requestId);
     if (outcome.error) {
-        logger("rpc")->info("failed: {} ({})", outcome.error->reason(), outcome.error->what());
+        logger("rpc")->info("failed: {} ({})", outcome.error->reason(),
+                            printable(outcome.error->what(), 400));
         respond(errorResponse(id, *outcome.error));
     } else {
         logger("rpc")->info("done");

@@ -77,6 +77,15 @@ std::shared_ptr<spdlog::logger> logger(const std::string& component) {
     return created;
 }
 
+std::string printable(std::string_view text, std::size_t max) {
+    std::string out(text.substr(0, max));
+    for (char& c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+    }
+    if (text.size() > max) out += "…";
+    return out;
+}
+
 RequestScope::RequestScope(std::string requestId) : previous_(std::move(currentRequest)) {
     currentRequest = std::move(requestId);
 }

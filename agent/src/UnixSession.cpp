@@ -105,7 +105,7 @@ void UnixSession::onHello(std::string_view body) {
         helloDone_ = true;
         RequestScope scope(std::to_string(context_.id) + ":hello");
         logger("ipc")->info(
-            "hello from {} over {}", context_.client,
+            "hello from {} over {}", printable(context_.client),
             context_.kind == ConnectionContext::Kind::Cli ? "cli" : "native-messaging");
         hub_.add(weak_from_this());
         send(resultResponse(id, helloResult()));

@@ -7,6 +7,7 @@
 #include "firmante/agent/Base64.h"
 #include "firmante/agent/ConfigStore.h"
 #include "firmante/agent/Hello.h"
+#include "firmante/agent/Logging.h"
 #include "firmante/agent/Origin.h"
 #include "firmante/agent/ParamReader.h"
 #include "firmante/agent/PeerCredentials.h"
@@ -208,4 +209,9 @@ TEST(CoreUnit, LibraryErrorsKeepTheirReasonAndTriesHint) {
     EXPECT_EQ(
         std::string(RpcError::from(std::runtime_error("secret detail")).what()).find("secret"),
         std::string::npos);
+}
+
+TEST(CoreUnit, TextFromAPageCannotForgeLogLines) {
+    EXPECT_EQ(printable("id\n2026-01-01 info forged"), "id?2026-01-01 info forged");
+    EXPECT_EQ(printable(std::string(300, 'x'), 10), std::string(10, 'x') + "…");
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <spdlog/logger.h>
 
@@ -19,6 +20,10 @@ void installDefaultLoggers();
 
 /// The component's logger (created on first use, sharing the sinks). Never throws.
 std::shared_ptr<spdlog::logger> logger(const std::string& component);
+
+/// `text` made safe for one log line: control characters become '?', cut at `max` bytes, so a
+/// request id or method name chosen by a page cannot forge log lines.
+std::string printable(std::string_view text, std::size_t max = 200);
 
 /// Marks the current thread as working for one request, for the log lines it writes.
 class RequestScope {
