@@ -23,6 +23,8 @@
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/ModuleLocator.h"
 #include "firmante/prompt/PinentryPrompter.h"
+#include "firmante/websocket/WebSocketPort.h"
+#include "firmante/websocket/WebSocketServer.h"
 
 namespace firmante::agent {
 
@@ -92,6 +94,7 @@ int Agent::run() {
     Dispatcher dispatcher(registry, origins, authorizer, paths.renewalsDir, limits,
                           {"unix", "native-messaging"});
     UnixSocketServer server(io, paths.socket, dispatcher, hub, limits);
+    std::unique_ptr<websocket::WebSocketServer> webSocket;
     try {
         registry.start([&hub](const std::vector<pkcs11::TokenInfo>& tokens) {
             nlohmann::json list = nlohmann::json::array();
@@ -101,6 +104,22 @@ int Agent::run() {
                                          {"params", {{"tokens", std::move(list)}}}}
                               .dump());
         });
+        // Before the Unix socket: agent.info must report the port from the first client on.
+        // Without it (port taken, e.g. by another user's agent) the other transports still serve.
+        try {
+            if (const auto port = websocket::webSocketPortFromEnvironment()) {
+                websocket::WebSocketSettings settings;
+                settings.port = *port;
+                webSocket = std::make_unique<websocket::WebSocketServer>(dispatcher, hub, origins,
+                                                                         limits, settings);
+                webSocket->start();
+                dispatcher.setTransports({"unix", "native-messaging", "websocket"});
+                dispatcher.setWebSocketPort(webSocket->port());
+            }
+        } catch (const std::exception& e) {
+            webSocket.reset();
+            log->error("no WebSocket transport: {}", e.what());
+        }
         server.start();
     } catch (const std::exception& e) {
         log->error("cannot start: {}", e.what());
@@ -115,6 +134,7 @@ int Agent::run() {
     log->info("listening on {}", paths.socket.string());
     io.run();
 
+    if (webSocket) webSocket->stop();
     server.stop();
     dispatcher.stop();
     registry.stop();

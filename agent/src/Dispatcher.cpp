@@ -186,12 +186,12 @@ void Dispatcher::registerMethods() {
         plan.execute = [this](Completion done) {
             nlohmann::json tokens = nlohmann::json::array();
             for (const auto& t : tokens_.snapshot()) tokens.push_back(tokenJson(t));
-            done(Outcome::success({{"version", kAgentVersion},
-                                   {"protocolVersion", kProtocolVersion},
-                                   {"transports", transports_},
-                                   {"module", tokens_.module().path()},
-                                   {"renewal", renewals_ != nullptr},
-                                   {"tokens", std::move(tokens)}}));
+            nlohmann::json info{
+                {"version", kAgentVersion},        {"protocolVersion", kProtocolVersion},
+                {"transports", transports_},       {"module", tokens_.module().path()},
+                {"renewal", renewals_ != nullptr}, {"tokens", std::move(tokens)}};
+            if (webSocketPort_ != 0) info["webSocketPort"] = webSocketPort_;
+            done(Outcome::success(std::move(info)));
         };
         return plan;
     };

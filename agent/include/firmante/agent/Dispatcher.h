@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -42,6 +43,8 @@ class Dispatcher {
 
     /// For agent.info: transports this agent serves.
     void setTransports(std::vector<std::string> transports) { transports_ = std::move(transports); }
+    /// For agent.info: the WebSocket port (0 = not served). Call before serving.
+    void setWebSocketPort(std::uint16_t port) { webSocketPort_ = port; }
 
     /// Stops the prompt thread (pending origin questions are dropped).
     void stop();
@@ -61,6 +64,7 @@ class Dispatcher {
     std::unique_ptr<RenewalMethods> renewals_;
     Limits limits_;
     std::vector<std::string> transports_;
+    std::uint16_t webSocketPort_ = 0;
     std::map<std::string, Handler, std::less<>> methods_;
     boost::asio::thread_pool promptThread_{1};  // consent questions, one at a time
 };

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace firmante::websocket {
+
+/// How the WebSocket transport listens and what it tolerates. The message limit is not here: it
+/// is the agent's frame limit (agent::Limits::maxFrameBytes), the same on every transport.
+struct WebSocketSettings {
+    /// 31780 by default (FIRMANTE_WS_PORT); 0 lets the system pick a free port (tests), which
+    /// WebSocketServer::port() then reports.
+    std::uint16_t port = 31780;
+    /// Open TCP connections (upgrading or upgraded); the next one gets HTTP 503.
+    std::size_t maxConnections = 64;
+    /// The upgrade request's header block; a bigger one is refused (HTTP 431) before buffering.
+    std::size_t maxHeaderBytes = 8 * 1024;
+    /// From accept to the end of the upgrade request (the consent prompt does not count).
+    std::chrono::seconds handshakeTimeout{10};
+    /// Silence after which the server pings; no answer within the same time closes the socket.
+    std::chrono::seconds idleTimeout{60};
+    /// An origin the person refused is refused without asking again for this long, so a page
+    /// cannot nag by reconnecting.
+    std::chrono::seconds refusalMemory{600};
+};
+
+}  // namespace firmante::websocket
