@@ -173,14 +173,22 @@ KeyInfo Token::generateKeyPair(KeyType type, const std::string& label) {
             curve = &kP384Oid;
             break;
     }
-    std::vector<CK_ATTRIBUTE> pub = {attr(CKA_TOKEN, &kTrue), attr(CKA_PRIVATE, &kFalse),
-                                     attr(CKA_VERIFY, &kTrue),
-                                     attrBytes(CKA_LABEL, label.data(), label.size())};
+    // Signing keys only: a certificate key that also decrypts or unwraps widens what a stolen PIN
+    // can do, and the module's defaults (SoftHSM's) allow both.
+    std::vector<CK_ATTRIBUTE> pub = {
+        attr(CKA_TOKEN, &kTrue),  attr(CKA_PRIVATE, &kFalse),
+        attr(CKA_VERIFY, &kTrue), attr(CKA_ENCRYPT, &kFalse),
+        attr(CKA_WRAP, &kFalse),  attrBytes(CKA_LABEL, label.data(), label.size())};
     // DESIGN §3 rule 1: the private half is born sensitive and never extractable.
-    std::vector<CK_ATTRIBUTE> priv = {
-        attr(CKA_TOKEN, &kTrue),     attr(CKA_PRIVATE, &kTrue),
-        attr(CKA_SENSITIVE, &kTrue), attr(CKA_EXTRACTABLE, &kFalse),
-        attr(CKA_SIGN, &kTrue),      attrBytes(CKA_LABEL, label.data(), label.size())};
+    std::vector<CK_ATTRIBUTE> priv = {attr(CKA_TOKEN, &kTrue),
+                                      attr(CKA_PRIVATE, &kTrue),
+                                      attr(CKA_SENSITIVE, &kTrue),
+                                      attr(CKA_EXTRACTABLE, &kFalse),
+                                      attr(CKA_SIGN, &kTrue),
+                                      attr(CKA_DECRYPT, &kFalse),
+                                      attr(CKA_UNWRAP, &kFalse),
+                                      attr(CKA_DERIVE, &kFalse),
+                                      attrBytes(CKA_LABEL, label.data(), label.size())};
     if (curve) {
         mech.mechanism = CKM_EC_KEY_PAIR_GEN;
         pub.push_back(attrBytes(CKA_EC_PARAMS, curve->data(), curve->size()));
@@ -315,7 +323,24 @@ std::vector<CertificateInfo> Token::certificates() {
         if (!match)
             for (auto& k : allKeys)
                 if (!k.spki.empty() && k.spki == c.spki) match = &k;
-        if (match) c.keyUri = match->uri;
+        if (match) {
+            c.keyUri = match->uri;
+        } else if (!c.id.empty() && !loggedIn()) {
+            // Before login private keys are hidden; the public half with the same CKA_ID is not,
+            // and names the key a person will be asked to unlock.
+            CK_OBJECT_CLASS pubCls = CKO_PUBLIC_KEY;
+            auto pubs = session_->find(
+                {attr(CKA_CLASS, &pubCls), attrBytes(CKA_ID, c.id.data(), c.id.size())});
+            if (!pubs.empty()) {
+                Uri keyUri = t.uri();
+                keyUri.id = c.id;
+                auto keyLabel = session_->attribute(pubs[0], CKA_LABEL).value_or(Bytes{});
+                if (!keyLabel.empty())
+                    keyUri.object = std::string(keyLabel.begin(), keyLabel.end());
+                keyUri.type = "private";
+                c.keyUri = keyUri;
+            }
+        }
         out.push_back(std::move(c));
     }
     return out;
@@ -436,6 +461,8 @@ ImportedPkcs12 Token::importPkcs12(std::span<const unsigned char> pfx, Secret pa
                                       attr(CKA_SENSITIVE, &kTrue),
                                       attr(CKA_EXTRACTABLE, &kFalse),
                                       attr(CKA_SIGN, &kTrue),
+                                      attr(CKA_DECRYPT, &kFalse),
+                                      attr(CKA_UNWRAP, &kFalse),
                                       attrBytes(CKA_LABEL, keyLabel.data(), keyLabel.size())};
     std::vector<CK_ATTRIBUTE> pub = {attr(CKA_CLASS, &pubCls), attr(CKA_TOKEN, &kTrue),
                                      attr(CKA_PRIVATE, &kFalse), attr(CKA_VERIFY, &kTrue),

@@ -277,3 +277,25 @@ TEST(Errors, EveryCryptokiFailureNamesTheFunctionAndMapsToAReason) {
     EXPECT_TRUE(isRetriable(Reason::PinIncorrect));
     EXPECT_FALSE(isRetriable(Reason::CertificateMismatch));
 }
+
+TEST_F(TokenTest, CertificateIsPairedWithItsKeyBeforeLoginThroughThePublicHalf) {
+    TestCa ca;
+    KeyInfo key = token().generateKeyPair(KeyType::EcP256, "Patrón");
+    token().storeCertificate(ca.issue(key.spki, "/CN=PRUEBA 4"));
+    token().logout();
+    auto certs = token().certificates();
+    ASSERT_EQ(certs.size(), 1u);
+    ASSERT_TRUE(certs[0].keyUri) << "paired without the PIN";
+    EXPECT_EQ(*certs[0].keyUri, key.uri);
+}
+
+TEST_F(TokenTest, GeneratedKeysCanOnlySign) {
+    KeyInfo key = token().generateKeyPair(KeyType::EcP256, "firma");
+    Session other(module_, token().slot());
+    for (CK_OBJECT_CLASS cls : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY}) {
+        auto found = other.find({attr(CKA_CLASS, &cls), {CKA_ID, key.id.data(), key.id.size()}});
+        ASSERT_EQ(found.size(), 1u);
+        for (CK_ATTRIBUTE_TYPE use : {CKA_DECRYPT, CKA_UNWRAP, CKA_DERIVE, CKA_ENCRYPT, CKA_WRAP})
+            EXPECT_FALSE(other.boolAttribute(found[0], use, false)) << std::hex << use;
+    }
+}
