@@ -112,7 +112,12 @@ void TokenWorker::execute(Pending& pending) {
     }
     // One login per operation (DESIGN §3 rule 2): whatever happened, the token is locked again.
     if (token_) token_->logout();
-    pending.done(std::move(outcome));
+    try {
+        pending.done(std::move(outcome));
+    } catch (const std::exception& e) {
+        // An exception leaving this thread would end the agent.
+        logger("token")->error("cannot deliver an answer: {}", e.what());
+    }
 }
 
 }  // namespace firmante::agent

@@ -58,7 +58,13 @@ void UnixSession::readMore() {
                 self->send(errorResponse(nullptr, RpcError("TOO_LARGE", result->error().what())));
                 continue;
             }
-            self->onFrame(std::move(*result).takeBody());
+            try {
+                self->onFrame(std::move(*result).takeBody());
+            } catch (const std::exception& e) {
+                // Never let an exception cross an asio handler: this client goes, the agent stays.
+                logger("ipc")->error("closing connection {}: {}", self->context_.id, e.what());
+                self->close();
+            }
             if (self->closed_) return;
         }
         self->readMore();
