@@ -74,40 +74,40 @@ const char* curveName(const Bytes& params) {
     return nullptr;
 }
 
+// Builds a public key from the parameters `fill` pushes (OpenSSL 3's provider-neutral way).
+template <typename Fill>
+EvpPkeyPtr publicKeyFromParams(const char* algorithm, Fill fill) {
+    std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(),
+                                                                        &OSSL_PARAM_BLD_free);
+    fill(bld.get());
+    std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(
+        OSSL_PARAM_BLD_to_param(bld.get()), &OSSL_PARAM_free);
+    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+        EVP_PKEY_CTX_new_from_name(nullptr, algorithm, nullptr), &EVP_PKEY_CTX_free);
+    EVP_PKEY* key = nullptr;
+    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+        EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
+        throwOpenSsl(Reason::Internal, std::string("cannot rebuild the ") + algorithm +
+                                           " public key read from the token");
+    return EvpPkeyPtr(key);
+}
+
 EvpPkeyPtr rsaPublicKey(const Bytes& modulus, const Bytes& exponent) {
     BnPtr n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
     BnPtr e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr));
-    OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n.get());
-    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e.get());
-    OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
-    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-    EVP_PKEY* key = nullptr;
-    bool ok = ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
-              EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) == 1;
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    if (!ok) throwOpenSsl(Reason::Internal, "cannot rebuild the RSA public key");
-    return EvpPkeyPtr(key);
+    return publicKeyFromParams("RSA", [&](OSSL_PARAM_BLD* bld) {
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n.get());
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e.get());
+    });
 }
 
 EvpPkeyPtr ecPublicKey(const Bytes& params, const Bytes& point) {
     const char* curve = curveName(params);
     if (curve == nullptr) throw Error(Reason::MechanismInvalid, "unsupported EC curve on token");
-    OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve, 0);
-    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
-    OSSL_PARAM* ps = OSSL_PARAM_BLD_to_param(bld);
-    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
-    EVP_PKEY* key = nullptr;
-    bool ok = ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
-              EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, ps) == 1;
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(ps);
-    OSSL_PARAM_BLD_free(bld);
-    if (!ok) throwOpenSsl(Reason::Internal, "cannot rebuild the EC public key");
-    return EvpPkeyPtr(key);
+    return publicKeyFromParams("EC", [&](OSSL_PARAM_BLD* bld) {
+        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve, 0);
+        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
+    });
 }
 
 std::string algorithmName(const EVP_PKEY* key) {
