@@ -39,28 +39,82 @@ SUBJECT="/CN=PRUEBA 4 PRUEBA 4 PRUEBA 4/UID=A064878710/O=PRUEBA 4/C=MX"
 with_pin "$FIRMANTE" csr --token "$LABEL" --key "$KEY_URI" --subject "$SUBJECT" --out "$DEMO/patron.csr"
 openssl req -in "$DEMO/patron.csr" -verify -noout
 
-if [ -x "$PORTAL" ]; then
-  step 4 "El portal de referencia emite el certificado del patrón, ya caducado / the reference portal issues the employer's certificate, already expired"
-  "$PORTAL" issue --state-dir "$DEMO/portal" --csr "$DEMO/patron.csr" --expired --out "$DEMO/patron-caducado.pem"
-  CA_ARGS=(--ca "$DEMO/portal-ca.pem")
-  "$PORTAL" ca-cert --state-dir "$DEMO/portal" >"$DEMO/portal-ca.pem"
-else
-  step 4 "Certificado de prueba emitido con openssl (el portal aún no está compilado) / test certificate issued with openssl"
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$DEMO/ca.key" -out "$DEMO/portal-ca.pem" -subj "/CN=Demo CA" -days 30 2>/dev/null
-  openssl x509 -req -in "$DEMO/patron.csr" -CA "$DEMO/portal-ca.pem" -CAkey "$DEMO/ca.key" -CAcreateserial -days 30 -out "$DEMO/patron-caducado.pem" 2>/dev/null
-  CA_ARGS=(--ca "$DEMO/portal-ca.pem")
-fi
+[ -x "$PORTAL" ] || { echo "demo: falta / missing $PORTAL (cmake --build $BUILD --target firmante-portal)" >&2; exit 1; }
+step 4 "El portal de referencia emite el certificado del patrón, ya caducado / the reference portal issues the employer's certificate, already expired"
+"$PORTAL" issue --state-dir "$DEMO/portal" --csr "$DEMO/patron.csr" --expired --out "$DEMO/patron-caducado.pem"
 with_pin "$FIRMANTE" import-cert --token "$LABEL" --in "$DEMO/patron-caducado.pem"
 with_pin "$FIRMANTE" certs --token "$LABEL"
-CERT_URI=$(with_pin "$FIRMANTE" certs --token "$LABEL" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["certificates"][0]["uri"])')
 
-step 5 "Carta firmada en el token con el certificado caducado, como pide el paso 5 del manual / letter signed on the token with the expired certificate, as step 5 of the manual asks"
-printf 'Carta de Aceptación de Renovación de Certificado Digital\nUsuario: A064878710\n' >"$DEMO/carta.txt"
-with_pin "$FIRMANTE" sign --token "$LABEL" --cert "$CERT_URI" --allow-expired --in "$DEMO/carta.txt" --out "$DEMO/carta.txt.p7s"
+AGENT="$BUILD/agent/firmante-agent"
+PORTAL_PID="" AGENT_PID=""
+stop_background() {
+  # Only the processes this script started, by their id.
+  local pid
+  for pid in $AGENT_PID $PORTAL_PID; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  AGENT_PID="" PORTAL_PID=""
+}
+trap stop_background EXIT
+trap 'exit 130' INT TERM
 
-step 6 "Firma verificada / signature verified (firmante verify y openssl cms -verify)"
-"$FIRMANTE" verify --in "$DEMO/carta.txt" --sig "$DEMO/carta.txt.p7s" "${CA_ARGS[@]}" --ignore-expiry
-openssl cms -verify -binary -inform DER -in "$DEMO/carta.txt.p7s" -content "$DEMO/carta.txt" \
-  -CAfile "$DEMO/portal-ca.pem" -purpose any -no_check_time -out /dev/null
+# Polls with a deadline (no fixed sleep): waits until "$@" succeeds, at most $1 seconds.
+wait_for() {
+  local seconds=$1; shift
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
 
+step 5 "El portal de referencia escucha en loopback / the reference portal listens on loopback"
+"$PORTAL" serve --state-dir "$DEMO/portal" --port 0 >"$DEMO/portal.out" 2>"$DEMO/portal.log" &
+PORTAL_PID=$!
+wait_for 20 grep -q '^http://' "$DEMO/portal.out" || { cat "$DEMO/portal.log" >&2; exit 1; }
+PORTAL_URL=$(head -n1 "$DEMO/portal.out")
+echo "$PORTAL_URL"
+
+step 6 "El agente firmante-agent, con su propio socket, configuración y diario / firmante-agent with its own socket, config and journal"
+mkdir -p "$DEMO/agent/run" "$DEMO/agent/state"
+chmod 700 "$DEMO/agent/run"
+cat >"$DEMO/agent/config.json" <<CONFIG
+{"module": "$FIRMANTE_MODULE", "allowedOrigins": ["$PORTAL_URL"]}
+CONFIG
+export FIRMANTE_SOCKET="$DEMO/agent/run/agent.sock"
+export XDG_RUNTIME_DIR="$DEMO/agent/run"
+export XDG_STATE_HOME="$DEMO/agent/state"
+export FIRMANTE_CONFIG="$DEMO/agent/config.json"
+export FIRMANTE_WS_PORT=0
+# The demo's pinentry types the SoftHSM demo PIN and accepts confirmations, showing each prompt.
+# Descriptor 9 (this script's stderr) carries the prompts past the agent, which silences a
+# pinentry's own stderr.
+exec 9>&2
+FIRMANTE_PINENTRY="$ROOT/installer/demo-pinentry" FIRMANTE_DEMO_PIN="$PIN" FIRMANTE_DEMO_PROMPT_FD=9 \
+  "$AGENT" </dev/null >"$DEMO/agent.log" 2>&1 &
+AGENT_PID=$!
+agent_listens() { [ -S "$FIRMANTE_SOCKET" ] && "$FIRMANTE" tokens --json >/dev/null 2>&1; }
+wait_for 20 agent_listens || { cat "$DEMO/agent.log" >&2; exit 1; }
+echo "firmante-agent (pid $AGENT_PID), socket $FIRMANTE_SOCKET, origen permitido / allowed origin $PORTAL_URL"
+
+step 7 "Renovación de los 12 pasos del manual, sin navegador / the manual's 12-step renewal, headless: firmante renew --portal $PORTAL_URL"
+"$FIRMANTE" renew --portal "$PORTAL_URL" --email rh@prueba4.example --retire-old
+
+step 8 "El certificado nuevo en el token / the new certificate on the token"
+"$FIRMANTE" certs
+
+kill "$AGENT_PID" && wait "$AGENT_PID" 2>/dev/null || true
+AGENT_PID=""
+if [ -t 0 ] && [ "${FIRMANTE_DEMO_KEEP_PORTAL:-1}" != 0 ]; then
+  printf '\nEl portal sigue en %s para repetir la renovación en el navegador (docs/e2e.md);\n' "$PORTAL_URL"
+  printf 'the portal keeps running at %s to repeat the renewal in a browser (docs/e2e.md).\n' "$PORTAL_URL"
+  printf 'Ctrl-C lo detiene / stops it.\n'
+  printf '\nListo / done. Archivos en / files in: %s\n' "$DEMO"
+  trap - EXIT
+  trap 'kill "$PORTAL_PID" 2>/dev/null; exit 0' INT TERM
+  wait "$PORTAL_PID" || true
+  exit 0
+fi
+stop_background
 printf '\nListo / done. Archivos en / files in: %s\n' "$DEMO"

@@ -29,7 +29,8 @@ const std::map<std::string, VerbFlags>& verbFlags() {
         {"verify", {{"in", "sig", "ca"}, {"ignore-expiry"}}},
         {"import-cert", {{"in", "label"}, {}}},
         {"import-pfx", {{"in", "label", "password-fd"}, {}}},
-        {"renew", {{"portal"}, {}}},
+        {"renew",
+         {{"portal", "user", "certificate", "key-type", "email"}, {"retire-old", "keep-old"}}},
     };
     return table;
 }

@@ -6,7 +6,7 @@
 namespace firmante::cli {
 
 int exitCodeFor(std::string_view reason) noexcept {
-    static constexpr std::array<std::pair<std::string_view, int>, 27> kTable{{
+    static constexpr std::array<std::pair<std::string_view, int>, 28> kTable{{
         {"INVALID_PARAMS", kExitUsage},
         {"PARSE_ERROR", kExitUsage},
         {"INVALID_REQUEST", kExitUsage},
@@ -33,6 +33,7 @@ int exitCodeFor(std::string_view reason) noexcept {
         {"RENEWAL_STATE", kExitRefused},
         {"VERSION_MISMATCH", kExitRefused},
         {"NATIVE_UNAVAILABLE", kExitRefused},
+        {"PORTAL_ERROR", kExitRefused},
         {"NOT_AVAILABLE", kExitNotAvailable},
     }};
     for (const auto& [word, code] : kTable)

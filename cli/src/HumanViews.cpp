@@ -1,6 +1,7 @@
 #include "HumanViews.h"
 
 #include "Messages.h"
+#include "RenewCommand.h"
 #include "Table.h"
 
 namespace firmante::cli {
@@ -169,6 +170,7 @@ std::string renderHuman(const std::string& verb, const nlohmann::json& r) {
     if (verb == "verify") return verify(r);
     if (verb == "import-cert") return importCert(r);
     if (verb == "import-pfx") return importPfx(r);
+    if (verb == "renew") return renderRenewSummary(r);
     return r.dump(2) + "\n";
 }
 

@@ -177,11 +177,6 @@ const std::unordered_map<std::string_view, Text>& table() {
           "Imported to token «{0}» (the key was not generated on the token: local = no)."}},
         {"importPfx.key", {"Llave:", "Key:"}},
         {"importPfx.certificate", {"Certificado:", "Certificate:"}},
-        {"renew.notAvailable",
-         {"la renovación desde la línea de comandos (--portal {0}) aún no está disponible; use el "
-          "portal en el navegador",
-          "renewal from the command line (--portal {0}) is not available yet; use the portal in "
-          "the browser"}},
 
         {"pinState.ok", {"listo", "ready"}},
         {"pinState.countLow", {"pocos intentos", "few tries left"}},
@@ -257,7 +252,7 @@ const std::unordered_map<std::string_view, Text>& table() {
           "  verify        verifica una firma (no requiere token)\n"
           "  import-cert   guarda un certificado junto a su llave en el token\n"
           "  import-pfx    importa llave y certificado de un archivo .pfx/.p12\n"
-          "  renew         renovación contra un portal (aún no disponible)\n"
+          "  renew         renueva el certificado contra un portal (los 12 pasos del manual)\n"
           "\n"
           "Escriba «firmante <acción> --help» para ver las opciones de cada acción.\n",
           "Usage: firmante <verb> [options]\n"
@@ -272,7 +267,7 @@ const std::unordered_map<std::string_view, Text>& table() {
           "  verify        verify a signature (no token needed)\n"
           "  import-cert   store a certificate next to its key on the token\n"
           "  import-pfx    import key and certificate from a .pfx/.p12 file\n"
-          "  renew         renewal against a portal (not available yet)\n"
+          "  renew         renews the certificate against a portal (the manual's 12 steps)\n"
           "\n"
           "Run «firmante <verb> --help» for each verb's options.\n"}},
         {"help.common",
@@ -351,10 +346,18 @@ const std::unordered_map<std::string_view, Text>& table() {
           "the key and certificate of a PKCS#12 file. The password is asked like the PIN "
           "(pinentry, terminal or --password-fd).\n"}},
         {"help.renew",
-         {"Uso: firmante renew --portal URL\nRenovación sin navegador contra un portal (aún no "
-          "disponible).\n",
-          "Usage: firmante renew --portal URL\nHeadless renewal against a portal (not available "
-          "yet).\n"}},
+         {"Uso: firmante renew --portal URL [--user USUARIO] [--certificate URI] [--key-type "
+          "rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384] [--email CORREO] "
+          "[--retire-old|--keep-old]\nLos 12 pasos del manual de renovación, sin navegador, "
+          "contra el portal (http://127.0.0.1:PUERTO): a través del agente si está en ejecución "
+          "(él pide el PIN y las confirmaciones), si no directamente con el token. Por omisión "
+          "conserva el certificado anterior en el token; --retire-old lo elimina.\n",
+          "Usage: firmante renew --portal URL [--user USER] [--certificate URI] [--key-type "
+          "rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384] [--email EMAIL] "
+          "[--retire-old|--keep-old]\nThe renewal manual's 12 steps, headless, against the "
+          "portal (http://127.0.0.1:PORT): through the agent when it runs (it asks for the PIN "
+          "and the confirmations), else directly with the token. By default the previous "
+          "certificate is kept on the token; --retire-old removes it.\n"}},
     };
     return t;
 }

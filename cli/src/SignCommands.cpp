@@ -76,9 +76,4 @@ nlohmann::json runVerify(const Arguments& args) {
             {"signerCertificate", base64(result.signerCertificate)}};
 }
 
-nlohmann::json runRenew(const Arguments& args) {
-    auto portal = args.required("portal");
-    throw CliError("NOT_AVAILABLE", tr("renew.notAvailable", {portal}));
-}
-
 }  // namespace firmante::cli

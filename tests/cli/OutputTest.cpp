@@ -50,7 +50,7 @@ TEST_F(CliOutput, EveryVerbPrintsOneJsonDocumentAndNeverThePin) {
                          "{fd0}", "--password-fd", "{fd1}"},
                         {pin, "clave-pfx"}, env()),
          0);
-    step(plain({"renew", "--portal", "http://127.0.0.1:1", "--json"}), 9);
+    step(plain({"renew", "--portal", "http://127.0.0.1:1", "--json"}), 8);
     step(plain({"keygen", "--type", "nope", "--label", "x", "--json"}), 1);
     step(plain({"frobnicate", "--json"}), 1);
     step(withPin({"keys", "--json"}, "Otro-PIN-malo-3Zr"), 2);
@@ -65,15 +65,16 @@ TEST_F(CliOutput, EveryVerbPrintsOneJsonDocumentAndNeverThePin) {
 }
 
 TEST_F(CliOutput, ErrorsGoToStderrAsReasonAndMessageAndToStdoutAsJson) {
+    // No portal listens on port 1: renew stops before touching the token.
     auto r = plain({"renew", "--portal", "http://127.0.0.1:1", "--json"});
-    EXPECT_EQ(r.exitCode, 9);
-    EXPECT_TRUE(r.err.starts_with("firmante: NOT_AVAILABLE: ")) << r.err;
+    EXPECT_EQ(r.exitCode, 8);
+    EXPECT_TRUE(r.err.starts_with("firmante: PORTAL_ERROR: ")) << r.err;
     auto doc = json(r);
-    EXPECT_EQ(doc.at("error").at("reason"), "NOT_AVAILABLE");
+    EXPECT_EQ(doc.at("error").at("reason"), "PORTAL_ERROR");
     EXPECT_FALSE(doc.at("error").at("message").get<std::string>().empty());
 
     auto human = plain({"renew", "--portal", "http://127.0.0.1:1"});
-    EXPECT_EQ(human.exitCode, 9);
+    EXPECT_EQ(human.exitCode, 8);
     EXPECT_TRUE(human.out.empty()) << human.out;
 }
 
@@ -123,9 +124,9 @@ TEST_F(CliOutput, EveryVerbHasHelpInSpanishAndEnglish) {
 TEST_F(CliOutput, LcAllTakesPrecedenceOverLang) {
     auto r =
         plain({"renew", "--portal", "x"}, {{"LC_ALL", "en_GB.UTF-8"}, {"LANG", "es_MX.UTF-8"}});
-    EXPECT_NE(r.err.find("not available yet"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--portal must be"), std::string::npos) << r.err;
     auto es = plain({"renew", "--portal", "x"}, {{"LC_ALL", "es_MX.UTF-8"}, {"LANG", "en_US"}});
-    EXPECT_NE(es.err.find("aún no está disponible"), std::string::npos) << es.err;
+    EXPECT_NE(es.err.find("--portal debe ser"), std::string::npos) << es.err;
 }
 
 TEST_F(CliOutput, UsageErrorsExitWithOne) {

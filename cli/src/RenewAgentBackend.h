@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "RenewBackend.h"
+
+namespace firmante::cli {
+
+/// The token through a running firmante-agent, on a `cli` connection whose hello attests the
+/// portal's origin (conventions: a CLI acting for a portal it talks to itself), so the agent
+/// signs challenges for that origin and checks it against its allowlist.
+class RenewAgentBackend : public RenewBackend {
+  public:
+    /// nullptr when no agent listens. Throws CliError when the agent refuses the hello.
+    static std::unique_ptr<RenewAgentBackend> connect(const std::string& origin);
+    ~RenewAgentBackend() override;
+    RenewAgentBackend(const RenewAgentBackend&) = delete;
+    RenewAgentBackend& operator=(const RenewAgentBackend&) = delete;
+
+    std::string via() const override { return "agent"; }
+    nlohmann::json certificates() override;
+    nlohmann::json call(const std::string& method, const nlohmann::json& params) override;
+    const std::string& socketPath() const noexcept { return path_; }
+
+  private:
+    RenewAgentBackend(int fd, std::string path);
+    nlohmann::json exchange(const nlohmann::json& request);
+
+    int fd_;
+    std::string path_;
+    long nextId_ = 1;
+};
+
+}  // namespace firmante::cli

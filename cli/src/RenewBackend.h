@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace firmante::cli {
+
+/// What `firmante renew` asks of the token, with the protocol's method names and JSON shapes
+/// (docs/protocol.md): through the agent (RenewAgentBackend) or directly (RenewDirectBackend).
+/// Every call throws CliError with the reason word.
+class RenewBackend {
+  public:
+    virtual ~RenewBackend() = default;
+    /// "agent" or "direct".
+    virtual std::string via() const = 0;
+    /// certificates.list's `certificates`.
+    virtual nlohmann::json certificates() = 0;
+    /// A method of DESIGN §2: auth.sign_challenge, renewal.begin, renewal.sign_letter,
+    /// renewal.prove_possession, renewal.install_certificate, renewal.finish.
+    virtual nlohmann::json call(const std::string& method, const nlohmann::json& params) = 0;
+};
+
+}  // namespace firmante::cli

@@ -1,0 +1,44 @@
+#include "RenewDirectAuthorizer.h"
+
+#include <iostream>
+
+#include "CliError.h"
+#include "Messages.h"
+#include "RenewText.h"
+#include "SecretPrompt.h"
+#include "firmante/pkcs11/Error.h"
+
+namespace firmante::cli {
+
+void RenewDirectAuthorizer::unlock(pkcs11::Token& token,
+                                   const renewal::OperationDescription& what) {
+    if (token.loggedIn()) return;
+    const auto info = token.info();
+    if (info.pinLocked) throw CliError("PIN_LOCKED", tr("pin.locked", {info.label}));
+    if (info.pinpad) {
+        std::cerr << tr("pin.pinpad", {info.label, what.operation}) << std::endl;
+        token.loginProtectedPath();
+        return;
+    }
+    if (!pin_) {
+        PromptText text{tr("prompt.title"),
+                        tr("prompt.pin", {info.label, renewText("op.renew", {what.origin})}),
+                        tr("prompt.pinLabel")};
+        pin_.emplace(obtainSecret(pinFd_, text));
+    }
+    pkcs11::Secret copy;
+    copy.assign(std::string_view(pin_->data(), pin_->size()));
+    try {
+        token.login(std::move(copy));
+    } catch (const pkcs11::Error&) {
+        pin_.reset();  // wiped; never tried again
+        throw;
+    }
+}
+
+void RenewDirectAuthorizer::confirm(const renewal::OperationDescription&) {
+    if (!retireOld_)
+        throw pkcs11::Error(pkcs11::Reason::UserCancelled, renewText("retireNotConfirmed"));
+}
+
+}  // namespace firmante::cli

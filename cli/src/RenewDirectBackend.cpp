@@ -1,0 +1,112 @@
+#include "RenewDirectBackend.h"
+
+#include <cstdlib>
+
+#include "CliError.h"
+#include "Encoding.h"
+#include "firmante/pkcs11/Certificate.h"
+#include "firmante/pkcs11/Challenge.h"
+#include "firmante/pkcs11/Error.h"
+
+namespace firmante::cli {
+namespace {
+
+// The agent's journal folder (docs/protocol.md §5), so either side can resume a renewal.
+std::filesystem::path journalDir() {
+    if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
+        return std::filesystem::path(state) / "firmante" / "renewals";
+    const char* home = std::getenv("HOME");
+    return std::filesystem::path(home && *home ? home : ".") / ".local" / "state" / "firmante" /
+           "renewals";
+}
+
+pkcs11::Bytes decoded(const nlohmann::json& params, const char* name) {
+    return base64Decode(params.at(name).get<std::string>());
+}
+
+// Logged out however the signature ends, as the renewal library does after each operation.
+struct Logout {
+    pkcs11::Token& token;
+    ~Logout() { token.logout(); }
+};
+
+}  // namespace
+
+RenewDirectBackend::RenewDirectBackend(const Arguments& args, std::string origin, bool retireOld)
+    : origin_(std::move(origin)),
+      authorizer_(args.descriptor("pin-fd"), retireOld),
+      renewals_(journalDir()),
+      session_(args) {}
+
+nlohmann::json RenewDirectBackend::certificates() {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& c : session_.token().certificates())
+        list.push_back({{"uri", c.uri.str()},
+                        {"keyUri", c.keyUri ? nlohmann::json(c.keyUri->str()) : nlohmann::json()},
+                        {"label", c.label},
+                        {"subject", c.subject},
+                        {"issuer", c.issuer},
+                        {"serial", c.serialHex},
+                        {"notBefore", isoTime(c.notBefore)},
+                        {"notAfter", isoTime(c.notAfter)},
+                        {"expired", c.expired},
+                        {"spkiSha256", c.spkiSha256Hex},
+                        {"der", base64(c.der)}});
+    return list;
+}
+
+nlohmann::json RenewDirectBackend::signChallenge(const nlohmann::json& params) {
+    auto& token = session_.token();
+    auto uri = pkcs11::Uri::parse(params.at("certificate").get<std::string>());
+    auto nonce = decoded(params, "nonce");
+    auto cert = token.certificate(uri);  // before the PIN: a wrong URI costs no PIN entry
+    renewal::OperationDescription what;
+    what.origin = origin_;
+    what.operation = "Ingresar al portal con el certificado";
+    what.operationEn = "Log in to the portal with the certificate";
+    what.tokenLabel = session_.info().label;
+    what.keyLabel = cert.label;
+    authorizer_.unlock(token, what);
+    Logout logout{token};
+    cert = token.certificate(uri);  // keys are visible only after login
+    if (!cert.keyUri)
+        throw pkcs11::Error(pkcs11::Reason::KeyNotFound,
+                            "el certificado no tiene su llave privada en el token");
+    auto key = token.key(*cert.keyUri);
+    auto privateKey = token.privateKey(key);
+    auto signature = pkcs11::signChallenge(privateKey.get(), origin_, nonce);
+    return {{"signature", base64(signature.signature)},
+            {"algorithm", signature.algorithm},
+            {"certificate", base64(cert.der)}};
+}
+
+nlohmann::json RenewDirectBackend::call(const std::string& method, const nlohmann::json& p) {
+    auto& token = session_.token();
+    if (method == "auth.sign_challenge") return signChallenge(p);
+    if (method == "renewal.begin")
+        return renewals_.begin(token, authorizer_, origin_,
+                               pkcs11::Uri::parse(p.at("certificate").get<std::string>()),
+                               pkcs11::parseKeyType(p.at("keyType").get<std::string>()));
+    const auto id = p.at("renewalId").get<std::string>();
+    if (method == "renewal.sign_letter")
+        return renewals_.signLetter(token, authorizer_, origin_, id,
+                                    p.at("stage").get<std::string>(), decoded(p, "document"),
+                                    p.at("fileName").get<std::string>());
+    if (method == "renewal.prove_possession")
+        return renewals_.provePossession(token, authorizer_, origin_, id, decoded(p, "nonce"));
+    if (method == "renewal.install_certificate") {
+        const auto& pem = p.at("certificate").get_ref<const std::string&>();
+        std::vector<pkcs11::Bytes> chain;
+        for (const auto& c : p.value("chain", nlohmann::json::array())) {
+            const auto& text = c.get_ref<const std::string&>();
+            chain.emplace_back(text.begin(), text.end());
+        }
+        return renewals_.installCertificate(token, authorizer_, origin_, id,
+                                            pkcs11::Bytes(pem.begin(), pem.end()), chain);
+    }
+    if (method == "renewal.finish")
+        return renewals_.finish(token, authorizer_, origin_, id, p.value("retireOld", false));
+    throw CliError("INTERNAL", "unknown renewal call " + method);
+}
+
+}  // namespace firmante::cli
