@@ -2,6 +2,11 @@
 
 #include <cstdlib>
 
+#ifdef FIRMANTE_CLI_HAVE_SPDLOG
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#endif
+
 #include "CliError.h"
 #include "Encoding.h"
 #include "firmante/pkcs11/Certificate.h"
@@ -20,6 +25,18 @@ std::filesystem::path journalDir() {
            "renewals";
 }
 
+// The renewal library logs each journal step on its "renewal" logger (the agent's log file). Here
+// stdout carries the steps for the person (or the one JSON document): only warnings, on stderr.
+void quietRenewalLog() {
+#ifdef FIRMANTE_CLI_HAVE_SPDLOG
+    if (spdlog::get("renewal")) return;
+    auto logger = std::make_shared<spdlog::logger>(
+        "renewal", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger->set_level(spdlog::level::warn);
+    spdlog::register_logger(logger);
+#endif
+}
+
 pkcs11::Bytes decoded(const nlohmann::json& params, const char* name) {
     return base64Decode(params.at(name).get<std::string>());
 }
@@ -35,7 +52,7 @@ struct Logout {
 RenewDirectBackend::RenewDirectBackend(const Arguments& args, std::string origin, bool retireOld)
     : origin_(std::move(origin)),
       authorizer_(args.descriptor("pin-fd"), retireOld),
-      renewals_(journalDir()),
+      renewals_((quietRenewalLog(), journalDir())),
       session_(args) {}
 
 nlohmann::json RenewDirectBackend::certificates() {
