@@ -96,9 +96,10 @@ nlohmann::json RenewAgentBackend::exchange(const nlohmann::json& request) {
     }
 }
 
-nlohmann::json RenewAgentBackend::certificates() {
-    return call("certificates.list", nlohmann::json::object())
-        .value("certificates", nlohmann::json::array());
+nlohmann::json RenewAgentBackend::certificates(const std::optional<std::string>& token) {
+    nlohmann::json params = nlohmann::json::object();
+    if (token) params["token"] = *token;
+    return call("certificates.list", params).value("certificates", nlohmann::json::array());
 }
 
 nlohmann::json RenewAgentBackend::call(const std::string& method, const nlohmann::json& params) {

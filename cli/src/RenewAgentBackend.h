@@ -19,7 +19,7 @@ class RenewAgentBackend : public RenewBackend {
     RenewAgentBackend& operator=(const RenewAgentBackend&) = delete;
 
     std::string via() const override { return "agent"; }
-    nlohmann::json certificates() override;
+    nlohmann::json certificates(const std::optional<std::string>& token) override;
     nlohmann::json call(const std::string& method, const nlohmann::json& params) override;
     const std::string& socketPath() const noexcept { return path_; }
 

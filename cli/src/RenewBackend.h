@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,8 +15,8 @@ class RenewBackend {
     virtual ~RenewBackend() = default;
     /// "agent" or "direct".
     virtual std::string via() const = 0;
-    /// certificates.list's `certificates`.
-    virtual nlohmann::json certificates() = 0;
+    /// certificates.list's `certificates`, on the token named by `token` (label or URI) if given.
+    virtual nlohmann::json certificates(const std::optional<std::string>& token) = 0;
     /// A method of DESIGN §2: auth.sign_challenge, renewal.begin, renewal.sign_letter,
     /// renewal.prove_possession, renewal.install_certificate, renewal.finish.
     virtual nlohmann::json call(const std::string& method, const nlohmann::json& params) = 0;

@@ -124,14 +124,15 @@ json Renewal::run() {
     json current;
     std::string certUri;
     if (auto given = args_.value("certificate")) {
-        for (const auto& c : token_.certificates())
+        for (const auto& c : token_.certificates(args_.value("token")))
             if (str(c, "uri") == *given) current = c;
         if (current.is_null())
             throw CliError("CERTIFICATE_NOT_FOUND",
                            tr("reason.CERTIFICATE_NOT_FOUND") + ": " + *given);
         certUri = *given;
     } else {
-        certUri = pickCertificate(token_.certificates(), args_.value("user"), current);
+        certUri = pickCertificate(token_.certificates(args_.value("token")), args_.value("user"),
+                                  current);
     }
     std::string user = args_.value("user").value_or(uidOf(str(current, "subject")));
     if (user.empty())

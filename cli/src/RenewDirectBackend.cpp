@@ -55,7 +55,7 @@ RenewDirectBackend::RenewDirectBackend(const Arguments& args, std::string origin
       renewals_((quietRenewalLog(), journalDir())),
       session_(args) {}
 
-nlohmann::json RenewDirectBackend::certificates() {
+nlohmann::json RenewDirectBackend::certificates(const std::optional<std::string>&) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& c : session_.token().certificates())
         list.push_back({{"uri", c.uri.str()},

@@ -19,7 +19,8 @@ class RenewDirectBackend : public RenewBackend {
     RenewDirectBackend(const Arguments& args, std::string origin, bool retireOld);
 
     std::string via() const override { return "direct"; }
-    nlohmann::json certificates() override;
+    /// The token is the session's (already chosen with --token).
+    nlohmann::json certificates(const std::optional<std::string>& token) override;
     nlohmann::json call(const std::string& method, const nlohmann::json& params) override;
     const std::string& tokenLabel() const noexcept { return session_.info().label; }
 
