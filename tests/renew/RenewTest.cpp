@@ -277,3 +277,29 @@ TEST_F(Renew, APortalRefusalStopsWithItsReasonAndClaimsNoLaterStep) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Renew, ThroughTheAgentAPersonWhoCancelsLetterOneStopsTheRenewalAtStepFive) {
+    firmante::testing::TempDir agentDir("firmante-renew-agent");
+    AgentProcess agent(agentDir, hsm);
+    firmante::testing::writeFile(agent.config().string(),
+                                 json{{"allowedOrigins", {portal.url()}}}.dump());
+    // login, begin, then the person cancels the PIN prompt of letter 1.
+    agent.script("pin 123456\npin 123456\ncancel\n");
+    agent.start();
+
+    auto r = cli({"renew", "--portal", portal.url()}, {},
+                 {{"FIRMANTE_SOCKET", agent.socket().string()}});
+    EXPECT_EQ(r.exitCode, 4) << r.err;
+    EXPECT_EQ(r.err.rfind("firmante: USER_CANCELLED: ", 0), 0u) << r.err;
+    EXPECT_NE(r.out.find("a través del agente firmante-agent"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Paso 5 — "), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("Paso 6"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("Renovación terminada"), std::string::npos) << r.out;
+    // Nothing was signed or installed: the token holds only the old certificate.
+    agent.stop();
+    EXPECT_EQ(certificatesOnToken().size(), 1u);
+}
+
+}  // namespace
