@@ -39,6 +39,9 @@ CliError errorFrom(const nlohmann::json& error) {
     CliError e("INTERNAL", message);
     if (auto data = error.find("data"); data != error.end() && data->is_object()) {
         if (auto r = data->find("reason"); r != data->end() && r->is_string()) reason = *r;
+        // The agent's sentence for a person first, then its detail.
+        if (auto es = data->value("messageEs", std::string()); !es.empty() && es != message)
+            message = es + " — " + message;
         e = CliError(reason, message);
         if (auto t = data->find("triesLeft"); t != data->end() && t->is_number_integer())
             e.triesLeft = t->get<int>();
@@ -51,7 +54,7 @@ CliError errorFrom(const nlohmann::json& error) {
 
 }  // namespace
 
-std::unique_ptr<AgentClient> AgentClient::connect() {
+std::unique_ptr<AgentClient> AgentClient::connect(const std::optional<std::string>& origin) {
     std::string path;
     try {
         path = nm::agentSocketPath();
@@ -75,6 +78,7 @@ std::unique_ptr<AgentClient> AgentClient::connect() {
         {"method", "transport.hello"},
         {"params",
          {{"transport", "cli"}, {"client", kClientName}, {"protocolVersion", kProtocolVersion}}}};
+    if (origin) hello["params"]["origin"] = *origin;
     auto reply = client->exchange(hello);
     if (auto error = reply.find("error"); error != reply.end()) throw errorFrom(*error);
     client->hello_ = reply.value("result", nlohmann::json::object());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,8 +15,9 @@ class AgentClient {
   public:
     /// Connects and says hello; nullptr when no agent listens (no socket path, no socket, or
     /// nobody accepting). Throws CliError with the agent's reason when the agent refuses the
-    /// hello (VERSION_MISMATCH…).
-    static std::unique_ptr<AgentClient> connect();
+    /// hello (VERSION_MISMATCH…). With `origin`, the hello attests the origin of the portal this
+    /// CLI talks to itself (`firmante renew`), which the agent then signs challenges for.
+    static std::unique_ptr<AgentClient> connect(const std::optional<std::string>& origin = {});
 
     ~AgentClient();
     AgentClient(const AgentClient&) = delete;

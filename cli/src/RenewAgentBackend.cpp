@@ -1,100 +1,14 @@
 #include "RenewAgentBackend.h"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cstring>
-
-#include "CliError.h"
-#include "Messages.h"
-#include "firmante/nm/AgentSocketPath.hpp"
-#include "firmante/nm/FdFrameIo.hpp"
-
 namespace firmante::cli {
-namespace {
-
-constexpr int kProtocolVersion = 1;
-
-CliError errorFrom(const nlohmann::json& error) {
-    std::string message = error.value("message", std::string("agent error"));
-    std::string reason = "INTERNAL";
-    if (auto data = error.find("data"); data != error.end() && data->is_object()) {
-        reason = data->value("reason", reason);
-        // The agent's sentence for a person first, then its detail.
-        if (auto es = data->value("messageEs", std::string()); !es.empty() && es != message)
-            message = es + " — " + message;
-        CliError e(reason, message);
-        if (auto t = data->find("triesLeft"); t != data->end() && t->is_number_integer())
-            e.triesLeft = t->get<int>();
-        e.pinCountLow = data->value("pinCountLow", false);
-        e.pinFinalTry = data->value("pinFinalTry", e.triesLeft == 1);
-        return e;
-    }
-    return CliError(reason, message);
-}
-
-}  // namespace
 
 std::unique_ptr<RenewAgentBackend> RenewAgentBackend::connect(const std::string& origin) {
-    std::string path;
-    try {
-        path = nm::agentSocketPath();
-    } catch (const std::exception&) {
-        return nullptr;
-    }
-    sockaddr_un address{};
-    if (path.empty() || path.size() >= sizeof(address.sun_path)) return nullptr;
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return nullptr;
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-        ::close(fd);
-        return nullptr;
-    }
-    std::unique_ptr<RenewAgentBackend> backend(new RenewAgentBackend(fd, path));
-    nlohmann::json hello{{"jsonrpc", "2.0"},
-                         {"id", "hello"},
-                         {"method", "transport.hello"},
-                         {"params",
-                          {{"transport", "cli"},
-                           {"client", "firmante/0.1.0"},
-                           {"protocolVersion", kProtocolVersion},
-                           {"origin", origin}}}};
-    auto reply = backend->exchange(hello);
-    if (auto error = reply.find("error"); error != reply.end()) throw errorFrom(*error);
-    auto result = reply.value("result", nlohmann::json::object());
-    if (result.value("protocolVersion", 0) != kProtocolVersion)
-        throw CliError("VERSION_MISMATCH", tr("agent.version", {result.dump()}));
-    return backend;
+    auto client = AgentClient::connect(origin);
+    if (!client) return nullptr;
+    return std::unique_ptr<RenewAgentBackend>(new RenewAgentBackend(std::move(client)));
 }
 
-RenewAgentBackend::RenewAgentBackend(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-
-RenewAgentBackend::~RenewAgentBackend() {
-    ::close(fd_);
-}
-
-nlohmann::json RenewAgentBackend::exchange(const nlohmann::json& request) {
-    const auto id = request.at("id");
-    try {
-        nm::writeFrame(fd_, request.dump());
-        for (;;) {
-            auto frame = nm::readFrame(fd_);
-            if (frame.isEndOfStream()) throw CliError("INTERNAL", tr("agent.closed", {path_}));
-            auto reply = nlohmann::json::parse(std::move(frame).value(), nullptr, false);
-            if (reply.is_discarded() || !reply.is_object())
-                throw CliError("INTERNAL", tr("agent.garbage", {path_}));
-            if (!reply.contains("id") || reply["id"] != id) continue;  // notifications
-            return reply;
-        }
-    } catch (const CliError&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw CliError("INTERNAL", tr("agent.io", {path_, e.what()}));
-    }
-}
+RenewAgentBackend::~RenewAgentBackend() = default;
 
 nlohmann::json RenewAgentBackend::certificates(const std::optional<std::string>& token) {
     nlohmann::json params = nlohmann::json::object();
@@ -103,13 +17,7 @@ nlohmann::json RenewAgentBackend::certificates(const std::optional<std::string>&
 }
 
 nlohmann::json RenewAgentBackend::call(const std::string& method, const nlohmann::json& params) {
-    nlohmann::json request{
-        {"jsonrpc", "2.0"}, {"id", nextId_++}, {"method", method}, {"params", params}};
-    auto reply = exchange(request);
-    if (auto error = reply.find("error"); error != reply.end()) throw errorFrom(*error);
-    auto result = reply.find("result");
-    if (result == reply.end()) throw CliError("INTERNAL", tr("agent.garbage", {path_}));
-    return *result;
+    return client_->call(method, params);
 }
 
 }  // namespace firmante::cli

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "AgentClient.h"
 #include "RenewBackend.h"
 
 namespace firmante::cli {
@@ -21,15 +22,12 @@ class RenewAgentBackend : public RenewBackend {
     std::string via() const override { return "agent"; }
     nlohmann::json certificates(const std::optional<std::string>& token) override;
     nlohmann::json call(const std::string& method, const nlohmann::json& params) override;
-    const std::string& socketPath() const noexcept { return path_; }
+    const std::string& socketPath() const noexcept { return client_->socketPath(); }
 
   private:
-    RenewAgentBackend(int fd, std::string path);
-    nlohmann::json exchange(const nlohmann::json& request);
+    explicit RenewAgentBackend(std::unique_ptr<AgentClient> client) : client_(std::move(client)) {}
 
-    int fd_;
-    std::string path_;
-    long nextId_ = 1;
+    std::unique_ptr<AgentClient> client_;
 };
 
 }  // namespace firmante::cli
