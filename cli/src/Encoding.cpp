@@ -1,6 +1,5 @@
 #include "Encoding.h"
 
-#include <openssl/evp.h>
 
 #include <cerrno>
 #include <cstring>
@@ -10,29 +9,18 @@
 
 #include "CliError.h"
 #include "Messages.h"
+#include "firmante/pkcs11/Base64.h"
 
 namespace firmante::cli {
 
 std::string base64(std::span<const unsigned char> bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
-                            static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
+    return pkcs11::base64Encode(bytes);
 }
 
 pkcs11::Bytes base64Decode(const std::string& text) {
-    if (text.size() % 4 != 0) throw CliError("INTERNAL", "malformed base64 from the agent");
-    pkcs11::Bytes out(text.size() / 4 * 3);
-    int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                            static_cast<int>(text.size()));
-    if (n < 0) throw CliError("INTERNAL", "malformed base64 from the agent");
-    // EVP_DecodeBlock counts the padding as zero bytes; drop them.
-    std::size_t padding = 0;
-    if (!text.empty() && text.back() == '=') ++padding;
-    if (text.size() > 1 && text[text.size() - 2] == '=') ++padding;
-    out.resize(static_cast<std::size_t>(n) - padding);
-    return out;
+    auto bytes = pkcs11::base64Decode(text);
+    if (!bytes) throw CliError("INTERNAL", "malformed base64 from the agent");
+    return std::move(*bytes);
 }
 
 std::string isoTime(std::chrono::system_clock::time_point t) {

@@ -1,8 +1,8 @@
 #include "Base64.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "firmante/pkcs11/Base64.h"
 #include "firmante/pkcs11/Error.h"
 
 namespace firmante::renewal {
@@ -11,24 +11,13 @@ using pkcs11::Error;
 using pkcs11::Reason;
 
 std::string base64Encode(std::span<const unsigned char> bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
-                                  static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
+    return pkcs11::base64Encode(bytes);
 }
 
 pkcs11::Bytes base64Decode(const std::string& text) {
-    if (text.size() % 4 != 0) throw Error(Reason::InvalidParams, "base64 inválido");
-    pkcs11::Bytes out(text.size() / 4 * 3 + 1);
-    const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                                  static_cast<int>(text.size()));
-    if (n < 0) throw Error(Reason::InvalidParams, "base64 inválido");
-    // EVP_DecodeBlock keeps the padding's zero bytes: drop one per '='.
-    std::size_t size = static_cast<std::size_t>(n);
-    for (auto it = text.rbegin(); it != text.rend() && *it == '=' && size > 0; ++it) --size;
-    out.resize(size);
-    return out;
+    auto bytes = pkcs11::base64Decode(text);
+    if (!bytes) throw Error(Reason::InvalidParams, "base64 inválido");
+    return std::move(*bytes);
 }
 
 std::string randomUrlSafeId(std::size_t bytes) {

@@ -1,21 +1,12 @@
 #pragma once
 
-#include <optional>
-#include <span>
-#include <string>
-#include <string_view>
-#include <vector>
+#include "firmante/pkcs11/Base64.h"
 
 namespace firmante::agent {
 
-/// Standard base64 with padding (RFC 4648 §4).
-std::string base64Encode(std::span<const unsigned char> bytes);
-
-/// Strict decoding: standard alphabet, padding required, no whitespace. nullopt when malformed.
-std::optional<std::vector<unsigned char>> base64Decode(std::string_view text);
-
-/// The decoded size of a well-formed base64 text of this length (an upper bound otherwise),
-/// so limits can be checked before anything is allocated.
-std::size_t base64DecodedSize(std::string_view text) noexcept;
+// One strict codec for the whole tree lives in the pkcs11 library.
+using pkcs11::base64Decode;
+using pkcs11::base64DecodedSize;
+using pkcs11::base64Encode;
 
 }  // namespace firmante::agent

@@ -1,8 +1,8 @@
-#include "firmante/agent/Base64.h"
+#include "firmante/pkcs11/Base64.h"
 
 #include <array>
 
-namespace firmante::agent {
+namespace firmante::pkcs11 {
 
 namespace {
 
@@ -83,4 +83,4 @@ std::optional<std::vector<unsigned char>> base64Decode(std::string_view text) {
     return out;
 }
 
-}  // namespace firmante::agent
+}  // namespace firmante::pkcs11
