@@ -306,3 +306,22 @@ TEST_F(NativeMessagingRelayWithAgent, TrustsOnlyTheBuildTimeExtensionIdWhenTheEn
         EXPECT_NE(*exitCode, 0);
     }
 }
+
+TEST_F(NativeMessagingRelayWithAgent, TakesTheBrowserFrameLimitFromTheAgentsConfig) {
+    const auto config = (dir_.path() / "config.json").string();
+    std::ofstream(config) << R"({"limits":{"maxFrameBytes":1024}})";
+    const std::string padding(700, 'x');
+    const std::string small =
+        R"({"jsonrpc":"2.0","id":1,"method":"agent.info","params":{"p":")" + padding + R"("}})";
+    auto relay = startRelay({}, {{"FIRMANTE_CONFIG", config}});
+    relay->writeFrame(small);
+    EXPECT_EQ(parse(relay->readFrame(kTimeout))["id"], 1) << "below the configured limit";
+
+    const std::string big = R"({"jsonrpc":"2.0","id":2,"method":"agent.info","params":{"p":")" +
+                            std::string(2000, 'x') + R"("}})";
+    relay->writeFrame(big);
+    const json error = parse(relay->readFrame(kTimeout));
+    EXPECT_EQ(error["error"]["data"]["reason"], "TOO_LARGE") << error.dump();
+    EXPECT_EQ(relay->waitExit(kTimeout), 1);
+    EXPECT_EQ(agent_->received().size(), 2u) << "the hello and the small request only";
+}

@@ -7,7 +7,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -47,6 +49,31 @@ std::vector<std::string> allowedIds(std::string_view buildId, const char* name) 
         }
     }
     return ids;
+}
+
+// The browser → host frame limit: `limits.maxFrameBytes` of the agent's config file (the same
+// file and key the agent reads, so both ends agree), bounded like the agent bounds it; the
+// default when the file or the key is missing or unreadable.
+std::size_t browserFrameLimit() {
+    std::string path;
+    if (const char* c = std::getenv("FIRMANTE_CONFIG"); c != nullptr && *c != '\0') {
+        path = c;
+    } else if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x != '\0') {
+        path = std::string(x) + "/firmante/config.json";
+    } else if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') {
+        path = std::string(h) + "/.config/firmante/config.json";
+    }
+    std::ifstream in(path);
+    if (path.empty() || !in) return nm::kDefaultFrameLimit;
+    const auto config = nlohmann::json::parse(in, nullptr, false);
+    if (!config.is_object() || !config.contains("limits") || !config["limits"].is_object())
+        return nm::kDefaultFrameLimit;
+    const auto& value = config["limits"].value("maxFrameBytes", nlohmann::json());
+    if (!value.is_number_unsigned()) return nm::kDefaultFrameLimit;
+    const auto limit = value.get<std::uint64_t>();
+    constexpr std::uint64_t kUpperBound = 64u << 20;  // the agent's bound for the same key
+    if (limit == 0 || limit > kUpperBound) return nm::kDefaultFrameLimit;
+    return static_cast<std::size_t>(limit);
 }
 
 std::chrono::milliseconds startTimeout() {
@@ -120,8 +147,8 @@ int main(int argc, char** argv) {
     try {
         firmante::nmhost::AgentConnector connector(nm::agentSocketPath(), startTimeout());
         auto agent = connector.connect();
-        firmante::nmhost::Relay relay(STDIN_FILENO, STDOUT_FILENO, agent.get(),
-                                      nm::kDefaultFrameLimit, kHelloTimeout);
+        firmante::nmhost::Relay relay(STDIN_FILENO, STDOUT_FILENO, agent.get(), browserFrameLimit(),
+                                      kHelloTimeout);
         return static_cast<int>(relay.run(helloFor(caller)));
     } catch (const HostError& error) {
         spdlog::error("{}: {}", error.reason(), error.what());
