@@ -34,6 +34,15 @@ std::string normalizeLetterText(std::string_view text) {
         }
         if (pendingSpace) out.push_back(' ');
         pendingSpace = false;
+        // Latin-1 capitals in UTF-8 (C3 80–C3 9E, but not × at C3 97): "LLAVE PÚBLICA NUEVA" must
+        // read as the heading it is, so accented capitals are lower-cased too.
+        const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+        if (c == 0xC3 && next >= 0x80 && next <= 0x9E && next != 0x97) {
+            out.push_back(static_cast<char>(c));
+            out.push_back(static_cast<char>(next + 0x20));
+            ++i;
+            continue;
+        }
         out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a')
                                            : static_cast<char>(c));
     }
@@ -52,8 +61,12 @@ bool letterStates(const std::string& text, std::initializer_list<std::string_vie
     for (std::string_view heading : headings) {
         for (std::size_t at = text.find(heading); at != std::string::npos;
              at = text.find(heading, at + 1)) {
-            const std::size_t start = at + heading.size() + 1;  // after the heading's space
-            if (start >= text.size() || text[start - 1] != ' ') continue;
+            // The heading ends at a space or a separator ("Llave Pública Nueva: 03 82 …");
+            // anything else means a longer word, not this heading.
+            std::size_t start = at + heading.size();
+            auto separator = [](char c) { return c == ' ' || c == ':' || c == '-' || c == '.'; };
+            if (start >= text.size() || !separator(text[start])) continue;
+            while (start < text.size() && separator(text[start])) ++start;
             // Prose after the heading ("la Llave Pública Nueva que…") is not a statement of a
             // value; a run of hex is, and it must be ours.
             std::size_t end = start;

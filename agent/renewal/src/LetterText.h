@@ -13,7 +13,8 @@ namespace firmante::renewal {
 /// the key over lines). Throws pkcs11::Error(LetterMismatch) when the bytes are not a readable PDF.
 std::string letterText(std::span<const unsigned char> pdf);
 
-/// Collapses whitespace runs to one space, trims both ends, lower-cases ASCII letters.
+/// Collapses whitespace runs to one space, trims both ends, lower-cases ASCII letters and the
+/// accented Latin-1 capitals (Á É Í Ó Ú Ñ Ü…).
 std::string normalizeLetterText(std::string_view text);
 
 /// Whether a normalized letter text states `value` (normalized hex) under its headings: every
