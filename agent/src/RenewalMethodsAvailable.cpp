@@ -106,10 +106,32 @@ class RenewalMethodsImpl : public RenewalMethods {
             std::optional<std::string> id;
             if (p.has("renewalId") && !p.raw("renewalId").is_null()) id = p.identifier("renewalId");
             MethodPlan plan;
-            // Reads the journal kept in memory: no token involved.
-            plan.execute = [this, id](Completion done) {
+            // Reads the journal kept in memory: no token involved. A site sees only the renewals
+            // it began: one portal must not learn where else a person renews, nor their data.
+            // The CLI and the extension's own pages (its popup) see them all; an extension
+            // origin reaches the agent only through our native host or an origin the person
+            // approved.
+            const std::string origin = context.origin;
+            const bool seesAll = origin == "local" || origin.starts_with("chrome-extension://") ||
+                                 origin.starts_with("moz-extension://");
+            plan.execute = [this, id, origin, seesAll](Completion done) {
                 try {
-                    done(Outcome::success(manager_.status(id)));
+                    auto status = manager_.status(id);
+                    if (!seesAll) {
+                        auto mine = [&](const nlohmann::json& r) {
+                            return r.is_object() && r.value("origin", std::string()) == origin;
+                        };
+                        if (id && !mine(status))
+                            throw pkcs11::Error(pkcs11::Reason::RenewalState,
+                                                "No existe la renovación " + *id + ".");
+                        if (!id && status.contains("renewals")) {
+                            auto kept = nlohmann::json::array();
+                            for (auto& r : status["renewals"])
+                                if (mine(r)) kept.push_back(r);
+                            status["renewals"] = kept;
+                        }
+                    }
+                    done(Outcome::success(std::move(status)));
                 } catch (const std::exception& e) {
                     done(Outcome::failure(RpcError::from(e)));
                 }

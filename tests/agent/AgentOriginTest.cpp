@@ -117,3 +117,33 @@ TEST_F(AgentOrigin, ChallengeIsSignedForTheBrowserAttestedOriginNotOneInParams) 
     ASSERT_EQ(shown.size(), 1u);
     EXPECT_NE(shown[0]["description"].get<std::string>().find(kListed), std::string::npos);
 }
+
+TEST_F(AgentOrigin, RenewalStatusShowsASiteOnlyTheRenewalsItBegan) {
+    TestCa ca;
+    const auto cert = provisionCertificate(hsm, ca, "Patrón", firmante::pkcs11::KeyType::EcP256,
+                                           /*expired=*/true);
+    constexpr const char* kOther = "http://127.0.0.1:9090";
+    firmante::testing::writeFile(agent.config().string(),
+                                 json{{"allowedOrigins", {kListed, kOther}}}.dump());
+    agent.start();
+    connect();
+    agent.script("pin 123456\n");
+    const auto begun =
+        callFrom(kListed, "renewal.begin", {{"certificate", cert.uri}, {"keyType", "ec-p256"}});
+    ASSERT_TRUE(begun.contains("result")) << begun.dump();
+    const std::string id = begun["result"]["renewalId"];
+
+    const auto own = callFrom(kListed, "renewal.status", {{"renewalId", id}});
+    ASSERT_TRUE(own.contains("result")) << own.dump();
+    EXPECT_EQ(callFrom(kListed, "renewal.status")["result"]["renewals"].size(), 1u);
+
+    EXPECT_EQ(reasonOf(callFrom(kOther, "renewal.status", {{"renewalId", id}})), "RENEWAL_STATE");
+    const auto others = callFrom(kOther, "renewal.status");
+    ASSERT_TRUE(others.contains("result")) << others.dump();
+    EXPECT_TRUE(others["result"]["renewals"].empty()) << others.dump();
+    EXPECT_EQ(others.dump().find(kListed), std::string::npos) << "no trace of the other site";
+
+    AgentClient cli(agent.socket());  // the person's own CLI sees every renewal
+    cli.hello();
+    EXPECT_EQ(cli.call("renewal.status")["result"]["renewals"].size(), 1u);
+}
