@@ -28,7 +28,9 @@ TEST_F(CliSign, SignatureVerifiesWithOpenSslAndCarriesSigningCertificateV2) {
         auto certUri = certificateOnToken(type);
         ASSERT_FALSE(certUri.empty());
         auto doc = path("carta.pdf");
-        writeFile(doc, std::string("%PDF-1.4 carta de aceptación\0\x01\xff", 35));
+        // Binary bytes after the text: a NUL and 0xff must be signed as they are.
+        static constexpr char kLetter[] = "%PDF-1.4 carta de aceptación\0\x01\xff";
+        writeFile(doc, std::string(kLetter, sizeof kLetter - 1));
         auto sig = path("carta.pdf.p7s");
         auto r = withPin({"sign", "--cert", certUri, "--in", doc, "--out", sig, "--json"});
         ASSERT_EQ(r.exitCode, 0) << r.err;
