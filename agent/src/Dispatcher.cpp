@@ -324,8 +324,9 @@ void Dispatcher::registerMethods() {
                     const auto digest = pkcs11::toHex(pkcs11::sha256(*document));
                     renewal::OperationDescription what;
                     what.origin = context.origin;
-                    what.operation = "Firmar el documento «" + fileName + "»";
-                    what.operationEn = "Sign the document '" + fileName + "'";
+                    // The name is shown on its own line, escaped and shortened, not here.
+                    what.operation = "Firmar el documento";
+                    what.operationEn = "Sign the document";
                     what.fileName = fileName;
                     what.documentSha256Hex = digest;
                     what.tokenLabel = token.info().label;

@@ -2,34 +2,48 @@
 
 #include "firmante/agent/Logging.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/prompt/SafeText.h"
 
 namespace firmante::agent {
 
 namespace {
 
-std::string shown(const std::string& text, std::size_t max = 120) {
-    if (text.size() <= max) return text;
-    std::size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    return text.substr(0, cut) + "…";
+// Every field that comes from outside (the page's origin and file name, labels and subjects read
+// from the token or a certificate) goes through this one helper before it is shown: escaped
+// (prompt::safeText) and shortened to a documented length (docs/security.md). `operation` and
+// `check` are composed by us but quote subjects and labels, so they are treated the same way.
+renewal::OperationDescription shownFields(const renewal::OperationDescription& what) {
+    using prompt::safeText;
+    renewal::OperationDescription out;
+    out.origin = safeText(what.origin, prompt::kShownOrigin);
+    out.operation = safeText(what.operation, 200);
+    out.operationEn = safeText(what.operationEn, 200);
+    if (what.fileName) {
+        out.fileName = safeText(*what.fileName, prompt::kShownFileName, prompt::Shorten::Middle);
+    }
+    if (what.documentSha256Hex) out.documentSha256Hex = safeText(*what.documentSha256Hex, 64);
+    out.tokenLabel = safeText(what.tokenLabel, 40);
+    out.keyLabel = safeText(what.keyLabel, prompt::kShownLabel);
+    if (what.check) out.check = safeText(*what.check, 2 * prompt::kShownSubject);
+    return out;
 }
 
 // es-MX first, the English under it (a person reads the first; support reads the second).
-std::string describe(const renewal::OperationDescription& what) {
-    std::string es = "Sitio: " + shown(what.origin) + "\n" + "Operación: " + what.operation + "\n";
-    std::string en = "Site: " + shown(what.origin) + "\n" + "Operation: " + what.operationEn + "\n";
+std::string describe(const renewal::OperationDescription& untrusted) {
+    const auto what = shownFields(untrusted);
+    std::string es = "Sitio: " + what.origin + "\n" + "Operación: " + what.operation + "\n";
+    std::string en = "Site: " + what.origin + "\n" + "Operation: " + what.operationEn + "\n";
     if (what.fileName) {
-        es += "Archivo: " + shown(*what.fileName) + "\n";
-        en += "File: " + shown(*what.fileName) + "\n";
+        es += "Archivo: " + *what.fileName + "\n";
+        en += "File: " + *what.fileName + "\n";
     }
     if (what.documentSha256Hex) {
         es += "SHA-256: " + *what.documentSha256Hex + "\n";
     }
-    es += "Dispositivo: " + shown(what.tokenLabel, 40) + " — Llave: " + shown(what.keyLabel, 60) +
-          "\n";
-    en += "Token: " + shown(what.tokenLabel, 40) + " — Key: " + shown(what.keyLabel, 60) + "\n";
+    es += "Dispositivo: " + what.tokenLabel + " — Llave: " + what.keyLabel + "\n";
+    en += "Token: " + what.tokenLabel + " — Key: " + what.keyLabel + "\n";
     if (what.check) {
-        es += "Verificación: " + shown(*what.check, 200) + "\n";
+        es += "Verificación: " + *what.check + "\n";
     }
     return es + "\n" + en;
 }
@@ -51,7 +65,7 @@ std::optional<std::string> triesWarning(const pkcs11::TokenInfo& token) {
 prompt::PromptText PromptAuthorizer::pinText(const renewal::OperationDescription& what,
                                              const pkcs11::TokenInfo& token) {
     prompt::PromptText text;
-    text.title = "Firmante — PIN de " + shown(token.label, 40);
+    text.title = "Firmante — PIN de " + prompt::safeText(token.label, 40);
     text.description = describe(what);
     text.prompt = "PIN:";
     text.ok = "Firmar / Sign";
@@ -81,7 +95,8 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
         return;
     }
     pkcs11::Secret pin = prompter_.askPin(text);
-    logger("prompt")->info("PIN entered for {} on token {}", what.operationEn, info.label);
+    // Only our own words: the operation text can quote a file name, and params are never logged.
+    logger("prompt")->info("PIN entered on token {}", printable(info.label, 40));
     // Exactly one C_Login; a wrong PIN throws PinIncorrect with the token's tries hint and is
     // never retried here (the person decides whether to try again).
     token.login(std::move(pin));

@@ -18,7 +18,7 @@ nlohmann::json runImportCert(const Arguments& args) {
     // Parse first: a file that is not a certificate is a usage error, found without a PIN.
     auto described = pkcs11::describeCertificate(bytes);
     TokenSession session(args);
-    session.login(tr("op.importCert", {described.subject}));
+    session.login(tr("op.importCert", {shownSubject(described.subject)}));
     auto stored = session.token().storeCertificate(bytes, label);
     return {{"token", tokenJson(session.info())}, {"certificate", certificateJson(stored)}};
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "firmante/prompt/SafeText.h"
+
 namespace firmante::cli {
 namespace {
 
@@ -395,6 +397,14 @@ std::string tr(std::string_view key, std::initializer_list<std::string> args) {
             text.replace(pos, marker.size(), arg);
     }
     return text;
+}
+
+std::string shownSubject(const std::string& subject) {
+    return prompt::safeText(subject, prompt::kShownSubject);
+}
+
+std::string shownFileName(const std::string& fileName) {
+    return prompt::safeText(fileName, prompt::kShownFileName, prompt::Shorten::Middle);
 }
 
 }  // namespace firmante::cli

@@ -18,4 +18,9 @@ Language currentLanguage() noexcept;
 /// user-facing string lives in one table (Messages.cpp) so that both languages always exist.
 std::string tr(std::string_view key, std::initializer_list<std::string> args = {});
 
+/// A certificate subject or a file name as a message quotes it: escaped and shortened by
+/// prompt::safeText (whoever issued the certificate or named the file chose these bytes).
+std::string shownSubject(const std::string& subject);
+std::string shownFileName(const std::string& fileName);
+
 }  // namespace firmante::cli

@@ -32,10 +32,12 @@ nlohmann::json runSign(const Arguments& args) {
         // unless the person says otherwise (a renewal's first letter uses the expired one).
         if (cert.expired) {
             if (!args.has("allow-expired"))
-                throw CliError("CERTIFICATE_EXPIRED", tr("sign.expired", {cert.subject}));
-            std::cerr << tr("sign.expiredWarning", {cert.subject}) << std::endl;
+                throw CliError("CERTIFICATE_EXPIRED",
+                               tr("sign.expired", {shownSubject(cert.subject)}));
+            std::cerr << tr("sign.expiredWarning", {shownSubject(cert.subject)}) << std::endl;
         }
-        session.login(tr("op.sign", {fileName, documentSha256, cert.subject}));
+        session.login(
+            tr("op.sign", {shownFileName(fileName), documentSha256, shownSubject(cert.subject)}));
         // Again after login: tokens that hide private keys pair the key only now.
         cert = session.token().certificate(certUri);
         if (!cert.keyUri) throw CliError("KEY_NOT_FOUND", tr("sign.noKey", {cert.uri.str()}));

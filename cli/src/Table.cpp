@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "firmante/prompt/SafeText.h"
+
 namespace firmante::cli {
 namespace {
 
@@ -11,6 +13,10 @@ std::size_t displayWidth(const std::string& s) {
         if ((c & 0xc0) != 0x80) ++n;  // count UTF-8 lead bytes only
     return n;
 }
+
+// Cells show what tokens, certificates and files carry (labels, subjects, names): escaped so a
+// bidi override or a line separator in them cannot rearrange the table. Long enough for a path.
+constexpr std::size_t kMaxCell = 4096;
 
 std::string pad(const std::string& s, std::size_t width) {
     std::size_t w = displayWidth(s);
@@ -23,6 +29,7 @@ Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
 void Table::add(std::vector<std::string> row) {
     row.resize(headers_.size());
+    for (auto& cell : row) cell = prompt::safeText(cell, kMaxCell);
     rows_.push_back(std::move(row));
 }
 
@@ -56,7 +63,7 @@ std::string Table::record(const std::vector<std::pair<std::string, std::string>>
     std::string out;
     for (const auto& [label, value] : fields)
         out += std::string(static_cast<std::size_t>(indent), ' ') + pad(label + ":", width) + "  " +
-               value + "\n";
+               prompt::safeText(value, kMaxCell) + "\n";
     return out;
 }
 
