@@ -57,6 +57,9 @@ AgentConfig AgentConfig::fromJson(const nlohmann::json& document) {
             positive(*it, "queueTimeoutSeconds", l.queueTimeout.count(), 3600));
         l.promptTimeout = std::chrono::seconds(
             positive(*it, "promptTimeoutSeconds", l.promptTimeout.count(), 3600));
+        l.maxUnixConnections = positive(*it, "maxUnixConnections", l.maxUnixConnections, 4096);
+        l.unixIdleTimeout = std::chrono::seconds(
+            positive(*it, "unixIdleTimeoutSeconds", l.unixIdleTimeout.count(), 86400));
     }
     return config;
 }

@@ -6,6 +6,8 @@ namespace firmante::agent {
 
 void ConnectionHub::add(const std::weak_ptr<Connection>& connection) {
     std::lock_guard lock(mutex_);
+    // Forget closed connections here too: notifications are rare, connections are not.
+    std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
     connections_.push_back(connection);
 }
 

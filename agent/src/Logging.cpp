@@ -3,10 +3,15 @@
 #include <mutex>
 #include <vector>
 
+#include <fcntl.h>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/basic_file_sink.h>
+
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "LoggingRateLimit.h"
+#include "firmante/prompt/SafeText.h"
 
 namespace firmante::agent {
 
@@ -37,19 +42,29 @@ std::unique_ptr<spdlog::formatter> makeFormatter() {
 
 }  // namespace
 
-void setupLogging(const std::filesystem::path& logFile) {
+void setupLogging(const std::filesystem::path& logFile, LogFileLimits limits) {
     std::lock_guard lock(sinksMutex);
+    // Loggers made before keep the sinks they were made with: start over.
+    spdlog::drop_all();
     sinks.clear();
-    sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    std::vector<spdlog::sink_ptr> outputs{std::make_shared<spdlog::sinks::stderr_sink_mt>()};
     try {
         std::filesystem::create_directories(logFile.parent_path());
-        sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(logFile.string()));
+        spdlog::file_event_handlers handlers;
+        // Each file the sink opens (again after every rotation) stays out of child processes.
+        handlers.after_open = [](const spdlog::filename_t&, std::FILE* file) {
+            ::fcntl(::fileno(file), F_SETFD, FD_CLOEXEC);
+        };
+        outputs.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+            logFile.string(), limits.maxBytes, limits.files, false, handlers));
     } catch (const std::exception& e) {
         // Logging must never stop the agent: stderr alone is enough to run.
-        sinks.front()->log(spdlog::details::log_msg(
+        outputs.front()->log(spdlog::details::log_msg(
             "agent", spdlog::level::warn, std::string("cannot open the log file: ") + e.what()));
     }
-    for (auto& sink : sinks) sink->set_formatter(makeFormatter());
+    for (auto& sink : outputs) sink->set_formatter(makeFormatter());
+    sinks.push_back(std::make_shared<RateLimitedSink>(std::move(outputs), limits.repeatsPerWindow,
+                                                      limits.window));
 }
 
 void installDefaultLoggers() {
@@ -78,12 +93,8 @@ std::shared_ptr<spdlog::logger> logger(const std::string& component) {
 }
 
 std::string printable(std::string_view text, std::size_t max) {
-    std::string out(text.substr(0, max));
-    for (char& c : out) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
-    }
-    if (text.size() > max) out += "…";
-    return out;
+    // The same sanitiser as the prompts: a log line is read by a person too.
+    return prompt::safeText(text, max);
 }
 
 RequestScope::RequestScope(std::string requestId) : previous_(std::move(currentRequest)) {

@@ -18,6 +18,8 @@ namespace {
 
 // A client that stops reading must not make us buffer without bound.
 constexpr std::size_t kMaxQueuedBytes = 64u * 1024u * 1024u;
+// One read's worth; allocated when the session starts and released when it closes.
+constexpr std::size_t kReadBufferBytes = 64u * 1024u;
 
 std::string dump(const nlohmann::json& value) {
     // Certificate subjects may hold bytes that are not UTF-8: replace rather than throw.
@@ -27,29 +29,63 @@ std::string dump(const nlohmann::json& value) {
 }  // namespace
 
 UnixSession::UnixSession(boost::asio::local::stream_protocol::socket socket, Dispatcher& dispatcher,
-                         ConnectionHub& hub, const Limits& limits, std::uint64_t id)
+                         ConnectionHub& hub, const Limits& limits, std::uint64_t id,
+                         std::shared_ptr<std::size_t> openConnections)
     : socket_(std::move(socket)),
       executor_(socket_.get_executor()),
       dispatcher_(dispatcher),
       hub_(hub),
       limits_(limits),
       // Skip: after an oversized frame the client gets TOO_LARGE and may go on talking.
-      decoder_(limits.maxFrameBytes, nm::OversizePolicy::Skip) {
+      decoder_(limits.maxFrameBytes, nm::OversizePolicy::Skip),
+      idleTimer_(executor_),
+      openConnections_(std::move(openConnections)) {
     context_.id = id;
 }
 
+UnixSession::~UnixSession() {
+    // Normally close() gave the slot back already; the I/O context may also end with us open.
+    if (openConnections_) --*openConnections_;
+}
+
 void UnixSession::start() {
+    buffer_.resize(kReadBufferBytes);
+    armIdleTimer();
     readMore();
+}
+
+void UnixSession::armIdleTimer() {
+    // The browser's relay keeps its connection open for tokens.changed: only the cap bounds it.
+    if (closed_ || (helloDone_ && context_.kind == ConnectionContext::Kind::NativeMessaging)) {
+        idleTimer_.cancel();
+        return;
+    }
+    idleTimer_.expires_after(limits_.unixIdleTimeout);
+    idleTimer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->closed_) return;
+        if (self->inFlight_ > 0 || self->writing_) {
+            // Waiting for a person in a prompt, or for the client to read: not idle.
+            self->armIdleTimer();
+            return;
+        }
+        logger("ipc")->info("closing idle connection {}", self->context_.id);
+        self->close();
+    });
 }
 
 void UnixSession::readMore() {
     socket_.async_read_some(boost::asio::buffer(buffer_), [self = shared_from_this()](
                                                               const boost::system::error_code& ec,
                                                               std::size_t n) {
-        if (ec) {
+        if (ec || self->closed_) {
+            // No read is pending any more: the buffers can go now, not when the last weak
+            // reference does.
             self->close();
+            self->releaseBuffers();
             return;
         }
+        self->armIdleTimer();
         self->decoder_.feed(self->buffer_.data(), n);
         while (auto result = self->decoder_.next()) {
             if (result->isError()) {
@@ -65,7 +101,10 @@ void UnixSession::readMore() {
                 logger("ipc")->error("closing connection {}: {}", self->context_.id, e.what());
                 self->close();
             }
-            if (self->closed_) return;
+            if (self->closed_) {
+                self->releaseBuffers();
+                return;
+            }
         }
         self->readMore();
     });
@@ -91,6 +130,7 @@ void UnixSession::onFrame(std::string body) {
             if (auto self = weak.lock()) {
                 --self->inFlight_;
                 self->send(response);
+                self->armIdleTimer();
             }
         });
     });
@@ -109,6 +149,7 @@ void UnixSession::onHello(std::string_view body) {
         const auto connectionId = context_.id;
         context_ = acceptHello(request, connectionId);
         helloDone_ = true;
+        armIdleTimer();  // the relay's connection is exempt from now on
         RequestScope scope(std::to_string(context_.id) + ":hello");
         logger("ipc")->info(
             "hello from {} over {}", printable(context_.client),
@@ -165,6 +206,8 @@ void UnixSession::queueText(std::string text) {
 void UnixSession::writeNext() {
     if (writes_.empty() || closed_) {
         writing_ = false;
+        // No write is pending: a closed session's queue can go now.
+        if (closed_) std::deque<std::string>().swap(writes_);
         return;
     }
     writing_ = true;
@@ -173,6 +216,7 @@ void UnixSession::writeNext() {
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
             if (ec) {
                 self->close();
+                self->writeNext();
                 return;
             }
             self->queuedBytes_ -= self->writes_.front().size();
@@ -184,10 +228,19 @@ void UnixSession::writeNext() {
 void UnixSession::close() {
     if (closed_) return;
     closed_ = true;
-    writes_.clear();
+    idleTimer_.cancel();
+    if (openConnections_) {
+        --*openConnections_;
+        openConnections_.reset();
+    }
     boost::system::error_code ignored;
     socket_.shutdown(boost::asio::socket_base::shutdown_both, ignored);
     socket_.close(ignored);
+}
+
+void UnixSession::releaseBuffers() {
+    std::vector<char>().swap(buffer_);
+    decoder_ = nm::FrameDecoder(limits_.maxFrameBytes, nm::OversizePolicy::Skip);
 }
 
 }  // namespace firmante::agent

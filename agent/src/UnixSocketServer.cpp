@@ -1,5 +1,6 @@
 #include "firmante/agent/UnixSocketServer.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -13,6 +14,8 @@
 #include "firmante/agent/AgentPaths.h"
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/PeerCredentials.h"
+#include "firmante/agent/RpcError.h"
+#include "firmante/nm/FrameCodec.hpp"
 
 namespace firmante::agent {
 
@@ -23,7 +26,8 @@ UnixSocketServer::UnixSocketServer(boost::asio::io_context& io, std::filesystem:
       dispatcher_(dispatcher),
       hub_(hub),
       limits_(limits),
-      acceptor_(io) {}
+      acceptor_(io),
+      retryTimer_(io) {}
 
 UnixSocketServer::~UnixSocketServer() {
     stop();
@@ -66,6 +70,7 @@ void UnixSocketServer::stop() {
     listening_ = false;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    retryTimer_.cancel();
     ::unlink(path_.c_str());
 }
 
@@ -75,21 +80,46 @@ void UnixSocketServer::accept() {
         if (ec) {
             if (ec == boost::asio::error::operation_aborted || !listening_) return;
             logger("ipc")->warn("accept failed: {}", ec.message());
-            accept();
+            // Out of descriptors (EMFILE) fails again at once: wait instead of spinning.
+            retryTimer_.expires_after(std::chrono::milliseconds(100));
+            retryTimer_.async_wait([this](const boost::system::error_code& waited) {
+                if (!waited && listening_) accept();
+            });
             return;
         }
+        // asio accepts without SOCK_CLOEXEC: a prompt program started now must not inherit it.
+        ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
         const auto peer = PeerCredentials::of(socket.native_handle());
         if (!peerAllowed(peer, ::getuid())) {
             logger("ipc")->warn("refused a client of another user (uid {})",
                                 peer ? std::to_string(peer->uid) : std::string("unknown"));
             boost::system::error_code ignored;
             socket.close(ignored);
+        } else if (*openConnections_ >= limits_.maxUnixConnections) {
+            refuseBusy(socket);
         } else {
-            std::make_shared<UnixSession>(std::move(socket), dispatcher_, hub_, limits_, nextId_++)
+            ++*openConnections_;
+            // Not make_shared: the hub's weak reference must not keep the session's memory.
+            std::shared_ptr<UnixSession>(new UnixSession(std::move(socket), dispatcher_, hub_,
+                                                         limits_, nextId_++, openConnections_))
                 ->start();
         }
         accept();
     });
+}
+
+void UnixSocketServer::refuseBusy(boost::asio::local::stream_protocol::socket& socket) {
+    logger("ipc")->warn("refused a client: {} connections are open", *openConnections_);
+    // One small frame fits the socket's buffer: sent without waiting, then the connection goes.
+    const std::string frame = nm::encodeFrame(
+        errorResponse(nullptr, RpcError("BUSY",
+                                        "el agente tiene demasiadas conexiones abiertas / too "
+                                        "many connections are open to the agent"))
+            .dump());
+    [[maybe_unused]] const auto sent =
+        ::send(socket.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    boost::system::error_code ignored;
+    socket.close(ignored);
 }
 
 }  // namespace firmante::agent

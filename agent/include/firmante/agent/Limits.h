@@ -14,6 +14,11 @@ struct Limits {
     std::chrono::seconds queueTimeout{120};   // a request waiting longer gets TIMEOUT
     std::chrono::seconds promptTimeout{300};  // one PIN or consent question
     std::size_t maxInFlightPerConnection = 16;
+    // Unix socket: clients at once (the CLI, firmante-nmhost); one more is told BUSY and closed.
+    std::size_t maxUnixConnections = 64;
+    // A Unix client that says nothing, with no request of its own pending, is closed after this
+    // (the browser's relay, which waits for notifications, is exempt once it said hello).
+    std::chrono::seconds unixIdleTimeout{300};
 };
 
 }  // namespace firmante::agent
