@@ -134,6 +134,9 @@ int Agent::run() {
     log->info("listening on {}", paths.socket.string());
     io.run();
 
+    // Workers may sit in a prompt nobody answers (and that ignores SIGTERM): end them first,
+    // so stopping takes well under a second instead of the prompt's timeout.
+    prompter_->shutdown();
     if (webSocket) webSocket->stop();
     server.stop();
     dispatcher.stop();

@@ -5,7 +5,13 @@
 //                         "pin 123456", "cancel", "confirm yes", "confirm no"
 //                         (no answer left: cancel); "hold <answer>" first creates
 //                         <script>.held, then waits (at most 30 s) for <script>.release, so a
-//                         test can keep a token's worker busy in a prompt
+//                         test can keep a token's worker busy in a prompt; "hang" writes
+//                         <script>.held and then never answers, ignoring SIGTERM like some
+//                         pinentry builds (it gives up by itself after 60 s). Both write this
+//                         process's pid into <script>.held.
+#include <signal.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -102,10 +108,25 @@ int main() {
             return 0;
         } else if (command == "GETPIN" || command == "CONFIRM") {
             std::string answer = nextAnswer();
+            if (answer == "hang") {
+                ::signal(SIGTERM, SIG_IGN);
+                const std::string script = std::getenv("FAKE_PINENTRY_SCRIPT");
+                {
+                    std::ofstream held(script + ".held.tmp");
+                    held << ::getpid() << "\n";
+                }
+                std::filesystem::rename(script + ".held.tmp", script + ".held");
+                std::this_thread::sleep_for(std::chrono::seconds(60));
+                return 1;
+            }
             if (answer.rfind("hold ", 0) == 0) {
                 answer = answer.substr(5);
                 const std::string script = std::getenv("FAKE_PINENTRY_SCRIPT");
-                std::ofstream(script + ".held") << "held\n";
+                {
+                    std::ofstream held(script + ".held.tmp");
+                    held << ::getpid() << "\n";
+                }
+                std::filesystem::rename(script + ".held.tmp", script + ".held");
                 const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
                 while (!std::filesystem::exists(script + ".release") &&
                        std::chrono::steady_clock::now() < deadline) {

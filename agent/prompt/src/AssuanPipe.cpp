@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,11 +11,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <thread>
 
+#include "PromptProcess.h"
 #include "firmante/pkcs11/Error.h"
-
-extern char** environ;
 
 namespace firmante::prompt {
 
@@ -75,48 +72,44 @@ AssuanPipe::AssuanPipe(const std::string& program, std::chrono::seconds timeout)
         ::close(in[1]);
         fail("pipe failed");
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    // pinentry's stderr would land in the agent's log stream; it has nothing we need.
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    std::string arg0 = resolved;
-    char* argv[] = {arg0.data(), nullptr};
-    const int rc = ::posix_spawn(&pid_, resolved.c_str(), &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(in[0]);
-    ::close(out[1]);
     toChild_ = in[1];
     fromChild_ = out[0];
-    if (rc != 0) {
-        pid_ = -1;
-        ::close(toChild_);
-        ::close(fromChild_);
-        toChild_ = fromChild_ = -1;
-        fail("cannot start pinentry '" + program + "': " + std::strerror(rc));
+    try {
+        pid_ = startPromptProcess(resolved, in[0], out[1]);
+    } catch (...) {
+        for (int fd : {in[0], out[1], toChild_, fromChild_}) ::close(fd);
+        throw;
     }
-    const Status greeting = readResponse({});
-    if (!greeting.ok) fail("pinentry '" + program + "' did not greet: " + greeting.message);
+    ::close(in[0]);
+    ::close(out[1]);
+    try {
+        const Status greeting = readResponse({});
+        if (!greeting.ok) fail("pinentry '" + program + "' did not greet: " + greeting.message);
+    } catch (...) {
+        // The destructor does not run for a half-built object: end and reap the child here, or
+        // a program that fails at start leaves a zombie and two descriptors per question.
+        finish();
+        throw;
+    }
 }
 
 AssuanPipe::~AssuanPipe() {
+    finish();
+}
+
+void AssuanPipe::finish() noexcept {
     if (toChild_ >= 0) {
         // BYE is polite; closing stdin alone also makes every pinentry exit.
         constexpr std::string_view bye = "BYE\n";
         [[maybe_unused]] auto n = ::write(toChild_, bye.data(), bye.size());
         ::close(toChild_);
+        toChild_ = -1;
     }
+    // A second at most for it to leave on its own, then SIGKILL; always reaped.
+    endPromptProcess(pid_, fromChild_, 1000);
+    pid_ = -1;
     if (fromChild_ >= 0) ::close(fromChild_);
-    if (pid_ > 0) {
-        // Give it a moment to exit on its own, then make sure no child is left behind.
-        for (int i = 0; i < 100; ++i) {
-            if (::waitpid(pid_, nullptr, WNOHANG) != 0) return;
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-    }
+    fromChild_ = -1;
 }
 
 void AssuanPipe::writeAll(std::string_view bytes) {

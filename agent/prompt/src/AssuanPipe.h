@@ -40,6 +40,7 @@ class AssuanPipe {
     Status readResponse(const DataSink& data);
     Line readLine();
     void writeAll(std::string_view bytes);
+    void finish() noexcept;  // says BYE, closes the pipes, ends and reaps the child
 
     std::string program_;
     std::chrono::steady_clock::time_point deadline_;

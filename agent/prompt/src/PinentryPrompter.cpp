@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "AssuanPipe.h"
+#include "PromptProcess.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/prompt/AssuanEscape.h"
 
@@ -102,6 +103,10 @@ bool PinentryPrompter::confirm(const PromptText& text) {
     if (status.ok) return true;
     if (isRefusal(status.code)) return false;
     throw pkcs11::Error(pkcs11::Reason::Internal, "pinentry CONFIRM failed: " + status.message);
+}
+
+void PinentryPrompter::shutdown() noexcept {
+    abortPromptProcesses();
 }
 
 }  // namespace firmante::prompt

@@ -23,6 +23,8 @@ class PinentryPrompter : public Prompter {
     /// naming the program when it is missing or misbehaves.
     pkcs11::Secret askPin(const PromptText& text) override;
     bool confirm(const PromptText& text) override;
+    /// Kills every running pinentry (of any PinentryPrompter: they may ignore SIGTERM).
+    void shutdown() noexcept override;
 
     const std::string& program() const noexcept { return program_; }
 

@@ -19,6 +19,10 @@ class Prompter {
     /// Asks a yes/no question. Returns false when the person refuses or cancels. Throws
     /// pkcs11::Error(Internal) when the prompt cannot be shown.
     virtual bool confirm(const PromptText& text) = 0;
+
+    /// The agent is stopping: closes every open question at once (as a cancel the caller sees
+    /// as an error) and refuses new ones. May be called from any thread; never blocks.
+    virtual void shutdown() noexcept {}
 };
 
 }  // namespace firmante::prompt
