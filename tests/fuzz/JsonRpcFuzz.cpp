@@ -3,8 +3,9 @@
 // question. Input: byte 0 picks the transport (WebSocket with an attested page origin, or native
 // messaging with the origin in the request), the rest is one frame body. Properties: exactly one
 // response, a JSON-RPC 2.0 object with either a result (only agent.info gets that far without a
-// token) or an error whose reason is one a malformed or unauthorised request may get; never
-// INTERNAL, never a hang, never a crash.
+// token) or an error whose reason is one a malformed or unauthorised request may get (or
+// RENEWAL_STATE: renewal methods look their renewal up while checking params); never INTERNAL,
+// never a hang, never a crash.
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -131,8 +132,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     static const std::set<std::string> expected = {
-        "PARSE_ERROR", "INVALID_REQUEST",   "METHOD_NOT_FOUND",  "INVALID_PARAMS",
-        "TOO_LARGE",   "TOKEN_NOT_PRESENT", "ORIGIN_NOT_ALLOWED"};
+        "PARSE_ERROR", "INVALID_REQUEST",   "METHOD_NOT_FOUND",   "INVALID_PARAMS",
+        "TOO_LARGE",   "TOKEN_NOT_PRESENT", "ORIGIN_NOT_ALLOWED", "RENEWAL_STATE"};
     const auto& error = response["error"];
     FUZZ_CHECK(error.is_object() && error.contains("data"));
     const std::string reason = error["data"].value("reason", "");
