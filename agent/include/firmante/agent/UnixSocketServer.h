@@ -24,7 +24,10 @@ class UnixSocketServer {
 
     /// Binds and starts accepting. Throws std::runtime_error naming the path.
     void start();
-    /// Stops accepting and removes the socket file.
+    /// Starts accepting on a listening socket handed over by the service manager (socket
+    /// activation). Its file belongs to the manager, so stop() leaves it in place.
+    void adopt(int listeningFd);
+    /// Stops accepting and removes the socket file (if this server bound it).
     void stop();
 
   private:
@@ -38,6 +41,7 @@ class UnixSocketServer {
     boost::asio::local::stream_protocol::acceptor acceptor_;
     std::uint64_t nextId_ = 1;
     bool listening_ = false;
+    bool ownsFile_ = true;
 };
 
 }  // namespace firmante::agent
