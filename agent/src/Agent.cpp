@@ -2,10 +2,12 @@
 
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "firmante/agent/AdminConfig.h"
 #include "firmante/agent/AgentConfig.h"
 #include "firmante/agent/AgentPaths.h"
 #include "firmante/agent/ConfigStore.h"
@@ -15,6 +17,7 @@
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/OriginPolicy.h"
 #include "firmante/agent/PromptAuthorizer.h"
+#include "firmante/agent/SocketActivation.h"
 #include "firmante/agent/TokenJson.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/agent/UnixSocketServer.h"
@@ -34,7 +37,10 @@ Agent::~Agent() = default;
 
 int Agent::run() {
     AgentPaths paths;
+    std::optional<int> activated;
     try {
+        // First, so the LISTEN_* variables are gone before anything could start a child.
+        activated = takeActivatedSocket();
         paths = AgentPaths::fromEnvironment();
         setupLogging(paths.logFile);
         installDefaultLoggers();
@@ -59,8 +65,10 @@ int Agent::run() {
     }
 
     AgentConfig config;
+    std::vector<std::string> adminOrigins;
     std::shared_ptr<pkcs11::Module> module;
     try {
+        adminOrigins = loadAdminOrigins(paths.adminConfig);
         config = AgentConfig::load(paths.config);
         const auto location = pkcs11::locateModule(config.module);
         module = pkcs11::Module::load(location.path);
@@ -87,7 +95,7 @@ int Agent::run() {
     // Declared first, destroyed last: responses from worker threads are posted to it.
     boost::asio::io_context io(1);
     ConnectionHub hub;
-    ConfigStore store(paths.config, std::move(config));
+    ConfigStore store(paths.config, std::move(config), std::move(adminOrigins));
     PromptAuthorizer authorizer(*prompter_);
     OriginPolicy origins(store, *prompter_);
     TokenRegistry registry(module, limits);
@@ -120,7 +128,12 @@ int Agent::run() {
             webSocket.reset();
             log->error("no WebSocket transport: {}", e.what());
         }
-        server.start();
+        if (activated) {
+            server.adopt(*activated);
+            log->info("serving the socket handed over by the service manager");
+        } else {
+            server.start();
+        }
     } catch (const std::exception& e) {
         log->error("cannot start: {}", e.what());
         std::cerr << "firmante-agent: " << e.what() << "\n";

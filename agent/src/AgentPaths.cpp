@@ -39,6 +39,11 @@ AgentPaths AgentPaths::fromEnvironment() {
                        "agent.sock";
     }
     paths.lock = paths.socket.string() + ".lock";
+    if (auto admin = env("FIRMANTE_ADMIN_CONFIG"); !admin.empty()) {
+        paths.adminConfig = admin;
+    } else if (env("FIRMANTE_CONFIG").empty()) {
+        paths.adminConfig = "/etc/firmante/config.json";
+    }
     if (auto config = env("FIRMANTE_CONFIG"); !config.empty()) {
         paths.config = config;
     } else if (auto xdg = env("XDG_CONFIG_HOME"); !xdg.empty()) {

@@ -65,13 +65,21 @@ void UnixSocketServer::start() {
     accept();
 }
 
+void UnixSocketServer::adopt(int listeningFd) {
+    acceptor_.assign(boost::asio::local::stream_protocol(), listeningFd);
+    ownsFile_ = false;
+    listening_ = true;
+    accept();
+}
+
 void UnixSocketServer::stop() {
     if (!listening_) return;
     listening_ = false;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     retryTimer_.cancel();
-    ::unlink(path_.c_str());
+    // A manager's socket must survive us: the next connection starts the agent again.
+    if (ownsFile_) ::unlink(path_.c_str());
 }
 
 void UnixSocketServer::accept() {

@@ -31,6 +31,7 @@ const std::map<std::string, VerbFlags>& verbFlags() {
         {"import-pfx", {{"in", "label", "password-fd"}, {}}},
         {"renew",
          {{"portal", "user", "certificate", "key-type", "email"}, {"retire-old", "keep-old"}}},
+        {"doctor", {}},
     };
     return table;
 }
@@ -52,12 +53,12 @@ bool looksLikeSecretFlag(const std::string& name) {
 const std::vector<std::string>& Arguments::verbs() {
     static const std::vector<std::string> order{"tokens",     "certs", "keys",   "keygen",
                                                 "csr",        "sign",  "verify", "import-cert",
-                                                "import-pfx", "renew"};
+                                                "import-pfx", "renew", "doctor"};
     return order;
 }
 
 bool Arguments::usesToken(const std::string& verb) {
-    return verb != "verify" && verb != "renew";
+    return verb != "verify" && verb != "renew" && verb != "doctor";
 }
 
 Arguments Arguments::parse(int argc, char** argv) {

@@ -6,7 +6,7 @@
 namespace firmante::cli {
 
 int exitCodeFor(std::string_view reason) noexcept {
-    static constexpr std::array<std::pair<std::string_view, int>, 28> kTable{{
+    static constexpr std::array<std::pair<std::string_view, int>, 30> kTable{{
         {"INVALID_PARAMS", kExitUsage},
         {"PARSE_ERROR", kExitUsage},
         {"INVALID_REQUEST", kExitUsage},
@@ -35,6 +35,8 @@ int exitCodeFor(std::string_view reason) noexcept {
         {"NATIVE_UNAVAILABLE", kExitRefused},
         {"PORTAL_ERROR", kExitRefused},
         {"NOT_AVAILABLE", kExitNotAvailable},
+        {"PORT_IN_USE", kExitRefused},
+        {"NOT_WRITABLE", kExitRefused},
     }};
     for (const auto& [word, code] : kTable)
         if (word == reason) return code;

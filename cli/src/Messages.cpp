@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "firmante/prompt/SafeText.h"
+#include "DoctorMessages.h"
 
 namespace firmante::cli {
 namespace {
@@ -255,6 +256,7 @@ const std::unordered_map<std::string_view, Text>& table() {
           "  import-cert   guarda un certificado junto a su llave en el token\n"
           "  import-pfx    importa llave y certificado de un archivo .pfx/.p12\n"
           "  renew         renueva el certificado contra un portal (los 12 pasos del manual)\n"
+          "  doctor        revisa qué falta para poder firmar y cómo corregirlo\n"
           "\n"
           "Escriba «firmante <acción> --help» para ver las opciones de cada acción.\n",
           "Usage: firmante <verb> [options]\n"
@@ -270,6 +272,7 @@ const std::unordered_map<std::string_view, Text>& table() {
           "  import-cert   store a certificate next to its key on the token\n"
           "  import-pfx    import key and certificate from a .pfx/.p12 file\n"
           "  renew         renews the certificate against a portal (the manual's 12 steps)\n"
+          "  doctor        checks what signing still needs and how to fix it\n"
           "\n"
           "Run «firmante <verb> --help» for each verb's options.\n"}},
         {"help.common",
@@ -386,9 +389,14 @@ Language currentLanguage() noexcept {
 }
 
 std::string tr(std::string_view key, std::initializer_list<std::string> args) {
-    auto it = table().find(key);
-    if (it == table().end()) return std::string(key);
-    std::string text = gLanguage == Language::English ? it->second.en : it->second.es;
+    Text found{};
+    if (auto it = table().find(key); it != table().end())
+        found = it->second;
+    else if (const auto* doctor = doctorText(key))
+        found = {doctor->first, doctor->second};
+    else
+        return std::string(key);
+    std::string text = gLanguage == Language::English ? found.en : found.es;
     std::size_t index = 0;
     for (const auto& arg : args) {
         std::string marker = "{" + std::to_string(index++) + "}";

@@ -1,7 +1,5 @@
 #include "RenewDirectBackend.h"
 
-#include <cstdlib>
-
 #ifdef FIRMANTE_CLI_HAVE_SPDLOG
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -9,21 +7,13 @@
 
 #include "CliError.h"
 #include "Encoding.h"
+#include "JournalPath.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Error.h"
 
 namespace firmante::cli {
 namespace {
-
-// The agent's journal folder (docs/protocol.md §5), so either side can resume a renewal.
-std::filesystem::path journalDir() {
-    if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
-        return std::filesystem::path(state) / "firmante" / "renewals";
-    const char* home = std::getenv("HOME");
-    return std::filesystem::path(home && *home ? home : ".") / ".local" / "state" / "firmante" /
-           "renewals";
-}
 
 // The renewal library logs each journal step on its "renewal" logger (the agent's log file). Here
 // stdout carries the steps for the person (or the one JSON document): only warnings, on stderr.

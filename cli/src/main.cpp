@@ -6,6 +6,7 @@
 #include "Arguments.h"
 #include "CliError.h"
 #include "Commands.h"
+#include "Doctor.h"
 #include "ExitCodes.h"
 #include "Messages.h"
 #include "Output.h"
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
             std::cout << helpText(args.verb());
             return kExitOk;
         }
+        // doctor prints a report whatever it finds; its exit status says whether signing works.
+        if (args.verb() == "doctor") return doctor::runDoctor(args, json);
         auto result = dispatch(args);
         printResult(args.verb(), result, json);
         return kExitOk;

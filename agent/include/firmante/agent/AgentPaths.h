@@ -1,15 +1,19 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 
 namespace firmante::agent {
 
 /// Where the agent keeps its socket, lock, config, log and renewal journal.
 struct AgentPaths {
-    std::filesystem::path socket;       // FIRMANTE_SOCKET, $XDG_RUNTIME_DIR/firmante/agent.sock,
-                                        // else /tmp/firmante-<uid>/agent.sock
-    std::filesystem::path lock;         // next to the socket: agent.sock.lock
-    std::filesystem::path config;       // FIRMANTE_CONFIG or $XDG_CONFIG_HOME/firmante/config.json
+    std::filesystem::path socket;  // FIRMANTE_SOCKET, $XDG_RUNTIME_DIR/firmante/agent.sock,
+                                   // else /tmp/firmante-<uid>/agent.sock
+    std::filesystem::path lock;    // next to the socket: agent.sock.lock
+    std::filesystem::path config;  // FIRMANTE_CONFIG or $XDG_CONFIG_HOME/firmante/config.json
+    /// FIRMANTE_ADMIN_CONFIG, else /etc/firmante/config.json — but none when FIRMANTE_CONFIG
+    /// names the one config file to use (tests, a person who wants exactly their own).
+    std::optional<std::filesystem::path> adminConfig;
     std::filesystem::path stateDir;     // $XDG_STATE_HOME/firmante (default ~/.local/state)
     std::filesystem::path logFile;      // stateDir/agent.log
     std::filesystem::path renewalsDir;  // stateDir/renewals

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "firmante/agent/AgentConfig.h"
 
@@ -12,9 +13,11 @@ namespace firmante::agent {
 /// person approves an origin). Thread-safe.
 class ConfigStore {
   public:
-    ConfigStore(std::filesystem::path path, AgentConfig config);
+    /// `adminOrigins`: the administrator's approved sites (AdminConfig), never written back.
+    ConfigStore(std::filesystem::path path, AgentConfig config,
+                std::vector<std::string> adminOrigins = {});
 
-    /// `local` or an origin in `allowedOrigins`.
+    /// `local`, an origin in `allowedOrigins`, or one of the administrator's.
     bool originAllowed(const std::string& origin) const;
     /// Adds the origin and rewrites the file atomically (temporary file, fsync, rename), keeping
     /// every other member. Throws std::runtime_error when the file cannot be written.
@@ -27,6 +30,7 @@ class ConfigStore {
     std::filesystem::path path_;
     mutable std::mutex mutex_;
     AgentConfig config_;
+    const std::vector<std::string> adminOrigins_;
 };
 
 }  // namespace firmante::agent

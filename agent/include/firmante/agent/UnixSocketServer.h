@@ -27,7 +27,10 @@ class UnixSocketServer {
 
     /// Binds and starts accepting. Throws std::runtime_error naming the path.
     void start();
-    /// Stops accepting and removes the socket file.
+    /// Starts accepting on a listening socket handed over by the service manager (socket
+    /// activation). Its file belongs to the manager, so stop() leaves it in place.
+    void adopt(int listeningFd);
+    /// Stops accepting and removes the socket file (if this server bound it).
     void stop();
 
   private:
@@ -45,6 +48,7 @@ class UnixSocketServer {
     // Open sessions; shared with them because a session may outlive the server by a handler.
     std::shared_ptr<std::size_t> openConnections_ = std::make_shared<std::size_t>(0);
     bool listening_ = false;
+    bool ownsFile_ = true;
 };
 
 }  // namespace firmante::agent
