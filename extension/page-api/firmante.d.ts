@@ -118,7 +118,7 @@ export interface ConnectOptions {
   wsPort?: number;
   /** Deadline for each transport's handshake, ms. Default 5000. */
   timeoutMs?: number;
-  /** How long to wait for an extension that has not marked the page, ms. Default 300. */
+  /** How long to wait for an extension that has not marked the page, ms. Default 0: no mark, no extension. */
   probeMs?: number;
   timeouts?: Timeouts;
   /** For tests: the window to talk through and the WebSocket constructor. */

@@ -451,7 +451,9 @@ export function openWebSocketTransport(WebSocketImpl, port, timeoutMs) {
  * @param {object} [options]
  * @param {number} [options.wsPort=31780]  0 = do not try the WebSocket
  * @param {number} [options.timeoutMs=5000]  for each transport's handshake
- * @param {number} [options.probeMs=300]  how long to wait for an extension that has not marked the page
+ * @param {number} [options.probeMs=0]  how long to wait for an extension that has not marked the page;
+ *   0 (the default) trusts the mark: the content script runs at document_start, before any page
+ *   script, so a page without the mark has no extension and goes straight to the WebSocket
  * @param {{callMs?: number, promptMs?: number}} [options.timeouts]  per-call deadlines
  * @returns {Promise<FirmanteClient>}  rejects with reason NATIVE_UNAVAILABLE (extension present, agent not),
  *   AGENT_UNAVAILABLE (nothing answered) or VERSION_MISMATCH
@@ -460,7 +462,7 @@ export async function connect(options = {}) {
   const {
     wsPort = DEFAULT_WS_PORT,
     timeoutMs = 5_000,
-    probeMs = 300,
+    probeMs = 0,
     timeouts,
     window: win = globalThis.window,
     WebSocket: WebSocketImpl = globalThis.WebSocket,
@@ -468,10 +470,12 @@ export async function connect(options = {}) {
 
   let extensionFailure = null;
   if (win && typeof win.postMessage === 'function') {
-    // The content script marks <html> at document_start; without the mark, a
-    // short ping covers pages built before it ran.
+    // The content script announces itself by marking <html> at document_start, before any page
+    // script runs: no mark, no extension, and no fixed wait before the WebSocket (issue 14; a
+    // 300 ms probe here cost every page load of a WebSocket-only browser). A page that wants to
+    // wait anyway for an extension installed after it loaded passes probeMs.
     const marked = win.document?.documentElement?.hasAttribute?.(EXTENSION_ATTRIBUTE) ?? false;
-    if (await probeExtension(win, marked ? timeoutMs : probeMs)) {
+    if ((marked || probeMs > 0) && await probeExtension(win, marked ? timeoutMs : probeMs)) {
       const client = createClient(extensionTransport(win), { timeouts });
       try {
         await client.handshake(timeoutMs);

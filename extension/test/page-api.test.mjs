@@ -257,6 +257,27 @@ test('without extension and WebSocket, connect() rejects with AGENT_UNAVAILABLE 
   assert.equal(win.listenerCount, 0, 'the probe removed its listener');
 });
 
+test('a page the extension has not marked goes to the WebSocket at once, with no probe wait (issue 14)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const win = new FakePageWindow(PORTAL); // no content script: no mark
+  const opened = [];
+  class RecordingWebSocket {
+    constructor(url) {
+      opened.push(url);
+      this.readyState = 0;
+      setImmediate(() => this.onerror?.({}));
+    }
+    close() {}
+  }
+  let outcome = null;
+  connect({ window: win, WebSocket: RecordingWebSocket, wsPort: 31999 }).catch((e) => { outcome = e; });
+  await settle();
+  // No timer has advanced: a fixed wait for the extension would still be pending here.
+  assert.deepEqual(opened, ['ws://127.0.0.1:31999']);
+  assert.equal(outcome?.reason, 'AGENT_UNAVAILABLE');
+  assert.equal(win.posts.length, 0, 'no ping was posted to an unmarked page');
+});
+
 test('two clients in one page never take each other\'s answers', async () => {
   const { win } = extensionWorld({ host: agentHost() });
   const a = await connect({ window: win, WebSocket: undefined });
