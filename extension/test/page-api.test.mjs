@@ -192,7 +192,7 @@ function agentHost(extra = {}) {
   return scriptedHost({
     handle: (msg, port) => {
       if (msg.method === 'agent.info') {
-        port.deliver({ jsonrpc: '2.0', id: msg.id, result: { agentVersion: '0.1.0', protocolVersion: 1 } });
+        port.deliver({ jsonrpc: '2.0', id: msg.id, result: { version: '0.1.0', protocolVersion: 1 } });
       } else if (msg.method === 'auth.sign_challenge') {
         port.deliver({ jsonrpc: '2.0', id: msg.id, result: { signature: 'c2ln', algorithm: 'RS256', seenOrigin: msg.origin, seenNonce: msg.params.nonce } });
       } else if (msg.method === 'renewal.begin') {
