@@ -278,6 +278,28 @@ test('a page the extension has not marked goes to the WebSocket at once, with no
   assert.equal(win.posts.length, 0, 'no ping was posted to an unmarked page');
 });
 
+test('a refused WebSocket on a page the browser keeps from loopback says LOCAL_NETWORK_DENIED (Local Network Access)', async () => {
+  const refusing = class {
+    constructor() { setImmediate(() => this.onerror?.({})); }
+    close() {}
+  };
+  const page = (state) => {
+    const win = new FakePageWindow('https://idse.example');
+    win.navigator = { permissions: { query: async ({ name }) => {
+      if (name !== 'local-network-access') throw new TypeError('unknown permission ' + name);
+      return { state };
+    } } };
+    return win;
+  };
+  await assert.rejects(connect({ window: page('denied'), WebSocket: refusing }),
+    (err) => err.reason === 'LOCAL_NETWORK_DENIED' && err.data.localNetworkAccess === 'denied');
+  await assert.rejects(connect({ window: page('prompt'), WebSocket: refusing }),
+    (err) => err.reason === 'AGENT_UNAVAILABLE' && err.data.localNetworkAccess === 'prompt');
+  // A browser without the permission keeps the plain answer.
+  await assert.rejects(connect({ window: new FakePageWindow(PORTAL), WebSocket: refusing }),
+    (err) => err.reason === 'AGENT_UNAVAILABLE' && err.data?.localNetworkAccess === undefined);
+});
+
 test('two clients in one page never take each other\'s answers', async () => {
   const { win } = extensionWorld({ host: agentHost() });
   const a = await connect({ window: win, WebSocket: undefined });
