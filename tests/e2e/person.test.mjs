@@ -102,11 +102,17 @@ test('the popup shows the agent, the token and the renewal by site and step, and
     await popup.setViewportSize({ width: 380, height: 420 });
     await popup.goto(`chrome-extension://${EXTENSION_ID}/popup/popup.html`);
     await popup.locator('#agent-status[data-state="connected"]').waitFor();
-    assert.match(await popup.innerText('#agent-status'), /^Conectado \(agente \d+\.\d+\.\d+/);
+    // The texts follow the browser's own language: es-MX ("usted") in a Spanish Chromium, English
+    // otherwise (Debian's chromium without chromium-l10n only has en-US).
+    const spanish = (await popup.innerText('[data-i18n="agentTitle"]')).trim() === 'Agente';
+    const expected = spanish
+      ? { status: /^Conectado \(agente \d+\.\d+\.\d+\)$/, renewal: `${world.allowedOrigin} — paso 4 de 12: llave nueva generada en su token` }
+      : { status: /^Connected \(agent \d+\.\d+\.\d+\)$/, renewal: `${world.allowedOrigin} — step 4 of 12: new key generated on your token` };
+    assert.match(await popup.innerText('#agent-status'), expected.status, 'the version agent.info sends, not "?"');
     await popup.locator('#tokens li', { hasText: 'Firmante E2E' }).waitFor();
     const renewal = popup.locator('#renewals li');
-    await renewal.filter({ hasText: 'paso' }).waitFor();
-    assert.equal(await renewal.innerText(), `${world.allowedOrigin} — paso 4 de 12: llave nueva generada en su token`);
+    await renewal.filter({ hasText: world.allowedOrigin }).waitFor();
+    assert.equal(await renewal.innerText(), expected.renewal);
     await world.screenshot(1, 'popup-chromium');
 
     assert.equal((await world.promptsShown()).length, promptsBefore, 'no question to the person about the popup');
