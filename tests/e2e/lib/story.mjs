@@ -54,7 +54,7 @@ async function reach(d, selector, text) {
 /** The value of the first certificate option that is (or is not) marked "(caducado)". */
 function optionValue(d, expired) {
   return d.evaluate((exp) => [...document.querySelectorAll('#certificado option')]
-    .find((o) => (exp ? o.textContent.includes('(caducado)')
+    .find((o) => o.value.startsWith('pkcs11:') && (exp ? o.textContent.includes('(caducado)')
       : o.textContent.includes('PRUEBA 4') && !o.textContent.includes('(caducado)')))?.value ?? null, expired);
 }
 
@@ -64,8 +64,9 @@ export async function loginWith(world, d, { expired }) {
   await see(d, 'h1', 'Paso 1');
   await see(d, 'main', 'Bienvenidos al Portal de IMSS desde su Empresa. (IDSE)');
   await d.click('#buscar');
+  // A certificate's option (its value is a PKCS#11 URI), not the placeholder, or an error.
   await d.waitUntil((exp) => [...document.querySelectorAll('#certificado option')]
-    .some((o) => o.textContent.includes('(caducado)') === exp) ||
+    .some((o) => o.value.startsWith('pkcs11:') && o.textContent.includes('(caducado)') === exp) ||
     [...document.querySelectorAll('.error')].some((e) => !e.classList.contains('oculto')), expired);
   await noError(d);
   await d.select('#certificado', await optionValue(d, expired));
