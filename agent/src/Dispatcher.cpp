@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "ExtensionPageRule.h"
 #include "RenewalMethods.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/agent/Logging.h"
@@ -134,13 +135,15 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
                            "unknown method '" + method.substr(0, kMaxMethodLength) + "'");
         }
         logger("rpc")->info("{} from {}", method, origin);
+        const bool ownExtensionRead =
+            extensionPageMayReadWithoutConsent(connection, origin, method);
         RequestContext context{origin, requestId};
         MethodPlan plan = handler->second(context, params);
 
         auto done = [this, id, requestId, respond](Outcome outcome) {
             finish(id, requestId, respond, std::move(outcome));
         };
-        if (!plan.needsOrigin || origins_.allowed(origin)) {
+        if (!plan.needsOrigin || ownExtensionRead || origins_.allowed(origin)) {
             plan.execute(std::move(done));
             return;
         }

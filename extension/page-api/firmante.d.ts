@@ -11,7 +11,8 @@ export type FirmanteReason =
   | 'ORIGIN_NOT_ALLOWED' | 'USER_CANCELLED' | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'TOKEN_NOT_PRESENT'
   | 'TOKEN_REMOVED' | 'KEY_NOT_FOUND' | 'CERTIFICATE_NOT_FOUND' | 'CERTIFICATE_MISMATCH'
   | 'LETTER_MISMATCH' | 'RENEWAL_STATE' | 'BUSY' | 'TIMEOUT' | 'INTERNAL'
-  | 'NATIVE_UNAVAILABLE' | 'AGENT_UNAVAILABLE' | 'VERSION_MISMATCH' | 'MODULE_NOT_FOUND'
+  | 'NATIVE_UNAVAILABLE' | 'AGENT_NOT_RUNNING' | 'AGENT_UNAVAILABLE' | 'LOCAL_NETWORK_DENIED'
+  | 'VERSION_MISMATCH' | 'MODULE_NOT_FOUND'
   | 'PASSWORD_INCORRECT' | 'SIGNATURE_INVALID'
   | (string & {});
 
@@ -118,7 +119,7 @@ export interface ConnectOptions {
   wsPort?: number;
   /** Deadline for each transport's handshake, ms. Default 5000. */
   timeoutMs?: number;
-  /** How long to wait for an extension that has not marked the page, ms. Default 300. */
+  /** How long to wait for an extension that has not marked the page, ms. Default 0: no mark, no extension. */
   probeMs?: number;
   timeouts?: Timeouts;
   /** For tests: the window to talk through and the WebSocket constructor. */
@@ -126,7 +127,7 @@ export interface ConnectOptions {
   WebSocket?: typeof WebSocket;
 }
 
-/** Rejects with reason NATIVE_UNAVAILABLE, AGENT_UNAVAILABLE or VERSION_MISMATCH. */
+/** Rejects with reason NATIVE_UNAVAILABLE, AGENT_NOT_RUNNING, AGENT_UNAVAILABLE (data.localNetworkAccess), LOCAL_NETWORK_DENIED or VERSION_MISMATCH. */
 export function connect(options?: ConnectOptions): Promise<FirmanteClient>;
 /** One call on a page-wide shared connection, opened on first use (with `options`) and after the agent went away. */
 export function request(method: string, params?: Record<string, unknown>, options?: ConnectOptions): Promise<any>;

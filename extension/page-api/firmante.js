@@ -20,7 +20,8 @@ const DEFAULT_TIMEOUTS = Object.freeze({
   promptMs: 5 * 60_000 + 5_000,
 });
 // Link failures: a connect() that meets one of these has no usable transport.
-const LINK_REASONS = new Set(['NATIVE_UNAVAILABLE', 'AGENT_UNAVAILABLE', 'VERSION_MISMATCH', 'TIMEOUT']);
+const LINK_REASONS = new Set(['NATIVE_UNAVAILABLE', 'AGENT_NOT_RUNNING', 'AGENT_UNAVAILABLE', 'LOCAL_NETWORK_DENIED',
+  'VERSION_MISMATCH', 'TIMEOUT']);
 const REASON_BY_CODE = { '-32700': 'PARSE_ERROR', '-32600': 'INVALID_REQUEST', '-32601': 'METHOD_NOT_FOUND', '-32602': 'INVALID_PARAMS' };
 
 /** Every rejection of this module: `reason` is the agent's stable word (DESIGN §2). */
@@ -451,16 +452,20 @@ export function openWebSocketTransport(WebSocketImpl, port, timeoutMs) {
  * @param {object} [options]
  * @param {number} [options.wsPort=31780]  0 = do not try the WebSocket
  * @param {number} [options.timeoutMs=5000]  for each transport's handshake
- * @param {number} [options.probeMs=300]  how long to wait for an extension that has not marked the page
+ * @param {number} [options.probeMs=0]  how long to wait for an extension that has not marked the page;
+ *   0 (the default) trusts the mark: the content script runs at document_start, before any page
+ *   script, so a page without the mark has no extension and goes straight to the WebSocket
  * @param {{callMs?: number, promptMs?: number}} [options.timeouts]  per-call deadlines
- * @returns {Promise<FirmanteClient>}  rejects with reason NATIVE_UNAVAILABLE (extension present, agent not),
- *   AGENT_UNAVAILABLE (nothing answered) or VERSION_MISMATCH
+ * @returns {Promise<FirmanteClient>}  rejects with reason NATIVE_UNAVAILABLE (extension present, its native
+ *   host not installed), AGENT_NOT_RUNNING (host installed, agent not running), AGENT_UNAVAILABLE (nothing
+ *   answered; data.localNetworkAccess when the browser has the permission), LOCAL_NETWORK_DENIED (the
+ *   browser refuses this site the loopback WebSocket) or VERSION_MISMATCH
  */
 export async function connect(options = {}) {
   const {
     wsPort = DEFAULT_WS_PORT,
     timeoutMs = 5_000,
-    probeMs = 300,
+    probeMs = 0,
     timeouts,
     window: win = globalThis.window,
     WebSocket: WebSocketImpl = globalThis.WebSocket,
@@ -468,10 +473,12 @@ export async function connect(options = {}) {
 
   let extensionFailure = null;
   if (win && typeof win.postMessage === 'function') {
-    // The content script marks <html> at document_start; without the mark, a
-    // short ping covers pages built before it ran.
+    // The content script announces itself by marking <html> at document_start, before any page
+    // script runs: no mark, no extension, and no fixed wait before the WebSocket (issue 14; a
+    // 300 ms probe here cost every page load of a WebSocket-only browser). A page that wants to
+    // wait anyway for an extension installed after it loaded passes probeMs.
     const marked = win.document?.documentElement?.hasAttribute?.(EXTENSION_ATTRIBUTE) ?? false;
-    if (await probeExtension(win, marked ? timeoutMs : probeMs)) {
+    if ((marked || probeMs > 0) && await probeExtension(win, marked ? timeoutMs : probeMs)) {
       const client = createClient(extensionTransport(win), { timeouts });
       try {
         await client.handshake(timeoutMs);
@@ -501,9 +508,38 @@ export async function connect(options = {}) {
     }
   }
 
-  if (websocketFailure?.reason === 'VERSION_MISMATCH') throw websocketFailure;
+  if (websocketFailure?.reason === 'AGENT_UNAVAILABLE') websocketFailure = await withLocalNetworkState(websocketFailure, win);
+  if (websocketFailure?.reason === 'VERSION_MISMATCH' || websocketFailure?.reason === 'LOCAL_NETWORK_DENIED') throw websocketFailure;
   if (extensionFailure) throw extensionFailure;
   throw websocketFailure ?? new FirmanteError('The Firmante agent is not reachable from this page', { reason: 'AGENT_UNAVAILABLE' });
+}
+
+// Chromium's Local Network Access (Chrome 142+, WebSockets from 147): a public site must be
+// allowed by the person before it reaches ws://127.0.0.1. A refused WebSocket looks the same
+// whatever the cause, so after one fails the permission's state tells the page what to say:
+// "denied" is LOCAL_NETWORK_DENIED; otherwise AGENT_UNAVAILABLE with data.localNetworkAccess
+// ("prompt": the person may have dismissed the question; "granted": the agent is not there).
+const LOCAL_NETWORK_PERMISSIONS = ['local-network-access', 'loopback-network'];
+
+async function withLocalNetworkState(err, win) {
+  const permissions = win?.navigator?.permissions;
+  if (!permissions || typeof permissions.query !== 'function') return err;
+  // Chromium has had one name (142) and then two finer ones (145); any of them denied blocks.
+  const states = [];
+  for (const name of LOCAL_NETWORK_PERMISSIONS) {
+    try {
+      states.push((await permissions.query({ name })).state);
+    } catch {
+      // this browser does not know the name
+    }
+  }
+  if (states.length === 0) return err;
+  if (states.includes('denied')) {
+    return new FirmanteError('The browser does not let this site reach the agent on this computer (local network access)',
+      { reason: 'LOCAL_NETWORK_DENIED', data: { localNetworkAccess: 'denied' } });
+  }
+  const state = states.includes('prompt') ? 'prompt' : states[0];
+  return new FirmanteError(err.message, { reason: err.reason, code: err.code, data: { ...err.data, localNetworkAccess: state } });
 }
 
 let shared = null;

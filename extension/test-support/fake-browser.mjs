@@ -107,7 +107,7 @@ export function scriptedHost({ protocolVersion = 1, answerHandshake = true, hand
     port.peer = (msg) => {
       received.push(msg);
       if (msg.method === 'agent.info' && typeof msg.id === 'string' && msg.id.startsWith('firmante-handshake')) {
-        if (answerHandshake) port.deliver({ jsonrpc: '2.0', id: msg.id, result: { agentVersion: '0.1.0', protocolVersion } });
+        if (answerHandshake) port.deliver({ jsonrpc: '2.0', id: msg.id, result: { version: '0.1.0', protocolVersion } });
         return;
       }
       handle?.(msg, port);

@@ -14,7 +14,7 @@ function send(obj) {
 
 function handle(msg) {
   if (msg.method === 'agent.info') {
-    send({ jsonrpc: '2.0', id: msg.id, result: { agentVersion: '0.0.0-fake', protocolVersion: 1, origin: msg.origin ?? null } });
+    send({ jsonrpc: '2.0', id: msg.id, result: { version: '0.0.0-fake', protocolVersion: 1, origin: msg.origin ?? null } });
     return;
   }
   if (msg.method === 'tokens.list') {

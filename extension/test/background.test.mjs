@@ -276,6 +276,21 @@ test('a host that exits mid-call fails the call and the next request reconnects'
   assert.ok(host.received.some((m) => m.method === 'tokens.list' && m.origin === PORTAL && held.at(-1).msg === m));
 });
 
+test('a host that says why it stops (agent not running) passes its reason on to the page', async (t) => {
+  // firmante-nmhost started, found no agent and could not start one: its id-less error says so.
+  const { connectClient, nativePorts, runtime } = setup(t, {
+    host: scriptedHost({ answerHandshake: false }),
+  });
+  const page = connectClient(pageSender(PORTAL));
+  page.deliver(request(1, 'tokens.list'));
+  await settle();
+  nativePorts[0].deliver({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'firmante-agent no está en ejecución', data: { reason: 'AGENT_NOT_RUNNING' } } });
+  disconnectWithError(runtime, nativePorts[0], 'Native host has exited.');
+  await settle();
+  assert.equal(lastReply(page).id, 1);
+  assert.equal(reason(lastReply(page)), 'AGENT_NOT_RUNNING', 'not the generic NATIVE_UNAVAILABLE of a missing host');
+});
+
 test('notifications from the agent reach every connected page', async (t) => {
   const { connectClient, nativePorts } = setup(t);
   const a = connectClient(pageSender(PORTAL, 1));

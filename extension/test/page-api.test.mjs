@@ -192,7 +192,7 @@ function agentHost(extra = {}) {
   return scriptedHost({
     handle: (msg, port) => {
       if (msg.method === 'agent.info') {
-        port.deliver({ jsonrpc: '2.0', id: msg.id, result: { agentVersion: '0.1.0', protocolVersion: 1 } });
+        port.deliver({ jsonrpc: '2.0', id: msg.id, result: { version: '0.1.0', protocolVersion: 1 } });
       } else if (msg.method === 'auth.sign_challenge') {
         port.deliver({ jsonrpc: '2.0', id: msg.id, result: { signature: 'c2ln', algorithm: 'RS256', seenOrigin: msg.origin, seenNonce: msg.params.nonce } });
       } else if (msg.method === 'renewal.begin') {
@@ -255,6 +255,49 @@ test('without extension and WebSocket, connect() rejects with AGENT_UNAVAILABLE 
   assert.ok(outcome instanceof FirmanteError);
   assert.equal(outcome.reason, 'AGENT_UNAVAILABLE');
   assert.equal(win.listenerCount, 0, 'the probe removed its listener');
+});
+
+test('a page the extension has not marked goes to the WebSocket at once, with no probe wait (issue 14)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const win = new FakePageWindow(PORTAL); // no content script: no mark
+  const opened = [];
+  class RecordingWebSocket {
+    constructor(url) {
+      opened.push(url);
+      this.readyState = 0;
+      setImmediate(() => this.onerror?.({}));
+    }
+    close() {}
+  }
+  let outcome = null;
+  connect({ window: win, WebSocket: RecordingWebSocket, wsPort: 31999 }).catch((e) => { outcome = e; });
+  await settle();
+  // No timer has advanced: a fixed wait for the extension would still be pending here.
+  assert.deepEqual(opened, ['ws://127.0.0.1:31999']);
+  assert.equal(outcome?.reason, 'AGENT_UNAVAILABLE');
+  assert.equal(win.posts.length, 0, 'no ping was posted to an unmarked page');
+});
+
+test('a refused WebSocket on a page the browser keeps from loopback says LOCAL_NETWORK_DENIED (Local Network Access)', async () => {
+  const refusing = class {
+    constructor() { setImmediate(() => this.onerror?.({})); }
+    close() {}
+  };
+  const page = (state) => {
+    const win = new FakePageWindow('https://idse.example');
+    win.navigator = { permissions: { query: async ({ name }) => {
+      if (name !== 'local-network-access') throw new TypeError('unknown permission ' + name);
+      return { state };
+    } } };
+    return win;
+  };
+  await assert.rejects(connect({ window: page('denied'), WebSocket: refusing }),
+    (err) => err.reason === 'LOCAL_NETWORK_DENIED' && err.data.localNetworkAccess === 'denied');
+  await assert.rejects(connect({ window: page('prompt'), WebSocket: refusing }),
+    (err) => err.reason === 'AGENT_UNAVAILABLE' && err.data.localNetworkAccess === 'prompt');
+  // A browser without the permission keeps the plain answer.
+  await assert.rejects(connect({ window: new FakePageWindow(PORTAL), WebSocket: refusing }),
+    (err) => err.reason === 'AGENT_UNAVAILABLE' && err.data?.localNetworkAccess === undefined);
 });
 
 test('two clients in one page never take each other\'s answers', async () => {

@@ -14,17 +14,19 @@ function t(name, ...subs) {
   });
 }
 
-test('the popup says connected with the agent version, or not installed when the host is missing', () => {
-  assert.deepEqual(agentStatusView({ agentVersion: '0.1.0', protocolVersion: 1 }, null, t),
+test('the popup says connected with the version agent.info sends, or tells not installed from not running', () => {
+  // agent.info's field is `version` (docs/protocol.md); reading another gave "agente ?".
+  assert.deepEqual(agentStatusView({ version: '0.1.0', protocolVersion: 1 }, null, t),
     { state: 'connected', text: 'Conectado (agente 0.1.0)' });
   assert.equal(agentStatusView(null, { reason: 'NATIVE_UNAVAILABLE' }, t).state, 'unavailable');
-  assert.match(agentStatusView(null, { reason: 'NATIVE_UNAVAILABLE' }, t).text, /No instalado/);
+  assert.match(agentStatusView(null, { reason: 'NATIVE_UNAVAILABLE' }, t).text, /no está instalado/);
+  assert.match(agentStatusView(null, { reason: 'AGENT_NOT_RUNNING' }, t).text, /instalado pero no está en ejecución/);
   assert.match(agentStatusView(null, { reason: 'VERSION_MISMATCH' }, t).text, /versión/);
-  assert.equal(agentStatusView(null, { reason: 'TIMEOUT' }, t).text, 'Error del agente: TIMEOUT');
+  assert.match(agentStatusView(null, { reason: 'TIMEOUT' }, t).text, /detalle: TIMEOUT/);
 });
 
 test('the popup lists tokens with their PIN warnings', () => {
-  assert.deepEqual(tokenLines({ tokens: [] }, t), [{ text: 'No hay ningún token conectado.', flags: [] }]);
+  assert.deepEqual(tokenLines({ tokens: [] }, t), [{ text: 'No hay ningún token conectado. Conecte su token o tarjeta.', flags: [] }]);
   const lines = tokenLines({
     tokens: [
       { uri: 'pkcs11:token=A', label: 'Demo', manufacturer: 'SoftHSM project', model: 'SoftHSM v2', pinLocked: false, pinFinalTry: true },
@@ -37,11 +39,22 @@ test('the popup lists tokens with their PIN warnings', () => {
   ]);
 });
 
-test('the popup shows each open renewal with its step', () => {
+test('the popup shows each open renewal by site, in the portal\'s step and words', () => {
   assert.deepEqual(renewalLines({ renewals: [] }, t), [{ text: 'No hay ninguna renovación pendiente.', flags: [] }]);
-  assert.deepEqual(renewalLines({ renewals: [{ renewalId: 'r-1', step: 5, state: 'acceptance-signed' }, { renewalId: 'r-0', state: 'finished' }] }, t),
-    [{ text: 'r-1: paso 5', flags: [] }]);
-  assert.deepEqual(renewalLines({ renewalId: 'r-2', step: 9 }, t), [{ text: 'r-2: paso 9', flags: [] }]);
+  // What renewal.status sends while the portal is at step 6 (docs/protocol.md).
+  const atStep6 = { renewalId: '4wwCOOYeyX-HH3kvqaV96w', origin: 'http://127.0.0.1:8080', state: 'acceptanceSigned', step: 2, manualStep: 6, stepName: 'Carta de aceptación firmada' };
+  assert.deepEqual(renewalLines({ renewals: [atStep6, { renewalId: 'r-0', state: 'finished', manualStep: 12 }] }, t),
+    [{ text: 'http://127.0.0.1:8080 — paso 6 de 12: carta de aceptación firmada', flags: [] }]);
+  assert.ok(!renewalLines({ renewals: [atStep6] }, t)[0].text.includes(atStep6.renewalId), 'no internal id');
+  assert.deepEqual(renewalLines({ renewalId: 'r-2', origin: 'https://idse.example', state: 'certificateInstalled', manualStep: 9 }, t),
+    [{ text: 'https://idse.example — paso 9 de 12: certificado nuevo guardado en su token', flags: [] }]);
+});
+
+test('the Spanish texts address the person as "usted", never "tú"', () => {
+  const informal = /\b(tú|tu|tus|instala|inicia|conecta tu|abre|firma con tu|revisa)\b/i;
+  for (const [name, entry] of Object.entries(messages)) {
+    assert.doesNotMatch(entry.message, informal, `${name}: ${entry.message}`);
+  }
 });
 
 test('the popup lists the allowed sites from allowlist.json', () => {

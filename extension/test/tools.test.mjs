@@ -113,8 +113,17 @@ test('build.mjs emits a complete unpacked extension for both browsers', (t) => {
     }
     // Files the manifest references exist.
     const referenced = [manifest.action.default_popup, ...manifest.content_scripts.flatMap((c) => c.js),
-      manifest.background.service_worker ?? manifest.background.scripts[0]];
+      manifest.background.service_worker ?? manifest.background.scripts[0],
+      ...Object.values(manifest.icons), ...Object.values(manifest.action.default_icon)];
     for (const f of referenced) assert.ok(existsSync(join(out, f)), `${target}: referenced ${f}`);
+    // Issue 14: a real icon at every size both browsers ask for, not a grey tile or a puzzle piece.
+    assert.deepEqual(Object.keys(manifest.icons), ['16', '32', '48', '128'], `${target}: icon sizes`);
+    for (const [size, f] of Object.entries(manifest.icons)) {
+      const png = readFileSync(join(out, f));
+      assert.equal(png.subarray(1, 4).toString(), 'PNG', `${target}: ${f} is a PNG`);
+      assert.equal(png.readUInt32BE(16), Number(size), `${target}: ${f} is ${size} px wide`);
+      assert.equal(png.readUInt32BE(20), Number(size), `${target}: ${f} is ${size} px high`);
+    }
   }
   // Re-running over an earlier build is fine.
   execFileSync(process.execPath, [BUILD, '--target', 'chromium', '--out', join(dir, 'chromium')]);

@@ -27,7 +27,7 @@ if (typeof globalThis.WebSocket === 'undefined') {
       const handler = overrides[msg.method];
       if (handler) return handler(msg, conn);
       if (msg.method === 'agent.info') {
-        return conn.sendJson({ jsonrpc: '2.0', id: msg.id, result: { agentVersion: '0.1.0', protocolVersion: 1 } });
+        return conn.sendJson({ jsonrpc: '2.0', id: msg.id, result: { version: '0.1.0', protocolVersion: 1 } });
       }
       return conn.sendJson({ jsonrpc: '2.0', id: msg.id, result: { echo: msg } });
     };
@@ -39,7 +39,7 @@ if (typeof globalThis.WebSocket === 'undefined') {
     const client = await connect({ window: PAGE, wsPort: server.port, timeoutMs: 5_000 });
     t.after(() => client.close());
     assert.equal(client.transport, 'websocket');
-    assert.equal(client.agentInfo.agentVersion, '0.1.0');
+    assert.equal(client.agentInfo.version, '0.1.0');
     const { echo } = await client.signDocument({ certificate: 'pkcs11:id=%02', document: new Uint8Array([0xfb, 0xff]), fileName: 'a.pdf' });
     assert.equal(echo.method, 'documents.sign');
     assert.deepEqual(echo.params, { certificate: 'pkcs11:id=%02', document: '+/8=', fileName: 'a.pdf' });
@@ -93,7 +93,7 @@ if (typeof globalThis.WebSocket === 'undefined') {
 
   test('an agent of another protocol version over the WebSocket gives VERSION_MISMATCH', async (t) => {
     const server = await startTinyWebSocketServer(agent({
-      'agent.info': (msg, conn) => conn.sendJson({ jsonrpc: '2.0', id: msg.id, result: { agentVersion: '9', protocolVersion: 2 } }),
+      'agent.info': (msg, conn) => conn.sendJson({ jsonrpc: '2.0', id: msg.id, result: { version: '9', protocolVersion: 2 } }),
     }));
     t.after(() => server.close());
     await assert.rejects(connect({ window: PAGE, wsPort: server.port }), { reason: 'VERSION_MISMATCH' });

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "firmante/nm/FrameCodec.hpp"
@@ -195,13 +196,35 @@ TEST_F(NativeMessagingRelayWithAgent, ExitsWithZeroWhenTheBrowserClosesStdin) {
     EXPECT_TRUE(relay->stdoutClosed(kTimeout));
 }
 
-TEST_F(NativeMessagingRelayWithAgent, ReportsNativeUnavailableWhenTheAgentGoesAway) {
+TEST_F(NativeMessagingRelayWithAgent, ReportsAgentNotRunningWhenTheAgentGoesAway) {
     auto relay = startRelay();
     relay->writeFrame(R"({"jsonrpc":"2.0","id":1,"method":"agent.info"})");
     ASSERT_TRUE(relay->readFrame(kTimeout).has_value());
     agent_.reset();  // closes the connection
     const json error = parse(relay->readFrame(kTimeout));
-    EXPECT_EQ(error["error"]["data"]["reason"], "NATIVE_UNAVAILABLE");
+    EXPECT_TRUE(error["id"].is_null()) << "request 1 was answered: nothing is owed for it";
+    EXPECT_EQ(error["error"]["data"]["reason"], "AGENT_NOT_RUNNING");
+    EXPECT_EQ(relay->waitExit(kTimeout), 1);
+}
+
+// Issue 14: a page waiting on a PIN prompt when the agent goes away gets its answer at once.
+TEST_F(NativeMessagingRelayWithAgent, AnswersEveryWaitingRequestWithItsOwnIdWhenTheAgentGoesAway) {
+    auto relay = startRelay();
+    relay->writeFrame(R"({"jsonrpc":"2.0","id":7,"method":"test.hold"})");
+    relay->writeFrame(R"({"jsonrpc":"2.0","id":"b\u0041","method":"test.hold"})");
+    relay->writeFrame(R"({"jsonrpc":"2.0","id":8,"method":"test.echo","params":[1]})");
+    EXPECT_EQ(parse(relay->readFrame(kTimeout))["id"], 8);
+    ASSERT_TRUE(agent_->waitForReceived(4, kTimeout));
+    agent_.reset();
+    std::set<json> answered;
+    for (int i = 0; i < 2; ++i) {
+        const json error = parse(relay->readFrame(kTimeout));
+        EXPECT_EQ(error["error"]["data"]["reason"], "AGENT_NOT_RUNNING") << error.dump();
+        answered.insert(error["id"]);
+    }
+    EXPECT_EQ(answered, (std::set<json>{json(7), json("bA")}));
+    const json last = parse(relay->readFrame(kTimeout));
+    EXPECT_TRUE(last["id"].is_null()) << "request 8 was answered already: " << last.dump();
     EXPECT_EQ(relay->waitExit(kTimeout), 1);
 }
 
@@ -265,19 +288,52 @@ TEST_F(NativeMessagingRelay, StartsTheAgentWhenNoneListensAndRelaysThroughIt) {
     }
 }
 
-TEST_F(NativeMessagingRelay, ReportsNativeUnavailableWhenTheAgentCannotBeStarted) {
+// The host runs (so it is installed) but no agent does: a page tells "start it" from "install it".
+// Issue 14: the agent dies during a PIN prompt while the prompt's process still holds the
+// connection open (no end of stream): the relay watches the process and answers within seconds.
+TEST_F(NativeMessagingRelay, AnswersWaitingRequestsWhenTheAgentProcessDiesButItsSocketStaysOpen) {
+    const std::string socket = (dir_.path() / "run" / "agent.sock").string();
+    auto relay =
+        startRelay({}, {{"FIRMANTE_SOCKET", socket}, {"FIRMANTE_AGENT", FIRMANTE_FAKE_AGENT_PATH}});
+    relay->writeFrame(R"({"jsonrpc":"2.0","id":11,"method":"test.echo","params":[]})");
+    EXPECT_EQ(parse(relay->readFrame(kTimeout))["id"], 11);
+    relay->writeFrame(R"({"jsonrpc":"2.0","id":12,"method":"test.hold"})");
+    const auto died = std::chrono::steady_clock::now();
+    relay->writeFrame(R"({"jsonrpc":"2.0","id":13,"method":"test.die_holding"})");
+    std::set<json> answered;
+    for (int i = 0; i < 2; ++i) {
+        const json error = parse(relay->readFrame(kTimeout));
+        EXPECT_EQ(error["error"]["data"]["reason"], "AGENT_NOT_RUNNING") << error.dump();
+        answered.insert(error["id"]);
+    }
+    const auto took = std::chrono::steady_clock::now() - died;
+    EXPECT_EQ(answered, (std::set<json>{json(12), json(13)}));
+    EXPECT_LT(took, 5s);
+    RecordProperty(
+        "answeredAfterAgentDeathMs",
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+    EXPECT_EQ(relay->waitExit(kTimeout), 1);
+
+    std::ifstream holderFile(socket + ".holder.pid");
+    pid_t holder = 0;
+    ASSERT_TRUE(holderFile >> holder) << "the fake agent left no child holding the socket";
+    ::kill(holder, SIGTERM);
+}
+
+TEST_F(NativeMessagingRelay, ReportsAgentNotRunningWhenTheAgentCannotBeStarted) {
     auto relay = startRelay();  // FIRMANTE_AGENT points nowhere
     const json error = parse(relay->readFrame(kTimeout));
     EXPECT_TRUE(error["id"].is_null());
-    EXPECT_EQ(error["error"]["data"]["reason"], "NATIVE_UNAVAILABLE");
+    EXPECT_EQ(error["error"]["data"]["reason"], "AGENT_NOT_RUNNING");
     EXPECT_EQ(relay->waitExit(kTimeout), 1);
 }
 
-TEST_F(NativeMessagingRelay, ReportsTimeoutWhenTheStartedAgentNeverListens) {
+// Started but never listening is, to the person, an agent that is not running (not "try again").
+TEST_F(NativeMessagingRelay, ReportsAgentNotRunningWhenTheStartedAgentNeverListens) {
     auto relay = startRelay(
         {}, {{"FIRMANTE_AGENT", "/bin/true"}, {"FIRMANTE_AGENT_START_TIMEOUT_MS", "300"}});
     const json error = parse(relay->readFrame(kTimeout));
-    EXPECT_EQ(error["error"]["data"]["reason"], "TIMEOUT");
+    EXPECT_EQ(error["error"]["data"]["reason"], "AGENT_NOT_RUNNING");
     EXPECT_EQ(relay->waitExit(kTimeout), 1);
 }
 

@@ -26,6 +26,7 @@ export class NativeConnection {
   #reconnectDelayMs = RECONNECT_FIRST_MS;
   #keepTrying = false;
   #agentInfo = null;
+  #hostError = null; // the host's last id-less error: why it is about to go away
 
   /**
    * @param {object} o
@@ -81,6 +82,7 @@ export class NativeConnection {
   }
 
   #open() {
+    this.#hostError = null;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#state = 'connecting';
@@ -123,6 +125,13 @@ export class NativeConnection {
 
   #onPortMessage(port, msg) {
     if (port !== this.#port) return;
+    // The host says why it stops in an error without an id just before it exits
+    // (AGENT_NOT_RUNNING, ORIGIN_NOT_ALLOWED…); keep it for the disconnect, which
+    // otherwise only knows "native host exited".
+    if (msg && msg.id === null && msg.error?.data?.reason) {
+      this.#hostError = new LinkError(msg.error.data.reason, msg.error.message ?? msg.error.data.reason);
+      return;
+    }
     if (this.#state === 'connecting' && msg && msg.id === this.#handshakeId) {
       this.#finishHandshake(msg);
       return;
@@ -180,15 +189,17 @@ export class NativeConnection {
     // Chromium reports why in runtime.lastError (reading it also silences the
     // "unchecked lastError" warning); Firefox in port.error.
     const why = this.#runtime.lastError?.message ?? p?.error?.message ?? port.error?.message ?? 'Native host exited';
+    const hostError = this.#hostError;
+    this.#hostError = null;
     if (this.#state === 'connecting') {
-      this.#failHandshake(new LinkError('NATIVE_UNAVAILABLE', why));
+      this.#failHandshake(hostError ?? new LinkError('NATIVE_UNAVAILABLE', why));
     } else if (this.#state === 'ready') {
       this.#port = null;
-      this.#dropReady(why);
+      this.#dropReady(why, { error: hostError });
     }
   }
 
-  #dropReady(why, { reopen = true } = {}) {
+  #dropReady(why, { reopen = true, error = null } = {}) {
     const port = this.#port;
     this.#port = null;
     this.#state = 'closed';
@@ -200,7 +211,7 @@ export class NativeConnection {
         // already gone
       }
     }
-    this.#onDisconnect(new LinkError('NATIVE_UNAVAILABLE', why));
+    this.#onDisconnect(error ?? new LinkError('NATIVE_UNAVAILABLE', why));
     if (reopen) {
       this.#keepTrying = true;
       this.#scheduleReconnect();

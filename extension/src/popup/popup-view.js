@@ -2,9 +2,13 @@
 // here, so node tests can check it; `t(name, ...subs)` is i18n.getMessage.
 
 export function agentStatusView(info, error, t) {
-  if (info) return { state: 'connected', text: t('agentConnected', String(info.agentVersion ?? '?')) };
+  // agent.info answers `version` (docs/protocol.md); `agentVersion` is the hello's word.
+  if (info) return { state: 'connected', text: t('agentConnected', String(info.version ?? '?')) };
   const reason = error?.reason ?? 'INTERNAL';
+  // The browser could not start the host: nothing is installed. The host ran but found no
+  // agent and could not start one: installed, not running.
   if (reason === 'NATIVE_UNAVAILABLE') return { state: 'unavailable', text: t('agentNotInstalled') };
+  if (reason === 'AGENT_NOT_RUNNING') return { state: 'unavailable', text: t('agentNotRunning') };
   if (reason === 'VERSION_MISMATCH') return { state: 'error', text: t('agentVersionMismatch') };
   return { state: 'error', text: t('agentError', reason) };
 }
@@ -22,6 +26,17 @@ export function tokenLines(result, t) {
   });
 }
 
+// The journal's states (docs/protocol.md, renewal.status) in the browser's language.
+const STATE_MESSAGES = {
+  generating: 'stateGenerating',
+  begun: 'stateBegun',
+  acceptanceSigned: 'stateAcceptanceSigned',
+  possessionProved: 'statePossessionProved',
+  certificateInstalled: 'stateCertificateInstalled',
+  termsSigned: 'stateTermsSigned',
+  corrupt: 'stateCorrupt',
+};
+
 export function renewalLines(result, t) {
   // renewal.status answers one renewal or a list of them.
   let renewals = [];
@@ -29,7 +44,13 @@ export function renewalLines(result, t) {
   else if (result && typeof result === 'object' && result.renewalId) renewals = [result];
   const open = renewals.filter((r) => !['finished', 'done', 'completed'].includes(String(r.state ?? '').toLowerCase()));
   if (open.length === 0) return [{ text: t('renewalNone'), flags: [] }];
-  return open.map((r) => ({ text: t('renewalStep', String(r.renewalId), String(r.step ?? r.state ?? '?')), flags: [] }));
+  // By site and in the portal's words: the manual's step (1–12) the renewal has completed and
+  // what it is, never the journal's internal id or state counter.
+  return open.map((r) => {
+    const stateName = STATE_MESSAGES[r.state];
+    const what = (stateName && t(stateName)) || String(r.stepName ?? r.state ?? '?');
+    return { text: t('renewalStep', String(r.origin ?? '?'), String(r.manualStep ?? '?'), what), flags: [] };
+  });
 }
 
 // Shown as written; for http the pattern matches the host on any port.

@@ -55,7 +55,7 @@ UniqueFd AgentConnector::connect() {
     Attempt first = tryConnect(socketPath_);
     if (first.fd) return std::move(first.fd);
     if (!nobodyListens(first.error)) {
-        throw HostError("NATIVE_UNAVAILABLE",
+        throw HostError("AGENT_NOT_RUNNING",
                         "No se pudo conectar con firmante-agent / Cannot connect to "
                         "firmante-agent at " +
                             socketPath_ + ": " + std::strerror(first.error));
@@ -72,7 +72,7 @@ UniqueFd AgentConnector::connect() {
         Attempt attempt = tryConnect(socketPath_);
         if (attempt.fd) return std::move(attempt.fd);
         if (!nobodyListens(attempt.error)) {
-            throw HostError("NATIVE_UNAVAILABLE",
+            throw HostError("AGENT_NOT_RUNNING",
                             "No se pudo conectar con firmante-agent / Cannot connect to "
                             "firmante-agent at " +
                                 socketPath_ + ": " + std::strerror(attempt.error));
@@ -83,7 +83,8 @@ UniqueFd AgentConnector::connect() {
         ::poll(nullptr, 0, static_cast<int>(std::min(delay, left).count()));
         delay = std::min(delay * 2, std::chrono::milliseconds(100));
     }
-    throw HostError("TIMEOUT",
+    // Started but not listening (it failed, or is not an agent): to the person it is not running.
+    throw HostError("AGENT_NOT_RUNNING",
                     "firmante-agent no abrió su socket a tiempo / firmante-agent did not open " +
                         socketPath_ + " within " + std::to_string(startTimeout_.count()) + " ms");
 }

@@ -72,7 +72,7 @@ std::string AgentLauncher::locate() {
 void AgentLauncher::startDetached(const std::string& program) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-        throw HostError("NATIVE_UNAVAILABLE", std::string("pipe: ") + std::strerror(errno));
+        throw HostError("AGENT_NOT_RUNNING", std::string("pipe: ") + std::strerror(errno));
     }
     UniqueFd readEnd(fds[0]);
     UniqueFd writeEnd(fds[1]);
@@ -80,7 +80,7 @@ void AgentLauncher::startDetached(const std::string& program) {
     spdlog::info("starting {}", program);
     const pid_t child = ::fork();
     if (child < 0) {
-        throw HostError("NATIVE_UNAVAILABLE", std::string("fork: ") + std::strerror(errno));
+        throw HostError("AGENT_NOT_RUNNING", std::string("fork: ") + std::strerror(errno));
     }
     if (child == 0) execAgent(program, writeEnd.get());
 
@@ -95,11 +95,11 @@ void AgentLauncher::startDetached(const std::string& program) {
         n = ::read(readEnd.get(), &execError, sizeof execError);
     } while (n < 0 && errno == EINTR);
     if (n == static_cast<ssize_t>(sizeof execError)) {
-        throw HostError("NATIVE_UNAVAILABLE", "No se pudo iniciar firmante-agent / Cannot start " +
-                                                  program + ": " + std::strerror(execError));
+        throw HostError("AGENT_NOT_RUNNING", "No se pudo iniciar firmante-agent / Cannot start " +
+                                                 program + ": " + std::strerror(execError));
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        throw HostError("NATIVE_UNAVAILABLE",
+        throw HostError("AGENT_NOT_RUNNING",
                         "No se pudo iniciar firmante-agent / Cannot start " + program);
     }
 }

@@ -28,6 +28,20 @@ constexpr int kProtocolVersion = 1;
 constexpr std::size_t kAgentFrameLimit = nm::kMaxHostToBrowserFrame;
 constexpr std::size_t kOversizedIdPrefix = 64 * 1024;
 
+// What the browser reads when the agent goes away while it still owes answers.
+constexpr std::string_view kAgentGone =
+    "firmante-agent se detuvo antes de responder / firmante-agent stopped before answering";
+
+// A request's or response's id as one canonical JSON text ("7", "\"a\""), so that the agent's
+// re-serialised id matches the one the browser sent; nullopt when there is none.
+std::optional<std::string> canonicalId(std::string_view body) {
+    const auto raw = nm::findTopLevelId(body);
+    if (!raw) return std::nullopt;
+    const auto id = nlohmann::json::parse(*raw, nullptr, /*allow_exceptions=*/false);
+    if (id.is_discarded() || !(id.is_string() || id.is_number())) return std::nullopt;
+    return id.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // One read() from a descriptor poll() reported ready. Returns bytes read, 0 at end of stream.
 std::size_t readSome(int fd, char* buffer, std::size_t size) {
     for (;;) {
@@ -40,10 +54,11 @@ std::size_t readSome(int fd, char* buffer, std::size_t size) {
 }  // namespace
 
 Relay::Relay(int browserIn, int browserOut, int agentFd, std::size_t browserLimit,
-             std::chrono::milliseconds helloTimeout)
+             std::chrono::milliseconds helloTimeout, int agentProcess)
     : browserIn_(browserIn),
       browserOut_(browserOut),
       agentFd_(agentFd),
+      agentProcess_(agentProcess),
       helloTimeout_(helloTimeout),
       browserDecoder_(browserLimit, nm::OversizePolicy::Stop),
       agentDecoder_(kAgentFrameLimit, nm::OversizePolicy::Skip, kOversizedIdPrefix) {}
@@ -55,15 +70,17 @@ Relay::Outcome Relay::run(std::string_view helloJson) {
         for (;;) {
             // Until the hello is answered only the agent is read: the browser's requests wait
             // in the pipe, so none reaches an agent that may still refuse this connection.
-            std::array<pollfd, 2> fds{{{agentFd_, POLLIN, 0}, {browserIn_, POLLIN, 0}}};
-            const nfds_t count = helloPending_ ? 1 : 2;
+            // A negative fd is ignored by poll(): without a process watch only the socket counts.
+            std::array<pollfd, 3> fds{
+                {{agentFd_, POLLIN, 0}, {browserIn_, POLLIN, 0}, {agentProcess_, POLLIN, 0}}};
+            if (helloPending_) fds[1].fd = -1;
             int timeout = -1;
             if (helloPending_) {
                 const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     helloDeadline - std::chrono::steady_clock::now());
                 timeout = static_cast<int>(std::max<std::int64_t>(left.count(), 0));
             }
-            const int ready = ::poll(fds.data(), count, timeout);
+            const int ready = ::poll(fds.data(), fds.size(), timeout);
             if (ready < 0) {
                 if (errno == EINTR) continue;
                 throw std::system_error(errno, std::generic_category(), "poll");
@@ -75,7 +92,18 @@ Relay::Outcome Relay::run(std::string_view helloJson) {
                 return Outcome::Failed;
             }
             if (fds[0].revents != 0 && !readAgent()) return Outcome::Failed;
-            if (count == 2 && fds[1].revents != 0) {
+            if (fds[2].revents != 0) {
+                // Whatever the agent wrote before it died is still in the socket: pass it on
+                // first, so only what it never answered gets the error.
+                while (agentReadable()) {
+                    if (!readAgent()) return Outcome::Failed;
+                }
+                spdlog::warn("the agent process exited");
+                answerPendingAgentGone();
+                failToBrowser("AGENT_NOT_RUNNING", kAgentGone);
+                return Outcome::Failed;
+            }
+            if (fds[1].fd >= 0 && fds[1].revents != 0) {
                 bool browserClosed = false;
                 if (!readBrowser(browserClosed)) return Outcome::Failed;
                 if (browserClosed) return Outcome::BrowserClosed;
@@ -99,8 +127,8 @@ bool Relay::readAgent() {
     const std::size_t n = readSome(agentFd_, buffer.data(), buffer.size());
     if (n == 0) {
         spdlog::warn("the agent closed the connection");
-        failToBrowser("NATIVE_UNAVAILABLE",
-                      "firmante-agent cerró la conexión / firmante-agent closed the connection");
+        answerPendingAgentGone();
+        failToBrowser("AGENT_NOT_RUNNING", kAgentGone);
         return false;
     }
     agentDecoder_.feed(std::string_view(buffer.data(), n));
@@ -114,6 +142,9 @@ bool Relay::handleAgentFrames() {
             const auto size = result->error().declaredLength().value_or(0);
             spdlog::warn("agent frame of {} bytes (id {}) exceeds the browser's limit", size,
                          id.value_or("unknown"));
+            if (id) {
+                if (const auto key = canonicalId(*id)) pending_.erase(*key);
+            }
             sendToBrowser(oversizedResponseReply(id, static_cast<std::size_t>(size)));
             continue;
         }
@@ -122,6 +153,7 @@ bool Relay::handleAgentFrames() {
             if (!handleHelloReply(body)) return false;
             continue;
         }
+        if (const auto key = canonicalId(body)) pending_.erase(*key);
         sendToBrowser(body);
     }
     return true;
@@ -178,6 +210,9 @@ bool Relay::readBrowser(bool& browserClosed) {
         }
         // Unchanged: the agent validates JSON and reads the extension's "origin" member.
         nm::writeFrame(agentFd_, result->body(), browserDecoder_.limit());
+        if (pending_.size() < kMaxTrackedRequests) {
+            if (auto key = canonicalId(result->body())) pending_.insert(std::move(*key));
+        }
     }
     return true;
 }
@@ -188,6 +223,18 @@ void Relay::sendToBrowser(const std::string& body) {
 
 void Relay::failToBrowser(std::string_view reason, std::string_view message) {
     sendToBrowser(errorReply(reason, message));
+}
+
+void Relay::answerPendingAgentGone() {
+    for (const auto& id : pending_) sendToBrowser(errorReply("AGENT_NOT_RUNNING", kAgentGone, id));
+    if (!pending_.empty())
+        spdlog::warn("answered {} waiting request(s) for the agent", pending_.size());
+    pending_.clear();
+}
+
+bool Relay::agentReadable() const {
+    pollfd fd{agentFd_, POLLIN, 0};
+    return ::poll(&fd, 1, 0) > 0 && (fd.revents & POLLIN) != 0;
 }
 
 }  // namespace firmante::nmhost

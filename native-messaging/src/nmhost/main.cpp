@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "AgentConnector.hpp"
+#include "AgentProcessWatch.hpp"
 #include "ErrorReply.hpp"
 #include "HostError.hpp"
 #include "Relay.hpp"
@@ -147,8 +148,9 @@ int main(int argc, char** argv) {
     try {
         firmante::nmhost::AgentConnector connector(nm::agentSocketPath(), startTimeout());
         auto agent = connector.connect();
+        const auto agentProcess = firmante::nmhost::watchAgentProcess(agent.get());
         firmante::nmhost::Relay relay(STDIN_FILENO, STDOUT_FILENO, agent.get(), browserFrameLimit(),
-                                      kHelloTimeout);
+                                      kHelloTimeout, agentProcess.get());
         return static_cast<int>(relay.run(helloFor(caller)));
     } catch (const HostError& error) {
         spdlog::error("{}: {}", error.reason(), error.what());

@@ -10,11 +10,15 @@ function frame(object) {
   return Buffer.concat([head, body]);
 }
 
-/** Sends the hello and then each request in turn; resolves to their responses. */
-export function callAgent(socketPath, requests, timeoutMs = 10_000) {
+/**
+ * Sends the hello and then each request in turn; resolves to their responses. `origin`: the
+ * hello attests it, as the CLI does when it acts for a portal (`firmante renew --portal`).
+ */
+export function callAgent(socketPath, requests, { timeoutMs = 10_000, origin } = {}) {
+  const hello = { transport: 'cli', client: 'firmante-e2e/0.1.0', protocolVersion: 1 };
+  if (origin) hello.origin = origin;
   const all = [
-    { jsonrpc: '2.0', id: 'hello', method: 'transport.hello',
-      params: { transport: 'cli', client: 'firmante-e2e/0.1.0', protocolVersion: 1 } },
+    { jsonrpc: '2.0', id: 'hello', method: 'transport.hello', params: hello },
     ...requests.map((r, i) => ({ jsonrpc: '2.0', id: i + 1, params: {}, ...r })),
   ];
   return new Promise((resolve, reject) => {

@@ -8,6 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
+
+import { PlaywrightDriver, PuppeteerDriver } from './drivers.mjs';
 
 import { run, Daemon, waitFor, socketAccepts } from './processes.mjs';
 import { callAgent } from './agent-client.mjs';
@@ -15,13 +18,20 @@ import { callAgent } from './agent-client.mjs';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BUILD = path.resolve(process.env.FIRMANTE_BUILD ?? path.join(ROOT, 'build'));
 export const EXTENSION_DIR = process.env.FIRMANTE_E2E_EXTENSION ?? path.join(BUILD, 'extension', 'chromium');
+export const FIREFOX_EXTENSION_DIR = process.env.FIRMANTE_E2E_FIREFOX_EXTENSION ?? path.join(BUILD, 'extension', 'firefox');
 export const EXTENSION_ID = 'afhfgighjolakkaojlpbnjliophojapc';
+export const GECKO_ID = 'firmante@firmante.org';
 export const CHROMIUM = process.env.FIRMANTE_CHROMIUM ?? '/usr/bin/chromium';
+export const FIREFOX = process.env.FIRMANTE_FIREFOX ?? '/usr/bin/firefox-esr';
 export const MODULE = '/usr/lib/softhsm/libsofthsm2.so';
 export const PIN = '123456'; // the test token's PIN; only the fake pinentry and --pin-fd see it
 const SO_PIN = '12345678';
 const LABEL = 'Firmante E2E';
 const SUBJECT = '/CN=PRUEBA 4 PRUEBA 4 PRUEBA 4/UID=A064878710/O=PRUEBA 4/C=MX';
+
+// What the browser passes on to firmante-nmhost: never start an agent of its own (the test's
+// runs), and give up on one within a second when the test stopped it.
+const HOST_ENV = { FIRMANTE_AGENT: '/bin/false', FIRMANTE_AGENT_START_TIMEOUT_MS: '1000' };
 
 const bin = {
   agent: path.join(BUILD, 'agent', 'firmante-agent'),
@@ -51,20 +61,28 @@ export class World {
    * @param {boolean} [o.extension]  load the extension (default: transport is native-messaging)
    * @param {'127.0.0.1'|'localhost'} [o.pageHost]  the host name the browser uses for the portal
    * @param {string} [o.name]  artefact folder name (default: the transport)
+   * @param {'chromium'|'firefox'} [o.browser]  which engine (default chromium)
+   * @param {string[]|((world: World) => string[])} [o.chromiumArgs]  extra Chromium switches (a
+   *   function of the started world, e.g. for the portal's port)
    */
-  constructor({ transport, extension = transport === 'native-messaging', pageHost = '127.0.0.1', name }) {
+  constructor({ transport, extension = transport === 'native-messaging', pageHost = '127.0.0.1', name,
+    browser = 'chromium', chromiumArgs = [] }) {
     this.transport = transport;
     this.extension = extension;
     this.pageHost = pageHost;
-    this.artefacts = path.join(BUILD, 'e2e-artifacts', name ?? transport);
+    this.browserName = browser;
+    this.chromiumArgs = chromiumArgs;
+    this.artefacts = path.join(BUILD, 'e2e-artifacts', name ?? (browser === 'chromium' ? transport : `${browser}-${transport}`));
   }
+
+  get extensionDir() { return this.browserName === 'firefox' ? FIREFOX_EXTENSION_DIR : EXTENSION_DIR; }
 
   async start() {
     for (const [what, file] of Object.entries(bin)) {
       if (!existsSync(file)) throw new Error(`missing ${what} binary ${file}: build it first`);
     }
-    if (this.extension && !existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
-      throw new Error(`no built extension in ${EXTENSION_DIR} (node extension/tools/build.mjs --target chromium --out DIR)`);
+    if (this.extension && !existsSync(path.join(this.extensionDir, 'manifest.json'))) {
+      throw new Error(`no built extension in ${this.extensionDir} (node extension/tools/build.mjs --target ${this.browserName} --out DIR)`);
     }
     this.dir = await mkdtemp(path.join(os.tmpdir(), 'firmante-e2e-'));
     await rm(this.artefacts, { recursive: true, force: true });
@@ -73,7 +91,8 @@ export class World {
     await this.#startPortal();
     await this.#provisionExpiredCertificate();
     await this.#startAgent();
-    await this.#startBrowser();
+    if (this.browserName === 'firefox') await this.#startFirefox();
+    else await this.#startBrowser();
     return this;
   }
 
@@ -95,7 +114,8 @@ export class World {
     this.portal = new Daemon('firmante-portal', bin.portal,
       ['serve', '--state-dir', path.join(this.dir, 'portal'), '--port', '0',
         '--web-dir', path.join(ROOT, 'tests', 'portal', 'web'),
-        '--page-api-dir', path.join(ROOT, 'extension', 'page-api')],
+        // FIRMANTE_E2E_PAGE_API_DIR: another page API build, to measure a change against it.
+        '--page-api-dir', process.env.FIRMANTE_E2E_PAGE_API_DIR ?? path.join(ROOT, 'extension', 'page-api')],
       { env: process.env, logPath: path.join(this.dir, 'portal.log') });
     const url = new URL(await this.portal.firstLine());
     this.portalPort = url.port;
@@ -154,7 +174,8 @@ export class World {
   async #startBrowser() {
     const profile = path.join(this.dir, 'chromium-profile');
     const args = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'];
+      '--disable-component-update', '--disable-sync',
+      ...(typeof this.chromiumArgs === 'function' ? this.chromiumArgs(this) : this.chromiumArgs)];
     if (this.extension) {
       // Hermetic host registration: Chromium reads <user-data-dir>/NativeMessagingHosts.
       await mkdir(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
@@ -173,13 +194,58 @@ export class World {
       ignoreDefaultArgs: ['--disable-extensions'],
       args,
       // firmante-nmhost inherits this: it finds our agent through FIRMANTE_SOCKET.
-      env: { ...this.tokenEnv, FIRMANTE_AGENT: '/bin/false' },
+      env: { ...this.tokenEnv, ...HOST_ENV },
       viewport: { width: 1000, height: 800 },
       acceptDownloads: true,
       locale: 'es-MX',
     });
     this.page = this.context.pages()[0] ?? await this.context.newPage();
     this.page.setDefaultTimeout(20_000);
+    this.driver = new PlaywrightDriver(this.page);
+  }
+
+  // Firefox over WebDriver BiDi (DESIGN §6): puppeteer-core starts Debian's firefox-esr, installs
+  // the unpacked Firefox build as a temporary add-on, and Firefox finds the native messaging host
+  // in $HOME/.mozilla/native-messaging-hosts (a HOME of this test's own).
+  async #startFirefox() {
+    const home = path.join(this.dir, 'firefox-home');
+    const downloads = path.join(this.dir, 'downloads');
+    await mkdir(downloads, { recursive: true });
+    if (this.extension) {
+      const hosts = path.join(home, '.mozilla', 'native-messaging-hosts');
+      await mkdir(hosts, { recursive: true });
+      await writeFile(path.join(hosts, 'org.firmante.agent.json'), JSON.stringify({
+        name: 'org.firmante.agent',
+        description: 'Firmante (e2e)',
+        path: bin.nmhost,
+        type: 'stdio',
+        allowed_extensions: [GECKO_ID],
+      }, null, 2));
+    }
+    this.firefox = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      userDataDir: path.join(this.dir, 'firefox-profile'),
+      env: { ...this.tokenEnv, HOME: home, ...HOST_ENV },
+      defaultViewport: { width: 1000, height: 800 },
+      extraPrefsFirefox: {
+        'intl.accept_languages': 'es-MX, es',
+        'intl.locale.requested': 'es-MX',
+        // Letters are saved, never opened: straight into the test's download folder.
+        'browser.download.dir': downloads,
+        'browser.download.folderList': 2,
+        'browser.download.useDownloadDir': true,
+        'browser.download.always_ask_before_handling_new_types': false,
+        'browser.download.open_pdf_attachments_inline': false,
+        'browser.helperApps.neverAsk.saveToDisk': 'application/pdf',
+        'pdfjs.disabled': true,
+      },
+    });
+    if (this.extension) await this.firefox.installExtension(FIREFOX_EXTENSION_DIR);
+    this.page = (await this.firefox.pages())[0] ?? await this.firefox.newPage();
+    this.page.setDefaultTimeout(20_000);
+    this.driver = new PuppeteerDriver(this.page, downloads);
   }
 
   /** The portal URL of `pathname` as the browser should open it (with ?wsPort= on WebSocket). */
@@ -201,7 +267,7 @@ export class World {
 
   async screenshot(n, step) {
     const file = path.join(this.artefacts, `${String(n).padStart(2, '0')}-${step}.png`);
-    await this.page.screenshot({ path: file, fullPage: true });
+    await this.driver.screenshot(file);
     return file;
   }
 
@@ -215,8 +281,28 @@ export class World {
 
   async stop({ keep = false } = {}) {
     await this.context?.close().catch(() => {});
+    await this.firefox?.close().catch(() => {});
     await this.agent?.stop();
     await this.portal?.stop();
     if (this.dir && !keep) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `body(world)` in a started World; on failure the page's screenshot goes to the artefacts
+ * and the agent's and portal's logs go with the error. The world is always stopped.
+ */
+export async function inWorld(options, body) {
+  const world = new World(options);
+  try {
+    await world.start();
+    await body(world);
+  } catch (e) {
+    const logs = await world.diagnostics().catch(() => '');
+    if (world.driver) await world.driver.screenshot(path.join(world.artefacts, 'failure.png')).catch(() => {});
+    e.message += `\n(artefacts in ${world.artefacts})\n${logs}`;
+    throw e;
+  } finally {
+    await world.stop();
   }
 }

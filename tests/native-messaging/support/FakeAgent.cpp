@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -134,6 +135,19 @@ void FakeAgent::handleFrame(int client, const std::string& body) {
                             {"id", id},
                             {"result", {{"agentVersion", "0.1.0-fake"}, {"protocolVersion", 1}}}}
                  .dump());
+    } else if (method == "test.hold") {
+        // Like a PIN prompt nobody answers: no reply.
+    } else if (method == "test.die_holding") {
+        // The agent dies mid-prompt while a child it started (its pinentry window) still holds
+        // the connection open: the relay sees no end of stream, only the process gone.
+        const pid_t holder = ::fork();
+        if (holder == 0) {
+            ::fcntl(client, F_SETFD, 0);  // inherited across exec, as an unguarded socket is
+            ::execl("/bin/sleep", "sleep", "20", static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        std::ofstream(socketPath_ + ".holder.pid") << holder << '\n';
+        ::_exit(0);
     } else if (method == "test.notify") {
         send(client, R"({"jsonrpc":"2.0","method":"tokens.changed","params":{}})");
         send(client, nlohmann::json{{"jsonrpc", "2.0"}, {"id", id}, {"result", true}}.dump());

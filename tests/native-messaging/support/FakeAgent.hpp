@@ -14,6 +14,9 @@ namespace firmante::nmtest {
 /// socket, answers `transport.hello`, and for every later request
 ///   - `test.notify`: sends a `tokens.changed` notification, then a result;
 ///   - `test.oversized`: answers with a result of `params.size` bytes (default 1 MiB + 1000);
+///   - `test.hold`: never answers (a prompt nobody answers);
+///   - `test.die_holding`: leaves a child (`sleep 20`, pid in "<socket>.holder.pid") holding the
+///     connection and exits at once (only in the separate fake agent process);
 ///   - anything else: echoes the request's `params` as its `result` (a request above 1 MiB is
 ///     answered, without parsing it, by a string result as long as the request).
 /// It records every frame it receives and sends so tests can compare bytes.

@@ -1,6 +1,6 @@
 // Pasos 8 a 12: the e-mailed link, proof of possession with the new key, the new
 // certificate, and letter 2 signed with the new certificate.
-import { api, agent, $, show, hide, fail, clearError, download, wrapHex, renewal } from '/static/portal-api.js';
+import { api, agent, act, $, show, hide, fail, download, wrapHex, renewal } from '/static/portal-api.js';
 
 const token = location.pathname.split('/').pop();
 let nonce;
@@ -8,8 +8,7 @@ let issued;
 let letter;
 
 async function obtain() {
-  clearError('error');
-  try {
+  await act($('obtener'), async () => {
     const proof = await agent('renewal.prove_possession', { renewalId: renewal.id, nonce }, $('agente'));
     issued = await api('POST', '/api/renewal/certificate',
       { signature: proof.signature, algorithm: proof.algorithm });
@@ -19,51 +18,40 @@ async function obtain() {
       ', vigente del ' + issued.notBefore + ' al ' + issued.notAfter + '.';
     hide('paso9');
     show('paso10');
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 async function downloadLetter() {
-  clearError('error');
-  try {
+  await act($('bajar2'), async () => {
     letter = await api('GET', '/api/renewal/terms-letter?format=json');
     $('cadena').textContent = letter.previousLetterSha1;
     download(letter.document, letter.fileName, 'application/pdf');
     $('firmar2').disabled = false;
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 async function signLetter() {
-  clearError('error');
-  try {
+  await act($('firmar2'), async () => {
     const signed = await agent('renewal.sign_letter', {
       renewalId: renewal.id, stage: 'terms', document: letter.document, fileName: letter.fileName,
     }, $('agente'));
     await api('POST', '/api/renewal/terms-letter/signature', { cms: signed.cms });
     hide('paso11');
     show('paso12');
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 // Paso 12 on the token: the agent closes the renewal, and deletes the old pair only if the person
 // also confirms it in the agent's own window (DESIGN §3.5).
-async function finish(retireOld) {
-  clearError('error');
-  try {
+async function finish(retireOld, control) {
+  await act(control, async () => {
     const done = await agent('renewal.finish', { renewalId: renewal.id, retireOld }, $('agente'));
     hide('retiro');
     $('terminado').textContent = done.retired
       ? 'Renovación terminada: el certificado anterior y su llave se eliminaron del token.'
       : 'Renovación terminada: el certificado anterior se conserva en el token.';
     show('terminado');
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 async function init() {
@@ -99,6 +87,6 @@ $('bajar-cer').addEventListener('click', () => { location.href = '/api/renewal/c
 $('siguiente').addEventListener('click', () => { hide('paso10'); show('paso11'); });
 $('bajar2').addEventListener('click', downloadLetter);
 $('firmar2').addEventListener('click', signLetter);
-$('retirar').addEventListener('click', () => finish(true));
-$('conservar').addEventListener('click', () => finish(false));
+$('retirar').addEventListener('click', () => finish(true, $('retirar')));
+$('conservar').addEventListener('click', () => finish(false, $('conservar')));
 init();

@@ -1,11 +1,11 @@
 // Paso 1 (login with the certificate on the token) and Paso 2 (expired → renewal link).
-import { api, agent, $, show, hide, fail, clearError, renewal } from '/static/portal-api.js';
+import { api, agent, act, $, show, hide, renewal } from '/static/portal-api.js';
 
 let certificates = [];
 
+// Each action's errors show next to its button (avisos.js), not in a box far above it.
 async function listCertificates() {
-  clearError('error');
-  try {
+  await act($('buscar'), async () => {
     const result = await agent('certificates.list', {}, $('agente'));
     certificates = result.certificates || result;
     const select = $('certificado');
@@ -16,17 +16,14 @@ async function listCertificates() {
       opt.textContent = c.subject + (c.expired ? ' (caducado)' : '');
       select.append(opt);
     }
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 async function login(event) {
   event.preventDefault();
-  clearError('error');
   hide('vigente');
   hide('caducado');
-  try {
+  await act($('ingresar'), async () => {
     const start = await api('POST', '/api/login/start', {});
     const uri = $('certificado').value;
     const signed = await agent('auth.sign_challenge', { certificate: uri, nonce: start.nonce }, $('agente'));
@@ -44,9 +41,7 @@ async function login(event) {
     } else {
       show('vigente');
     }
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 $('buscar').addEventListener('click', listCertificates);

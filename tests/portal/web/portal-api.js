@@ -4,6 +4,9 @@
 // available; otherwise the page shows the JSON-RPC request it would send to the
 // agent and lets the person paste the agent's `result` object (for example from
 // `firmante --json`), so every screen can be walked by hand.
+import { agentWaiting, showError } from '/static/avisos.js';
+
+export { act } from '/static/avisos.js';
 
 /** Calls the portal API; resolves to the parsed JSON or rejects with the portal's error. */
 export async function api(method, path, body) {
@@ -54,7 +57,15 @@ let rpcId = 1;
  */
 export async function agent(method, params, panel) {
   const pa = await loadPageApi();
-  if (pa) return pa.request(method, params, connectOptions());
+  if (pa) {
+    // Whatever the agent asks (PIN, consent, a letter to read) it asks in its own window.
+    agentWaiting(true);
+    try {
+      return await pa.request(method, params, connectOptions());
+    } finally {
+      agentWaiting(false);
+    }
+  }
   const request = { jsonrpc: '2.0', id: rpcId++, method, params };
   return new Promise((resolve, reject) => {
     panel.classList.remove('oculto');
@@ -90,34 +101,9 @@ export function $(id) { return document.getElementById(id); }
 export function show(id) { $(id).classList.remove('oculto'); }
 export function hide(id) { $(id).classList.add('oculto'); }
 
-// What the person reads for the agent's error reasons (the agent's own message is for support and
-// is in English); the reason word stays in brackets after it.
-const AGENT_MESSAGES = {
-  ORIGIN_NOT_ALLOWED: 'Este sitio no está autorizado para usar sus certificados.',
-  AGENT_UNAVAILABLE: 'No se encontró el agente Firmante en este equipo. Inícielo e intente de nuevo.',
-  NATIVE_UNAVAILABLE: 'La extensión Firmante no pudo comunicarse con el agente. Revise su instalación.',
-  USER_CANCELLED: 'La operación se canceló en la ventana del agente Firmante.',
-  PIN_INCORRECT: 'PIN incorrecto.',
-  PIN_LOCKED: 'El PIN de su token está bloqueado.',
-  TOKEN_NOT_PRESENT: 'Conecte su token o tarjeta e intente de nuevo.',
-  TOKEN_REMOVED: 'Se retiró el token durante la operación. Conéctelo e intente de nuevo.',
-  LETTER_MISMATCH: 'La carta no corresponde a la llave generada en su token; no se firmó nada.',
-  BUSY: 'El agente Firmante está atendiendo otra operación. Intente de nuevo.',
-  TIMEOUT: 'El agente Firmante no respondió a tiempo.',
-};
-
-/** Shows an error (a portal error object or an Error) in the element `id`. */
+/** Shows an error (a portal error object or an Error) in the page-wide box `id`. */
 export function fail(id, err) {
-  const box = $(id);
-  box.classList.remove('oculto');
-  const spanish = err && err.reason && AGENT_MESSAGES[err.reason];
-  box.textContent = spanish || ((err && err.message) ? err.message : String(err));
-  if (err && err.reason === 'PIN_INCORRECT' && Number.isInteger(err.triesLeft)) {
-    box.textContent += ' Intentos restantes: ' + err.triesLeft + '.';
-  }
-  // The portal's errors carry a word in `code`; the agent's (FirmanteError) in `reason`.
-  const word = (err && err.reason) || (err && typeof err.code === 'string' && err.code);
-  if (word) box.textContent += ' [' + word + ']';
+  showError($(id), err);
 }
 
 export function clearError(id) { const b = $(id); b.classList.add('oculto'); b.textContent = ''; }

@@ -1,5 +1,5 @@
 // Pasos 3 a 7: data on file, new key on the token, letter 1 signed with the expired certificate.
-import { api, agent, $, show, hide, fail, clearError, download, wrapHex, renewal } from '/static/portal-api.js';
+import { api, agent, act, $, show, hide, fail, download, wrapHex, renewal } from '/static/portal-api.js';
 
 let letter; // { document, fileName } of letter 1
 
@@ -41,8 +41,7 @@ function fillValidation(e) {
 
 async function submitData(event) {
   event.preventDefault();
-  clearError('error');
-  try {
+  await act($('datos').querySelector('button[type=submit]'), async () => {
     const r = await api('POST', '/api/renewal/data', {
       email: $('correo').value.trim(),
       emailConfirmation: $('correo2').value.trim(),
@@ -52,14 +51,11 @@ async function submitData(event) {
     hide('paso3');
     fillValidation(r.employer);
     show('paso4');
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 async function generateKey() {
-  clearError('error');
-  try {
+  await act($('generar'), async () => {
     const begun = await agent('renewal.begin',
       { certificate: renewal.certificate, keyType: $('tipo').value }, $('agente'));
     renewal.id = begun.renewalId;
@@ -69,25 +65,19 @@ async function generateKey() {
     hide('paso4');
     show('paso5');
     show('paso6');
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 async function downloadLetter() {
-  clearError('error');
-  try {
+  await act($('bajar1'), async () => {
     letter = await api('GET', '/api/renewal/acceptance-letter?format=json');
     download(letter.document, letter.fileName, 'application/pdf');
     $('firmar1').disabled = false;
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 async function signLetter() {
-  clearError('error');
-  try {
+  await act($('firmar1'), async () => {
     const signed = await agent('renewal.sign_letter', {
       renewalId: renewal.id, stage: 'acceptance', document: letter.document, fileName: letter.fileName,
     }, $('agente'));
@@ -96,9 +86,7 @@ async function signLetter() {
     hide('paso6');
     $('enviado').textContent = 'Mensaje enviado a ' + r.sentTo + '.';
     show('paso7');
-  } catch (e) {
-    fail('error', e);
-  }
+  });
 }
 
 async function init() {

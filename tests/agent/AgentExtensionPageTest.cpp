@@ -1,0 +1,103 @@
+// Issue 14: the extension's own pages (its popup) are not a site. Over native messaging they read
+// status without a consent question, and no extension page ever signs, even when listed.
+#include <gtest/gtest.h>
+
+#include <openssl/rand.h>
+
+#include "AgentClient.h"
+#include "AgentProcess.h"
+#include "AgentTestUtil.h"
+#include "TestPki.h"
+#include "firmante/agent/Base64.h"
+#include "firmante/testing/Process.h"
+
+using namespace firmante::agent::testing;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kOurId = "abcdefghijklmnopabcdefghijklmnop";
+constexpr const char* kOurPopup = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+constexpr const char* kFirefoxPopup = "moz-extension://0b7c3f4e-5d51-4a5e-9b0c-3f1f2f6e9d10";
+constexpr const char* kListed = "http://127.0.0.1:8080";
+
+class AgentExtensionPage : public ::testing::Test {
+  protected:
+    void startAgent(json allowed = json{kListed}) {
+        firmante::testing::writeFile(agent.config().string(),
+                                     json{{"allowedOrigins", std::move(allowed)}}.dump());
+        agent.start();
+    }
+    void connect(const std::string& browser, const std::string& extensionId) {
+        client = std::make_unique<AgentClient>(agent.socket());
+        const auto reply =
+            client->hello("native-messaging", {{"browser", browser}, {"extensionId", extensionId}});
+        ASSERT_TRUE(reply.contains("result")) << reply.dump();
+    }
+    json callFrom(const std::string& origin, const std::string& method, json params = nullptr) {
+        return client->call(method, std::move(params), {{"origin", origin}});
+    }
+
+    firmante::testing::TempDir dir{"firmante-agent-extension-page"};
+    firmante::testing::SoftHsmToken hsm{"Extension Page"};
+    AgentProcess agent{dir, hsm};
+    std::unique_ptr<AgentClient> client;
+};
+
+}  // namespace
+
+TEST_F(AgentExtensionPage, OurPopupReadsStatusWithoutAConsentQuestion) {
+    startAgent();
+    connect("chromium", kOurId);
+    agent.script("confirm no\n");  // a question, if one came, would be refused
+    for (const char* method :
+         {"agent.info", "tokens.list", "certificates.list", "renewal.status"}) {
+        const auto reply = callFrom(kOurPopup, method);
+        EXPECT_TRUE(reply.contains("result")) << method << ": " << reply.dump();
+    }
+    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty())
+        << "the person was asked about the popup";
+}
+
+TEST_F(AgentExtensionPage, TheFirefoxPopupWithItsRandomUuidReadsStatusWithoutAQuestion) {
+    startAgent();
+    connect("firefox", "firmante@firmante.org");
+    agent.script("confirm no\n");
+    const auto reply = callFrom(kFirefoxPopup, "tokens.list");
+    EXPECT_TRUE(reply.contains("result")) << reply.dump();
+    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty());
+}
+
+TEST_F(AgentExtensionPage, NoExtensionPageSignsEvenWhenItsOriginIsListed) {
+    TestCa ca;
+    const auto cert =
+        provisionCertificate(hsm, ca, "Extension Key", firmante::pkcs11::KeyType::EcP256, false);
+    startAgent(json{kListed, kOurPopup, kFirefoxPopup});
+    connect("chromium", kOurId);
+    agent.script("pin 123456\n");
+    std::vector<unsigned char> nonce(32);
+    RAND_bytes(nonce.data(), 32);
+    const json challenge{{"certificate", cert.uri},
+                         {"nonce", firmante::agent::base64Encode(nonce)}};
+    EXPECT_EQ(reasonOf(callFrom(kOurPopup, "auth.sign_challenge", challenge)),
+              "ORIGIN_NOT_ALLOWED");
+    EXPECT_EQ(reasonOf(callFrom(kOurPopup, "renewal.begin", {{"certificate", cert.uri}})),
+              "ORIGIN_NOT_ALLOWED");
+    EXPECT_EQ(reasonOf(callFrom(
+                  kFirefoxPopup, "documents.sign",
+                  {{"certificate", cert.uri}, {"document", "JVBERi0="}, {"fileName", "a.pdf"}})),
+              "ORIGIN_NOT_ALLOWED");
+    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty()) << "no PIN was asked for a popup";
+    // The same call from the listed site is signed: the refusal is the page's kind, not the token.
+    EXPECT_TRUE(callFrom(kListed, "auth.sign_challenge", challenge).contains("result"));
+}
+
+TEST_F(AgentExtensionPage, AnotherExtensionsPageIsAskedAboutLikeAnySite) {
+    startAgent();
+    connect("chromium", kOurId);
+    agent.script("confirm no\n");
+    EXPECT_EQ(
+        reasonOf(callFrom("chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba", "tokens.list")),
+        "ORIGIN_NOT_ALLOWED");
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+}
