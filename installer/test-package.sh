@@ -15,8 +15,11 @@ PIN=123456
 
 WORK=$(mktemp -d /tmp/firmante-package-test.XXXXXX)
 AGENT_PID=
+INSTALLED=no
 cleanup() {
   [ -z "$AGENT_PID" ] || kill "$AGENT_PID" 2>/dev/null || true
+  # A failed run must not leave the package on the machine (the next run would refuse to start).
+  [ "$INSTALLED" = no ] || "${APT[@]}" purge firmante >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -36,6 +39,7 @@ dpkg-deb --contents "$DEB" | awk '{print $6}' | sed 's|^\./|/|; s|/$||' | grep -
 step "apt-get install $(basename "$DEB")"
 "${APT[@]}" install --no-install-recommends "$DEB" >"$WORK/apt-install.log" 2>&1 ||
   { cat "$WORK/apt-install.log" >&2; fail "apt-get install"; }
+INSTALLED=yes
 dpkg -L firmante >"$WORK/installed"
 
 step "installed layout"
@@ -144,6 +148,7 @@ if [ -n "$AGENT_PID" ]; then
   wait "$AGENT_PID" || fail "the agent did not stop cleanly on removal (status $?)"
   AGENT_PID=
 fi
+INSTALLED=no
 [ "$created_run" = no ] || rm -rf "$session_run"
 
 left=0
@@ -152,7 +157,7 @@ while IFS= read -r path; do
   grep -qxF "$path" "$WORK/existed-before" && continue
   echo "left after purge: $path" >&2
   left=1
-done <"$WORK/installed"
+done < <(grep -vxF '/.' "$WORK/installed")
 [ ! -e /etc/systemd/user/sockets.target.wants/firmante-agent.socket ] ||
   { echo "left after purge: the socket unit's enablement link" >&2; left=1; }
 [ "$left" -eq 0 ] || fail "the purge left files behind"

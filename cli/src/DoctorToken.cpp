@@ -6,8 +6,8 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <optional>
 #include <filesystem>
+#include <optional>
 
 #include "CliError.h"
 #include "Doctor.h"
