@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include <cstring>
+#include <set>
 #include <thread>
 
 #include "AgentTestUtil.h"
@@ -51,13 +52,19 @@ std::size_t closedByAgent(std::vector<RawSocket>& sockets, std::chrono::seconds 
     return closed;
 }
 
-std::size_t highestDescriptor(pid_t pid) {
-    std::size_t highest = 0;
+// The lowest RLIMIT_NOFILE under which the process can open exactly `free` more descriptors
+// (open ones above the limit stay usable, so gaps below it are what counts).
+std::size_t limitLeaving(pid_t pid, std::size_t free) {
+    std::set<std::size_t> open;
     for (const auto& entry :
          std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
-        highest = std::max<std::size_t>(highest, std::stoul(entry.path().filename().string()));
+        open.insert(std::stoul(entry.path().filename().string()));
     }
-    return highest;
+    std::size_t limit = 0;
+    for (std::size_t gaps = 0; gaps < free; ++limit) {
+        if (!open.count(limit)) ++gaps;
+    }
+    return limit;
 }
 
 }  // namespace
@@ -83,8 +90,8 @@ TEST_F(WebSocketResources, FloodOfThreeThousandConnectionsPastTheCapHoldsNoDescr
 
 TEST_F(WebSocketResources, AcceptAtTheDescriptorLimitBacksOffAndServesAgainOnceFree) {
     startAgent();
-    // A descriptor limit four above the agent's highest descriptor now.
-    const std::size_t limit = highestDescriptor(agent.pid()) + 1 + 4;
+    // A descriptor limit that leaves the agent four more descriptors.
+    const std::size_t limit = limitLeaving(agent.pid(), 4);
     const rlimit low{limit, limit};
     rlimit old{};
     ASSERT_EQ(::prlimit(agent.pid(), RLIMIT_NOFILE, &low, &old), 0) << std::strerror(errno);
