@@ -124,6 +124,16 @@ int Agent::run() {
                 dispatcher.setTransports({"unix", "native-messaging", "websocket"});
                 dispatcher.setWebSocketPort(webSocket->port());
             }
+        } catch (const websocket::ListenError& e) {
+            webSocket.reset();
+            log->error("no WebSocket transport: {}", e.what());
+            dispatcher.setWebSocketProblem(
+                {{"reason", e.reason()},
+                 {"port", e.port()},
+                 {"message", e.reason() == "PORT_IN_USE"
+                                 ? "another program holds the port; pages cannot reach this agent "
+                                   "over WebSocket (use the extension)"
+                                 : "the agent cannot listen on the port"}});
         } catch (const std::exception& e) {
             webSocket.reset();
             log->error("no WebSocket transport: {}", e.what());

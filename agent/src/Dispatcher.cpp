@@ -61,8 +61,7 @@ Dispatcher::~Dispatcher() {
 }
 
 void Dispatcher::stop() {
-    promptThread_.stop();
-    promptThread_.join();
+    origins_.stop();
 }
 
 void Dispatcher::handle(std::string_view text, const ConnectionContext& connection,
@@ -147,14 +146,12 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
             plan.execute(std::move(done));
             return;
         }
-        // Asking the person blocks: never on the I/O thread.
-        boost::asio::post(promptThread_, [this, origin, requestId, plan = std::move(plan),
-                                          done = std::move(done)]() mutable {
+        // The one consent queue of every transport; the answer comes on its thread.
+        origins_.ask(origin, [requestId, plan = std::move(plan),
+                              done = std::move(done)](std::optional<RpcError> refusal) mutable {
             RequestScope scope(requestId);
-            try {
-                origins_.authorize(origin);
-            } catch (const std::exception& e) {
-                done(Outcome::failure(RpcError::from(e)));
+            if (refusal) {
+                done(Outcome::failure(std::move(*refusal)));
                 return;
             }
             plan.execute(std::move(done));
@@ -194,6 +191,7 @@ void Dispatcher::registerMethods() {
                 {"transports", transports_},       {"module", tokens_.module().path()},
                 {"renewal", renewals_ != nullptr}, {"tokens", std::move(tokens)}};
             if (webSocketPort_ != 0) info["webSocketPort"] = webSocketPort_;
+            if (!webSocketProblem_.is_null()) info["webSocketProblem"] = webSocketProblem_;
             done(Outcome::success(std::move(info)));
         };
         return plan;

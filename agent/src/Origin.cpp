@@ -33,7 +33,8 @@ bool isValidOrigin(std::string_view origin) noexcept {
         }
         return true;
     }
-    if (rest.empty()) return false;
+    // An empty host (`http://:8080`, `http://[]`) names no site: nothing to ask the person about.
+    if (rest.empty() || rest.front() == ':' || rest.starts_with("[]")) return false;
     // host[:port] only: a path, query, fragment or userinfo means the page sent a URL, not an
     // origin, and comparing those against the allowlist would be unsound.
     for (unsigned char c : rest) {

@@ -1,15 +1,135 @@
 #include "firmante/agent/OriginPolicy.h"
 
+#include <future>
+
+#include <boost/asio/post.hpp>
+
 #include "firmante/agent/Logging.h"
-#include "firmante/agent/RpcError.h"
+#include "firmante/agent/Origin.h"
 
 namespace firmante::agent {
 
+namespace {
+
+RpcError refusedError(const std::string& origin) {
+    return RpcError("ORIGIN_NOT_ALLOWED", "the origin " + origin + " is not allowed");
+}
+
+void deliver(const OriginPolicy::Answer& answer, const std::optional<RpcError>& outcome) noexcept {
+    try {
+        answer(outcome);
+    } catch (const std::exception& e) {
+        logger("policy")->error("delivering a consent answer: {}", e.what());
+    } catch (...) {
+        logger("policy")->error("delivering a consent answer failed");
+    }
+}
+
+}  // namespace
+
+OriginPolicy::OriginPolicy(ConfigStore& config, prompt::Prompter& prompter)
+    : OriginPolicy(config, prompter, Settings{}) {}
+
+OriginPolicy::OriginPolicy(ConfigStore& config, prompt::Prompter& prompter, Settings settings)
+    : config_(config), prompter_(prompter), settings_(settings) {}
+
+OriginPolicy::~OriginPolicy() {
+    stop();
+}
+
+void OriginPolicy::stop() noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) return;
+        stopped_ = true;
+        waiting_.clear();
+    }
+    consent_.stop();
+    consent_.join();
+}
+
+bool OriginPolicy::refusedLocked(const std::string& site) {
+    const auto it = refusedSites_.find(site);
+    if (it == refusedSites_.end()) return false;
+    if (std::chrono::steady_clock::now() - it->second < settings_.refusalMemory) return true;
+    refusedSites_.erase(it);
+    return false;
+}
+
+bool OriginPolicy::refusedRecently(const std::string& origin) {
+    const std::string site = siteOf(origin);
+    std::lock_guard lock(mutex_);
+    return refusedLocked(site);
+}
+
+void OriginPolicy::ask(const std::string& origin, Answer answer) noexcept {
+    std::optional<RpcError> now;
+    try {
+        if (allowed(origin)) {
+            deliver(answer, std::nullopt);
+            return;
+        }
+        std::lock_guard lock(mutex_);
+        if (stopped_) {
+            now = RpcError("ORIGIN_NOT_ALLOWED", "the agent is stopping");
+        } else if (refusedLocked(siteOf(origin))) {
+            now = refusedError(origin);
+        } else if (auto it = waiting_.find(origin); it != waiting_.end()) {
+            if (it->second.size() < settings_.maxWaitersPerOrigin) {
+                it->second.push_back(std::move(answer));
+                return;
+            }
+            now = RpcError("ORIGIN_NOT_ALLOWED",
+                           "too many requests from " + origin + " wait for the person's answer");
+        } else if (waiting_.size() >= settings_.maxWaitingOrigins) {
+            now = RpcError("ORIGIN_NOT_ALLOWED",
+                           "too many sites wait for the person's answer; try again later");
+        } else {
+            waiting_[origin].push_back(std::move(answer));
+            boost::asio::post(consent_, [this, origin] { decide(origin); });
+            return;
+        }
+    } catch (const std::exception& e) {
+        now =
+            RpcError("ORIGIN_NOT_ALLOWED", std::string("cannot ask about the origin: ") + e.what());
+    }
+    deliver(answer, now);
+}
+
 void OriginPolicy::authorize(const std::string& origin) {
-    if (allowed(origin)) return;
-    // One question at a time; a second request from the same page waits for the first answer.
-    std::lock_guard lock(askMutex_);
-    if (allowed(origin)) return;
+    auto promise = std::make_shared<std::promise<std::optional<RpcError>>>();
+    auto future = promise->get_future();
+    ask(origin, [promise](std::optional<RpcError> outcome) { promise->set_value(outcome); });
+    if (auto error = future.get()) throw *error;
+}
+
+void OriginPolicy::decide(const std::string& origin) {
+    std::optional<RpcError> outcome;
+    try {
+        outcome = question(origin);
+    } catch (const std::exception& e) {
+        outcome = RpcError("ORIGIN_NOT_ALLOWED", std::string("cannot ask: ") + e.what());
+    }
+    std::vector<Answer> answers;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = waiting_.find(origin); it != waiting_.end()) {
+            answers = std::move(it->second);
+            waiting_.erase(it);
+        }
+    }
+    for (const auto& answer : answers) deliver(answer, outcome);
+}
+
+std::optional<RpcError> OriginPolicy::question(const std::string& origin) {
+    // Decided while this question waited in the queue: approved by an earlier prompt of the same
+    // origin, or its site refused under another subdomain.
+    if (allowed(origin)) return std::nullopt;
+    const std::string site = siteOf(origin);
+    {
+        std::lock_guard lock(mutex_);
+        if (refusedLocked(site)) return refusedError(origin);
+    }
     prompt::PromptText text;
     text.title = "Firmante — Permiso / Permission";
     text.description = "¿Permitir que " + origin +
@@ -25,12 +145,17 @@ void OriginPolicy::authorize(const std::string& origin) {
         approved = prompter_.confirm(text);
     } catch (const std::exception& e) {
         logger("policy")->error("cannot ask about origin {}: {}", origin, e.what());
-        throw RpcError("ORIGIN_NOT_ALLOWED",
-                       "the origin " + origin + " is not allowed and the agent could not ask");
+        return RpcError("ORIGIN_NOT_ALLOWED",
+                        "the origin " + origin + " is not allowed and the agent could not ask");
     }
     if (!approved) {
-        logger("policy")->info("origin refused by the person: {}", origin);
-        throw RpcError("ORIGIN_NOT_ALLOWED", "the origin " + origin + " is not allowed");
+        logger("policy")->info("origin refused by the person: {} (site {} refused for {} s)",
+                               origin, site, settings_.refusalMemory.count());
+        std::lock_guard lock(mutex_);
+        // Bounded: a flood of distinct refused sites only ever costs this much memory.
+        if (refusedSites_.size() >= 1024) refusedSites_.clear();
+        refusedSites_[site] = std::chrono::steady_clock::now();
+        return refusedError(origin);
     }
     logger("policy")->info("origin approved by the person: {}", origin);
     try {
@@ -39,6 +164,7 @@ void OriginPolicy::authorize(const std::string& origin) {
         // The answer still holds for this request; it just will be asked again next start.
         logger("policy")->error("cannot remember origin {}: {}", origin, e.what());
     }
+    return std::nullopt;
 }
 
 }  // namespace firmante::agent

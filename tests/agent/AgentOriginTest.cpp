@@ -91,6 +91,31 @@ TEST_F(AgentOrigin, NativeMessagingRequestWithoutAnOriginIsInvalid) {
     EXPECT_EQ(reasonOf(callFrom("https://a.example/path?x", "tokens.list")), "INVALID_REQUEST");
 }
 
+TEST_F(AgentOrigin, SiteRefusedThroughNativeMessagingIsAskedOnce) {
+    startAgent();
+    agent.script("confirm no\nconfirm yes\nconfirm yes\nconfirm yes\n");
+    EXPECT_EQ(reasonOf(callFrom(kUnlisted, "tokens.list")), "ORIGIN_NOT_ALLOWED");
+    // The same page again, another subdomain, another scheme or port of the same site: refused
+    // from memory, not asked again (the script would have said yes).
+    for (const std::string origin :
+         {std::string(kUnlisted), std::string("https://www.unlisted.example"),
+          std::string("http://cdn.unlisted.example:8443")}) {
+        EXPECT_EQ(reasonOf(callFrom(origin, "certificates.list")), "ORIGIN_NOT_ALLOWED") << origin;
+    }
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+    EXPECT_EQ(allowedOrigins(), json({kListed}));
+    // Another site is still asked.
+    EXPECT_TRUE(callFrom("https://other.example", "tokens.list").contains("result"));
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 2u);
+}
+
+TEST_F(AgentOrigin, OriginWithAnEmptyHostIsInvalidWithoutAPrompt) {
+    startAgent();
+    agent.script("confirm yes\n");
+    EXPECT_EQ(reasonOf(callFrom("http://:8080", "tokens.list")), "INVALID_REQUEST");
+    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty());
+}
+
 TEST_F(AgentOrigin, ChallengeIsSignedForTheBrowserAttestedOriginNotOneInParams) {
     TestCa ca;
     const auto cert =

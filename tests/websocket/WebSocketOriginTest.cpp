@@ -4,7 +4,9 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "AgentClient.h"
 #include "AgentTestUtil.h"
+#include "RawSocket.h"
 #include "WebSocketFixture.h"
 
 using namespace firmante::websocket::testing;
@@ -126,4 +128,59 @@ TEST_F(WebSocketOrigin, OversizedUpgradeHeaderIsRefusedWith431) {
                                }),
               431u);
     expectStillServing();
+}
+
+TEST_F(WebSocketOrigin, OriginWithAnEmptyHostIsRefusedWithoutAPrompt) {
+    startAgent();
+    agent.script("confirm yes\n");
+    for (const std::string origin : {"http://:8080", "https://:443", "http://[]:8080"}) {
+        WsTestClient client(port);
+        EXPECT_EQ(client.handshake(origin), 403u) << origin;
+    }
+    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty());
+    EXPECT_EQ(configOnDisk(agent.config())["allowedOrigins"], json({kAllowedOrigin}));
+}
+
+TEST_F(WebSocketOrigin, RefusedSiteIsNotAskedAgainUnderAnotherSubdomain) {
+    startAgent();
+    agent.script("confirm no\nconfirm yes\nconfirm yes\n");
+    WsTestClient first(port);
+    EXPECT_EQ(first.handshake("https://a.evil.example"), 403u);
+    for (const std::string origin :
+         {"https://b.evil.example", "http://evil.example:8080", "https://x.y.evil.example"}) {
+        WsTestClient again(port);
+        EXPECT_EQ(again.handshake(origin), 403u) << origin;
+    }
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+    expectStillServing();
+}
+
+TEST_F(WebSocketOrigin, SiteRefusedThroughNativeMessagingIsNotAskedAgainOverWebSocket) {
+    startAgent();
+    agent.script("confirm no\nconfirm yes\n");
+    firmante::agent::testing::AgentClient extension(agent.socket());
+    extension.hello("native-messaging", {{"browser", "chromium"}});
+    const auto refused =
+        extension.call("tokens.list", nullptr, {{"origin", "https://evil.example"}});
+    EXPECT_EQ(firmante::agent::testing::reasonOf(refused), "ORIGIN_NOT_ALLOWED");
+    // One consent queue, one memory: the page's WebSocket gets the same answer, unasked.
+    WsTestClient page(port);
+    EXPECT_EQ(page.handshake("https://evil.example"), 403u);
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+}
+
+TEST_F(WebSocketOrigin, FirstFrameSentInTheSamePacketAsTheUpgradeIsAnswered) {
+    startAgent();
+    RawSocket client(port);
+    client.send(upgradeRequest(port, kAllowedOrigin) +
+                maskedTextFrame(R"({"jsonrpc":"2.0","id":7,"method":"agent.info"})"));
+    const auto reply =
+        client.readUntil([](const std::string& r) { return !firstFramePayload(r).empty(); },
+                         std::chrono::seconds(10));
+    ASSERT_EQ(httpStatus(reply), 101u) << reply;
+    const auto payload = firstFramePayload(reply);
+    ASSERT_FALSE(payload.empty()) << "no answer to the first frame: " << reply;
+    const auto response = json::parse(payload);
+    EXPECT_EQ(response["id"], 7);
+    EXPECT_TRUE(response["result"].contains("version")) << payload;
 }

@@ -1,6 +1,7 @@
 #include "HttpSession.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -8,6 +9,7 @@
 #include "WebSocketSession.h"
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/OriginPolicy.h"
+#include "firmante/agent/RpcError.h"
 #include "firmante/websocket/UpgradeCheck.h"
 
 namespace firmante::websocket {
@@ -21,7 +23,12 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, std::shared_ptr<ServerStat
     : stream_(std::move(socket)),
       state_(std::move(state)),
       slot_(std::move(slot)),
-      id_(state_->nextConnectionId()) {}
+      id_(state_->nextConnectionId()),
+      consentTimer_(stream_.get_executor()) {}
+
+HttpSession::~HttpSession() {
+    endConsentWait();
+}
 
 void HttpSession::run() {
     parser_.emplace();
@@ -39,17 +46,12 @@ void HttpSession::run() {
                      });
 }
 
-void HttpSession::refuseBusy() {
-    // Read the request first: closing on unread bytes sends a reset that may eat the 503.
-    busy_ = true;
-    run();
-}
-
 void HttpSession::shutdown() noexcept {
     try {
         net::post(stream_.get_executor(), [self = shared_from_this()] {
             if (self->done_) return;
             self->done_ = true;
+            self->consentTimer_.cancel();
             boost::system::error_code ignored;
             self->stream_.socket().shutdown(net::socket_base::shutdown_both, ignored);
             self->stream_.close();
@@ -73,10 +75,6 @@ void HttpSession::onRead(const boost::system::error_code& ec) {
         stream_.close();
         return;
     }
-    if (busy_) {
-        refuse(http::status::service_unavailable, "too many connections");
-        return;
-    }
     const auto& request = parser_->get();
     if (auto refusal = checkUpgradeRequest(request, state_->port)) {
         refuse(refusal->status, refusal->reason);
@@ -91,40 +89,58 @@ void HttpSession::onRead(const boost::system::error_code& ec) {
 }
 
 void HttpSession::askAboutOrigin(std::string origin) {
-    if (state_->recentlyRefused(origin)) {
+    if (state_->origins.refusedRecently(origin)) {
         refuse(http::status::forbidden, "origin not allowed");
         return;
     }
-    // The person may take minutes to answer; the handshake deadline is for the client's bytes.
+    // Pages waiting for the person may hold only some of the slots, and each only for a short
+    // while: they can never lock out an allowed page.
+    if (!state_->tryTakeConsentPlace()) {
+        refuse(http::status::service_unavailable, "too many pages wait for the person's answer");
+        return;
+    }
+    waitingForConsent_ = true;
     stream_.expires_never();
-    net::post(state_->consent, [self = shared_from_this(), origin = std::move(origin)]() mutable {
-        bool approved = false;
+    consentTimer_.expires_after(state_->settings.consentWait);
+    consentTimer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || !self->waitingForConsent_) return;
+        self->endConsentWait();
+        // The question stays in the queue; the page's next attempt gets the answer at once.
+        self->refuse(http::status::service_unavailable,
+                     "waiting for the person's answer; try again");
+    });
+    auto executor = stream_.get_executor();
+    state_->origins.ask(origin, [self = shared_from_this(), executor,
+                                 origin](std::optional<agent::RpcError> refusal) {
         try {
-            if (!self->state_->recentlyRefused(origin)) {
-                self->state_->origins.authorize(origin);  // blocks while the person decides
-                approved = true;
-            }
-        } catch (const std::exception& e) {
-            self->state_->rememberRefusal(origin);
-            agent::logger("websocket")->info("connection {}: {}", self->id_, e.what());
-        }
-        try {
-            net::post(self->stream_.get_executor(),
-                      [self, approved, origin = std::move(origin)]() mutable {
-                          try {
-                              if (approved) {
-                                  self->upgrade(std::move(origin));
-                              } else {
-                                  self->refuse(http::status::forbidden, "origin not allowed");
-                              }
-                          } catch (const std::exception& e) {
-                              agent::logger("websocket")->error("upgrade failed: {}", e.what());
-                          }
-                      });
+            net::post(executor, [self, origin, approved = !refusal] {
+                try {
+                    self->onAnswer(origin, approved);
+                } catch (const std::exception& e) {
+                    agent::logger("websocket")->error("upgrade failed: {}", e.what());
+                }
+            });
         } catch (...) {
             // Stopping: the connection goes with the io_context.
         }
     });
+}
+
+void HttpSession::onAnswer(const std::string& origin, bool approved) {
+    if (!waitingForConsent_) return;  // the wait ended already with a 503
+    endConsentWait();
+    consentTimer_.cancel();
+    if (approved) {
+        upgrade(origin);
+    } else {
+        refuse(http::status::forbidden, "origin not allowed");
+    }
+}
+
+void HttpSession::endConsentWait() noexcept {
+    if (!waitingForConsent_) return;
+    waitingForConsent_ = false;
+    state_->releaseConsentPlace();
 }
 
 void HttpSession::upgrade(std::string origin) {
@@ -132,10 +148,13 @@ void HttpSession::upgrade(std::string origin) {
     done_ = true;
     stream_.expires_never();
     agent::logger("websocket")->info("connection {} from {}", id_, origin);
+    // A client may send its first frame in the same packet as the upgrade request: those bytes
+    // are in our buffer now and must reach the WebSocket reader, not be dropped.
+    std::string early = beast::buffers_to_string(buffer_.data());
     auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), state_,
                                                       std::move(slot_), id_, std::move(origin));
     state_->track(session);
-    session->run(parser_->release());
+    session->run(parser_->release(), std::move(early));
 }
 
 void HttpSession::refuse(http::status status, const std::string& reason) {
@@ -150,6 +169,7 @@ void HttpSession::refuse(http::status status, const std::string& reason) {
     if (status == http::status::upgrade_required) {
         response_->set(http::field::upgrade, "websocket");
     }
+    if (status == http::status::service_unavailable) response_->set(http::field::retry_after, "2");
     response_->keep_alive(false);
     response_->body() = reason + "\n";
     response_->prepare_payload();

@@ -3,8 +3,13 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <string>
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/compose.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/teardown.hpp>
@@ -15,9 +20,37 @@ namespace firmante::websocket {
 /// closing. Beast 1.74's own TCP teardown stops draining after the first read
 /// (`bytes_transferred` is never set), so the socket closes with unread bytes, the kernel answers
 /// with a reset, and the peer may lose our close frame — e.g. the 1009 for an oversized message.
+/// It also gives back bytes read before the WebSocket took the socket (putBack).
 class LoopbackStream : public boost::beast::tcp_stream {
   public:
     using boost::beast::tcp_stream::tcp_stream;
+
+    /// The next reads return these bytes before anything from the socket: what the client sent
+    /// right behind its upgrade request, read into the HTTP parser's buffer.
+    void putBack(std::string bytes) { early_ = std::move(bytes); }
+
+    /// Hides tcp_stream's: Beast's websocket::stream calls it on its next layer by name.
+    template <class MutableBufferSequence, class ReadHandler>
+    auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
+        return boost::asio::async_initiate<ReadHandler,
+                                           void(boost::system::error_code, std::size_t)>(
+            [this](auto completion, const MutableBufferSequence& into) {
+                if (early_.empty()) {
+                    boost::beast::tcp_stream::async_read_some(into, std::move(completion));
+                    return;
+                }
+                const std::size_t n = boost::asio::buffer_copy(into, boost::asio::buffer(early_));
+                early_.erase(0, n);
+                // Never complete inside the initiating call (asio's rule for async operations).
+                boost::asio::post(get_executor(),
+                                  boost::beast::bind_front_handler(std::move(completion),
+                                                                   boost::system::error_code{}, n));
+            },
+            handler, buffers);
+    }
+
+  private:
+    std::string early_;
 };
 
 namespace detail {

@@ -46,20 +46,28 @@ void ServerState::closeAll() noexcept {
     }
 }
 
-bool ServerState::recentlyRefused(const std::string& origin) {
-    std::lock_guard lock(mutex_);
-    const auto it = refusals_.find(origin);
-    if (it == refusals_.end()) return false;
-    if (std::chrono::steady_clock::now() - it->second < settings.refusalMemory) return true;
-    refusals_.erase(it);
-    return false;
+bool ServerState::tryTakeConsentPlace() noexcept {
+    const std::size_t places = std::max<std::size_t>(1, settings.maxConnections / 4);
+    auto waiting = consentWaiters_.load();
+    do {
+        if (waiting >= places) return false;
+    } while (!consentWaiters_.compare_exchange_weak(waiting, waiting + 1));
+    return true;
 }
 
-void ServerState::rememberRefusal(const std::string& origin) {
+bool ServerState::mayLog(const std::string& what, std::size_t& suppressed) {
     std::lock_guard lock(mutex_);
-    // Bounded: a flood of distinct refused origins only ever costs this much memory.
-    if (refusals_.size() >= 1024) refusals_.clear();
-    refusals_[origin] = std::chrono::steady_clock::now();
+    auto& budget = logBudgets_[what];
+    const auto now = std::chrono::steady_clock::now();
+    if (budget.last != std::chrono::steady_clock::time_point{} &&
+        now - budget.last < std::chrono::seconds(1)) {
+        ++budget.suppressed;
+        return false;
+    }
+    budget.last = now;
+    suppressed = budget.suppressed;
+    budget.suppressed = 0;
+    return true;
 }
 
 }  // namespace firmante::websocket

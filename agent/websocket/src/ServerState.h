@@ -13,9 +13,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "Closable.h"
+#include "SocketOwner.h"
 #include "firmante/agent/Limits.h"
 #include "firmante/websocket/WebSocketSettings.h"
 
@@ -45,9 +45,14 @@ class ServerState {
     /// Closes every tracked connection (each on its own strand).
     void closeAll() noexcept;
 
-    /// The person refused this origin a short while ago: refuse without asking again.
-    bool recentlyRefused(const std::string& origin);
-    void rememberRefusal(const std::string& origin);
+    /// Takes one of the places for connections waiting for the person's consent (a quarter of
+    /// the connection cap): waiting pages can never fill every slot and lock out allowed ones.
+    bool tryTakeConsentPlace() noexcept;
+    void releaseConsentPlace() noexcept { --consentWaiters_; }
+
+    /// True when a line about `what` may be logged now: at most one a second for each, so a
+    /// flood or a descriptor shortage cannot fill the log. `suppressed` gets how many were not.
+    bool mayLog(const std::string& what, std::size_t& suppressed);
 
     std::uint64_t nextConnectionId() noexcept { return nextId_++; }
 
@@ -55,22 +60,27 @@ class ServerState {
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
         io.get_executor()};
     boost::asio::steady_timer drainTimer{io};
-    boost::asio::thread_pool consent{1};  // origin questions block: never on the I/O thread
     agent::Dispatcher& dispatcher;
     agent::ConnectionHub& hub;
     agent::OriginPolicy& origins;
     const agent::Limits limits;
     const WebSocketSettings settings;
+    PeerUidLookup peerUid;  // opened at start: works at the descriptor limit too
     std::atomic<std::uint16_t> port{0};
     std::atomic<bool> stopping{false};
 
   private:
     std::atomic<std::size_t> slots_{0};
+    std::atomic<std::size_t> consentWaiters_{0};
     // Unix-socket connection ids count from 1; these stay apart so log lines are unambiguous.
     std::atomic<std::uint64_t> nextId_{1'000'001};
     std::mutex mutex_;
     std::vector<std::weak_ptr<Closable>> connections_;
-    std::map<std::string, std::chrono::steady_clock::time_point> refusals_;
+    struct LogBudget {
+        std::chrono::steady_clock::time_point last;
+        std::size_t suppressed = 0;
+    };
+    std::map<std::string, LogBudget> logBudgets_;
 };
 
 /// One of ServerState's connection slots, given back when this goes away.

@@ -1,5 +1,7 @@
 #include "firmante/websocket/WebSocketServer.h"
 
+#include <unistd.h>
+
 #include <stdexcept>
 
 #include <boost/asio/ip/address.hpp>
@@ -7,6 +9,7 @@
 
 #include "Listener.h"
 #include "ServerState.h"
+#include "SocketOwner.h"
 #include "firmante/agent/Logging.h"
 
 namespace firmante::websocket {
@@ -39,8 +42,20 @@ void WebSocketServer::start() {
         listeners.push_back(std::make_shared<Listener>(
             state_, tcp::endpoint(net::ip::address_v4::loopback(), state_->settings.port)));
     } catch (const boost::system::system_error& e) {
-        throw std::runtime_error("cannot listen on 127.0.0.1:" +
-                                 std::to_string(state_->settings.port) + ": " + e.code().message());
+        const auto port = state_->settings.port;
+        std::string message =
+            "cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + e.code().message();
+        if (e.code() != net::error::address_in_use) {
+            throw ListenError("LISTEN_FAILED", port, message);
+        }
+        // Pages that try this port reach that program, not us: say whose it is.
+        if (const auto holder = loopbackListenerUid(port)) {
+            message +=
+                *holder == ::geteuid()
+                    ? " (held by another program of this user, maybe a second agent)"
+                    : " (held by a program of uid " + std::to_string(*holder) + ", another user)";
+        }
+        throw ListenError("PORT_IN_USE", port, message);
     }
     // The same port on ::1 (also when the system picked it for IPv4), so that a page may use
     // either loopback name.
@@ -93,9 +108,8 @@ void WebSocketServer::stop() noexcept {
         });
         state->work.reset();
         if (thread_.joinable()) thread_.join();
-        // Origin questions still waiting are dropped; one being asked ends with its prompt.
-        state->consent.stop();
-        state->consent.join();
+        // Origin questions live in the OriginPolicy (shared with the other transports); their
+        // late answers find the connections closed.
         agent::logger("websocket")->info("websocket stopped");
     } catch (const std::exception& e) {
         agent::logger("websocket")->error("stopping: {}", e.what());

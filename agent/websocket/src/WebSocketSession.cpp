@@ -48,7 +48,8 @@ WebSocketSession::WebSocketSession(net::ip::tcp::socket socket, std::shared_ptr<
     context_.attestedOrigin = std::move(origin);
 }
 
-void WebSocketSession::run(UpgradeRequest request) {
+void WebSocketSession::run(UpgradeRequest request, std::string early) {
+    ws_.next_layer().putBack(std::move(early));
     websocket::stream_base::timeout timeout{};
     timeout.handshake_timeout = state_->settings.handshakeTimeout;
     timeout.idle_timeout = state_->settings.idleTimeout;

@@ -30,8 +30,9 @@ class WebSocketSession : public agent::Connection,
     WebSocketSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
                      ConnectionSlot slot, std::uint64_t id, std::string origin);
 
-    /// Accepts the already-checked upgrade request.
-    void run(UpgradeRequest request);
+    /// Accepts the already-checked upgrade request; `early` holds bytes the client sent after
+    /// it, read with it (they are read first).
+    void run(UpgradeRequest request, std::string early = {});
     void sendNotification(const std::string& json) noexcept override;
     /// Closes with 1001 (going away). Any thread.
     void shutdown() noexcept override;

@@ -45,8 +45,10 @@ class Dispatcher {
     void setTransports(std::vector<std::string> transports) { transports_ = std::move(transports); }
     /// For agent.info: the WebSocket port (0 = not served). Call before serving.
     void setWebSocketPort(std::uint16_t port) { webSocketPort_ = port; }
+    /// For agent.info: why the WebSocket is not served ({reason, port, message}).
+    void setWebSocketProblem(nlohmann::json problem) { webSocketProblem_ = std::move(problem); }
 
-    /// Stops the prompt thread (pending origin questions are dropped).
+    /// Stops the consent queue (pending origin questions are dropped).
     void stop();
 
     /// A method: validates params (throwing RpcError) and returns what to run.
@@ -65,8 +67,8 @@ class Dispatcher {
     Limits limits_;
     std::vector<std::string> transports_;
     std::uint16_t webSocketPort_ = 0;
+    nlohmann::json webSocketProblem_;
     std::map<std::string, Handler, std::less<>> methods_;
-    boost::asio::thread_pool promptThread_{1};  // consent questions, one at a time
 };
 
 }  // namespace firmante::agent

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace firmante::agent {
@@ -8,6 +9,12 @@ namespace firmante::agent {
 /// `chrome-extension://<id>`, `moz-extension://<uuid>`; no path, query, userinfo or whitespace;
 /// at most 512 bytes.
 bool isValidOrigin(std::string_view origin) noexcept;
+
+/// The site a refusal is remembered for: the registrable domain of a web origin's host (Public
+/// Suffix List: `a.evil.example` and `b.evil.example` are `evil.example`, `x.gob.mx` stays
+/// `x.gob.mx`), ignoring scheme and port; an IP address or a single-label host as it is; any
+/// other origin (extensions, `local`) unchanged. Lower case.
+std::string siteOf(std::string_view origin);
 
 inline constexpr std::string_view kLocalOrigin = "local";
 

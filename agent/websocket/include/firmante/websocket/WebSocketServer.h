@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +20,20 @@ namespace firmante::websocket {
 
 class ServerState;
 
+/// start() could not listen. `reason` is PORT_IN_USE (another program, maybe another user's
+/// agent, holds 127.0.0.1:port) or LISTEN_FAILED.
+class ListenError : public std::runtime_error {
+  public:
+    ListenError(std::string reason, std::uint16_t port, const std::string& message)
+        : std::runtime_error(message), reason_(std::move(reason)), port_(port) {}
+    const std::string& reason() const noexcept { return reason_; }
+    std::uint16_t port() const noexcept { return port_; }
+
+  private:
+    std::string reason_;
+    std::uint16_t port_;
+};
+
 /// ws://127.0.0.1:PORT and ws://[::1]:PORT for web pages (DESIGN §1, §3 rule 3). The HTTP upgrade
 /// is checked (Host, Origin, duplicates, size, time) before it is accepted; each text message is
 /// one JSON-RPC request for the Dispatcher, with the `Origin` header as the attested origin.
@@ -33,7 +48,7 @@ class WebSocketServer {
     WebSocketServer(const WebSocketServer&) = delete;
     WebSocketServer& operator=(const WebSocketServer&) = delete;
 
-    /// Binds 127.0.0.1 (throws std::runtime_error when that fails, e.g. the port is taken) and
+    /// Binds 127.0.0.1 (throws ListenError when that fails, e.g. the port is taken) and
     /// ::1 on the same port (logged and skipped when IPv6 loopback is unavailable), then serves.
     void start();
     /// Closes every connection (close code 1001, going away), waits up to two seconds for the
