@@ -24,6 +24,11 @@ struct Case {
     bool terms;
 };
 
+// ctest names the case; the default printer would dump its bytes.
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.name;
+}
+
 std::vector<Case> corpus() {
     const auto listed = firmante::testing::run({"python3", FIRMANTE_LETTER_SCRIPT, "--list"});
     if (listed.exitCode != 0) throw std::runtime_error("make_letters.py --list: " + listed.err);
