@@ -348,10 +348,11 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
     // Rule 4, before anything is shown or signed: the letter, as a viewer draws it, must state
     // the key this renewal generated (and, for the terms letter, the acceptance letter signed
     // before). Throws LetterMismatch.
-    LetterExpectation expected{rec.at("newKey").at("spkiHex").get<std::string>(), {}, {}};
-    if (acceptance)
-        expected.oldKeyHex = rec.at("oldCertificate").value("spkiHex", std::string{});
-    else
+    // Both letters may show the old key (the portal's terms letter does).
+    LetterExpectation expected{rec.at("newKey").at("spkiHex").get<std::string>(),
+                               rec.at("oldCertificate").value("spkiHex", std::string{}),
+                               {}};
+    if (!acceptance)
         expected.previousSha1 = rec.at("letters").at("acceptance").at("sha1").get<std::string>();
     const std::string check = checkRenewalLetter(document, expected);
 

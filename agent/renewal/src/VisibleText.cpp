@@ -79,11 +79,13 @@ constexpr double kDpi = 72;  // device space in points
 std::string visibleLetterText(std::span<const unsigned char> pdf) {
     std::unique_ptr<PDFDoc> doc = openJudgeablePdf(pdf);
     GlyphCollector glyphs;
-    VisibleTextDev text;
-    if (!text.isOk())
-        throw pkcs11::Error(pkcs11::Reason::Internal, "poppler's text output could not start");
     std::string out;
     for (int p = 1; p <= doc->getNumPages(); ++p) {
+        // One text device per page: after takeText() its /ActualText helper still feeds the page
+        // taken (poppler 22), so a reused device would lose every later page's text.
+        VisibleTextDev text;
+        if (!text.isOk())
+            throw pkcs11::Error(pkcs11::Reason::Internal, "poppler's text output could not start");
         // useMediaBox false, crop true: the crop box is the page a viewer shows.
         doc->displayPage(&glyphs, p, kDpi, kDpi, 0, false, true, false);
         if (glyphs.refusal())
@@ -102,10 +104,10 @@ std::string anyPdfText(std::span<const unsigned char> document) {
     try {
         std::unique_ptr<PDFDoc> doc = openPdf(document);
         if (!doc || doc->isEncrypted()) return out;
-        TextOutputDev text(nullptr, false, 0, true, false);
-        if (!text.isOk()) return out;
         const int pages = std::min(doc->getNumPages(), 200);
         for (int p = 1; p <= pages; ++p) {
+            TextOutputDev text(nullptr, false, 0, true, false);  // one per page, as above
+            if (!text.isOk()) return out;
             doc->displayPage(&text, p, kDpi, kDpi, 0, true, false, false);
             out += wordsOf(text);
             out.push_back('\n');
