@@ -31,6 +31,10 @@ std::string describe(const renewal::OperationDescription& what) {
     if (what.check) {
         es += "Verificación: " + shown(*what.check, 200) + "\n";
     }
+    if (what.keyFingerprint) {
+        es += "Huella de la llave nueva (SHA-256): " + *what.keyFingerprint + "\n";
+        en += "New key fingerprint (SHA-256): " + *what.keyFingerprint + "\n";
+    }
     return es + "\n" + en;
 }
 
