@@ -18,6 +18,7 @@
 #include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Cms.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/renewal/LetterCheck.h"
 
 namespace firmante::agent {
 
@@ -321,6 +322,12 @@ void Dispatcher::registerMethods() {
                         throw RpcError("CERTIFICATE_EXPIRED",
                                        "documents are signed only with a valid certificate; "
                                        "this one is outside its validity period");
+                    }
+                    // Issue 9 §1: a renewal letter signed here would skip the letter check.
+                    if (renewal::carriesRenewalHeadings(*document)) {
+                        throw RpcError("LETTER_MISMATCH",
+                                       "this PDF is a renewal letter; sign it with "
+                                       "renewal.sign_letter, which checks its keys");
                     }
                     const auto digest = pkcs11::toHex(pkcs11::sha256(*document));
                     renewal::OperationDescription what;

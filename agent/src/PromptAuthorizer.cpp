@@ -45,6 +45,10 @@ std::string describe(const renewal::OperationDescription& untrusted) {
     if (what.check) {
         es += "Verificación: " + *what.check + "\n";
     }
+    if (what.keyFingerprint) {
+        es += "Huella de la llave nueva (SHA-256): " + *what.keyFingerprint + "\n";
+        en += "New key fingerprint (SHA-256): " + *what.keyFingerprint + "\n";
+    }
     return es + "\n" + en;
 }
 

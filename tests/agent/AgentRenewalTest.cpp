@@ -18,6 +18,7 @@
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/portal/Codec.hpp"
 #include "firmante/portal/LetterRenderer.hpp"
+#include "firmante/portal/Pki.hpp"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
@@ -226,4 +227,96 @@ TEST_F(AgentRenewal, UnknownRenewalIsRenewalStateAndBadParamsAreRefusedFirst) {
                                     {{"certificate", "pkcs11:id=%01"}, {"keyType", "rsa-512"}})),
               "INVALID_PARAMS");
     EXPECT_TRUE(call("renewal.status", nullptr).contains("renewals"));
+}
+
+namespace {
+/// A letter of the hostile corpus (tests/letters/make_letters.py) written for this renewal.
+std::vector<unsigned char> corpusLetter(const firmante::testing::TempDir& dir,
+                                        const std::string& name, const std::string& newHex,
+                                        const std::string& oldHex) {
+    const auto out = dir / (name + ".pdf");
+    firmante::pkcs11::EvpPkeyPtr other(EVP_EC_gen("P-256"));
+    const auto made = firmante::testing::run(
+        {"python3", FIRMANTE_LETTER_SCRIPT, "--case", name, "--new", newHex, "--old", oldHex,
+         "--foreign", firmante::pkcs11::spkiHex(firmante::pkcs11::publicKeySpki(other.get())),
+         "--out", out.string()});
+    EXPECT_EQ(made.exitCode, 0) << made.err;
+    const std::string bytes = firmante::testing::readFile(out.string());
+    return {bytes.begin(), bytes.end()};
+}
+}  // namespace
+
+// Issue 9 §1 on the wire: letters whose rendered page shows a foreign key under "Llave Pública
+// Nueva" get LETTER_MISMATCH from the real agent, with no prompt and no CMS; a two-column layout
+// of an honest letter is still signed, and its prompt shows the fingerprint the portal shows.
+TEST_F(AgentRenewal, HostileLettersAreLetterMismatchOnTheWireAndAnHonestVariantSigns) {
+    const auto old =
+        provisionCertificate(hsm, ca, "Patron Viejo", firmante::pkcs11::KeyType::EcP256, true);
+    start();
+    agent.script("pin 123456\n");
+    const auto begun = call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
+    const std::string id = begun["renewalId"];
+    const std::string newHex = begun["spkiHex"];
+    const std::string oldHex = firmante::pkcs11::spkiHex(old.spki);
+    const auto promptsBefore = promptsShown(agent.pinentryLog()).size();
+    for (const char* name : {"a-render-mode-3", "a-white-box-over", "a-actualtext",
+                             "a-incremental-update", "a-heading-zero-width", "a-javascript"}) {
+        const auto letter = corpusLetter(dir, name, newHex, oldHex);
+        const auto response =
+            client->call("renewal.sign_letter", {{"renewalId", id},
+                                                 {"stage", "acceptance"},
+                                                 {"document", base64Encode(letter)},
+                                                 {"fileName", "carta.pdf"}});
+        EXPECT_EQ(reasonOf(response), "LETTER_MISMATCH") << name;
+        EXPECT_FALSE(response.contains("result")) << name;
+    }
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), promptsBefore);  // no PIN asked
+    EXPECT_EQ(status(id)["state"], "begun");
+
+    const auto honest = corpusLetter(dir, "va-two-columns", newHex, oldHex);
+    agent.script("pin 123456\n");
+    const auto signedLetter = call("renewal.sign_letter", {{"renewalId", id},
+                                                           {"stage", "acceptance"},
+                                                           {"document", base64Encode(honest)},
+                                                           {"fileName", "carta.pdf"}});
+    EXPECT_TRUE(cmsVerifies(honest, *base64Decode(signedLetter["cms"].get<std::string>()), true));
+    // Issue 9 §2: the prompt names the new key by the fingerprint the portal's page computes on
+    // its own from the SPKI it received.
+    const auto shown = promptsShown(agent.pinentryLog());
+    ASSERT_FALSE(shown.empty());
+    const auto fingerprint =
+        firmante::portal::spkiFingerprint(*base64Decode(begun["spki"].get<std::string>()));
+    EXPECT_EQ(fingerprint.size(), 16u * 4 + 15);
+    EXPECT_NE(shown.back()["description"].get<std::string>().find(fingerprint), std::string::npos)
+        << shown.back()["description"];
+}
+
+// Issue 9 §1: documents.sign does not sign a renewal letter (that would skip the letter check);
+// it points to renewal.sign_letter. An ordinary PDF still signs.
+TEST_F(AgentRenewal, DocumentsSignRefusesARenewalLetter) {
+    const auto cert =
+        provisionCertificate(hsm, ca, "Patron Vigente", firmante::pkcs11::KeyType::EcP256, false);
+    start();
+    firmante::portal::LetterContent content;
+    content.employer = firmante::portal::EmployerRecord::demo();
+    content.newSpki = cert.spki;
+    content.oldSpki = cert.spki;
+    content.folio = "0a 1b";
+    content.date = std::chrono::system_clock::now();
+    const auto letter = firmante::portal::LetterRenderer::acceptanceLetter(content);
+    const auto promptsBefore = promptsShown(agent.pinentryLog()).size();
+    const auto refused = client->call(
+        "documents.sign",
+        {{"certificate", cert.uri}, {"document", base64Encode(letter)}, {"fileName", "carta.pdf"}});
+    EXPECT_EQ(reasonOf(refused), "LETTER_MISMATCH");
+    EXPECT_NE(refused.dump().find("renewal.sign_letter"), std::string::npos) << refused.dump();
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), promptsBefore);
+
+    const auto other = corpusLetter(dir, "plain-document", firmante::pkcs11::spkiHex(cert.spki),
+                                    firmante::pkcs11::spkiHex(cert.spki));
+    agent.script("pin 123456\n");
+    const auto signedDoc = call("documents.sign", {{"certificate", cert.uri},
+                                                   {"document", base64Encode(other)},
+                                                   {"fileName", "factura.pdf"}});
+    EXPECT_TRUE(signedDoc.contains("cms"));
 }

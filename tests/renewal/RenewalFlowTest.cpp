@@ -135,8 +135,14 @@ TEST_F(RenewalFlow, CompletesFromBeginToFinishWithSignaturesOpenSslVerifies) {
     EXPECT_EQ(sign1.tokenLabel, hsm_.label());
     EXPECT_EQ(sign1.keyLabel, "PRUEBA 4");
     ASSERT_TRUE(sign1.check.has_value());
-    EXPECT_TRUE(sign1.check->starts_with(
-        "La carta contiene la llave pública nueva generada en su token (03 82 01 0f"));
+    EXPECT_TRUE(sign1.check->starts_with("La carta muestra, bajo «Llave Pública Nueva»"));
+    // Issue 9 §2: the new key by SHA-256 of its SPKI in groups of four (the DER header of an
+    // RSA-2048 key, shown before, is the same for every key).
+    std::string fingerprint;
+    const std::string digest = hexOf(pkcs11::sha256(spki));
+    for (std::size_t i = 0; i < digest.size(); i += 4)
+        fingerprint += (i ? " " : "") + digest.substr(i, 4);
+    EXPECT_EQ(sign1.keyFingerprint, fingerprint);
     const OperationDescription& sign2 = auth_.unlocks[4];
     EXPECT_EQ(sign2.operation, "Firmar la Carta de Términos y Condiciones");
     EXPECT_EQ(sign2.keyLabel, newKey.label);

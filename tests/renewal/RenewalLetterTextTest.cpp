@@ -1,36 +1,93 @@
-// The letter check's text rules, on text alone (the PDF path is covered by RenewalLetter).
+// The letter check's rules on text alone (what a viewer draws is covered by the letter corpus,
+// tests/letters): how words are folded and how headings bind the key blocks under them.
 #include <gtest/gtest.h>
 
 #include "LetterText.h"
 
-using firmante::renewal::letterStates;
-using firmante::renewal::normalizeLetterText;
+using firmante::renewal::hasRenewalHeading;
+using firmante::renewal::LetterExpectation;
+using firmante::renewal::letterProblem;
+using firmante::renewal::letterWords;
 
 namespace {
-const std::string kOurs = "03 82 01 0f 00 30 82 01 0a 02 82 01 01 00 aa bb 02 03 01 00 01";
-const std::string kOther = "03 82 01 0f 00 30 82 01 0a 02 82 01 01 00 cc dd 02 03 01 00 01";
-bool states(const std::string& raw) {
-    return letterStates(normalizeLetterText(raw), {"llave pública nueva", "llave publica nueva"},
-                        kOurs, true);
+// Key-shaped: longer than the 64 hex digits below which a run is a folio, not a key.
+const std::string kOurs =
+    "03 42 00 04 aa bb 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 "
+    "25 26 27 28 29 30 31 32 33 34";
+const std::string kOther =
+    "03 42 00 04 cc dd 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 "
+    "25 26 27 28 29 30 31 32 33 34";
+const std::string kOld =
+    "03 42 00 04 ee ff 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 "
+    "25 26 27 28 29 30 31 32 33 34";
+
+bool states(const std::string& text) {
+    return !letterProblem(letterWords(text), LetterExpectation{kOurs, kOld, {}});
 }
 }  // namespace
 
-TEST(RenewalLetterText, AccentedCapitalsAreLowerCased) {
-    EXPECT_EQ(normalizeLetterText("LLAVE PÚBLICA NUEVA  ÁÉÍÓÚÑÜ ×"),
-              "llave pública nueva áéíóúñü ×");
+TEST(RenewalLetterText, WordsAreFoldedToWhatAReaderTakesThemFor) {
+    // Capitals, accents, an accent drawn on its own, zero-width and bidi characters, Cyrillic
+    // look-alikes and full-width digits all read as the plain word.
+    EXPECT_EQ(letterWords("LLAVE PÚBLICA NUEVA"), letterWords("llave publica nueva"));
+    EXPECT_EQ(letterWords("Pu\u00B4blica Lla\u200Bve\u202E"), letterWords("publica llave"));
+    EXPECT_EQ(letterWords("\u0430\u0441 \uFF10\uFF11"), letterWords("ac 01"));
+    EXPECT_EQ(letterWords("« Llave — Pública: (RSA 2048) »"),
+              (std::vector<std::string>{"llave", "publica", "rsa", "2048"}));
 }
 
-TEST(RenewalLetterText, AnotherKeyUnderAHeadingInCapitalsOrWithAColonIsRefused) {
+TEST(RenewalLetterText, AnotherKeyUnderAnySpellingOfTheHeadingIsRefused) {
     for (const std::string heading :
-         {"Llave Pública Nueva", "LLAVE PÚBLICA NUEVA", "Llave Pública Nueva:",
-          "LLAVE PÚBLICA NUEVA:", "Llave Publica Nueva -", "Llave Pública Nueva."}) {
-        // Ours appears elsewhere (e.g. in white text), another key stands under the heading.
-        EXPECT_FALSE(states(heading + " " + kOther + "\nnota " + kOurs)) << heading;
-        EXPECT_TRUE(states(heading + " " + kOurs)) << heading;
+         {"Llave Pública Nueva", "LLAVE PÚBLICA NUEVA:", "Llave Pública Nueva —",
+          "Llave Pública Nueva (RSA 2048):", "« Llave Pública Nueva »", "Clave Pública Nueva",
+          "Nueva Llave Pública", "Llaves Públicas Nuevas", "Lla\u200Bve Pu\u0301blica Nueva"}) {
+        EXPECT_FALSE(
+            states(heading + " " + kOther + "\nLlave Pública Anterior " + kOld + "\nnota " + kOurs))
+            << heading;
+        EXPECT_TRUE(states(heading + " " + kOurs + "\nLlave Pública Anterior " + kOld)) << heading;
     }
 }
 
-TEST(RenewalLetterText, ProseAfterTheHeadingIsNotAStatementAndALongerWordIsNotTheHeading) {
-    EXPECT_TRUE(states("la Llave Pública Nueva que se generó: " + kOurs));
-    EXPECT_TRUE(states("Llave Pública Nuevas " + kOther + " y la nuestra " + kOurs));
+TEST(RenewalLetterText, AForeignKeyAnywhereIsRefusedEvenUnderNoHeading) {
+    EXPECT_FALSE(states("Llave Pública Nueva " + kOurs + " Referencia " + kOther));
+}
+
+TEST(RenewalLetterText, TwoKeysUnderTheNewKeyHeadingAreRefused) {
+    EXPECT_FALSE(states("Llave Pública Nueva " + kOurs + " y " + kOld));
+}
+
+TEST(RenewalLetterText, OurKeyOnlyUnderTheOldKeyHeadingIsRefused) {
+    EXPECT_FALSE(states("Llave Pública Anterior " + kOurs));
+    EXPECT_FALSE(states("texto " + kOurs));
+}
+
+TEST(RenewalLetterText, ProseNamingTheHeadingAndAFolioDoNotCount) {
+    EXPECT_TRUE(states("Su llave pública nueva se muestra abajo.\nLlave Pública Nueva " + kOurs +
+                       "\nNo. De Folio: 88 a5 f3 56 9e 1e d3 5b 11 81 6c 22 cd 7b 27 4a"));
+    EXPECT_TRUE(states("Llave Pública Nueva " + kOurs + " De acuerdo con lo anterior."));
+}
+
+TEST(RenewalLetterText, TheTermsLetterMustShowThePreviousLetterHashUnderItsHeading) {
+    const std::string sha1 = "0123456789ABCDEF0123456789ABCDEF01234567";
+    const std::string other = "7123456789ABCDEF0123456789ABCDEF01234567";
+    const LetterExpectation terms{kOurs, {}, sha1};
+    const auto ok = [&](const std::string& t) { return !letterProblem(letterWords(t), terms); };
+    EXPECT_TRUE(
+        ok("Llave Pública Nueva " + kOurs + " Cadena de Identificación de Carta Anterior " + sha1));
+    EXPECT_TRUE(ok("Llave Pública Nueva " + kOurs +
+                   " Cadena de identificación de la carta anterior: " + sha1));
+    EXPECT_FALSE(ok("Llave Pública Nueva " + kOurs +
+                    " Cadena de Identificación de Carta Anterior " + other + " ref " + sha1));
+    EXPECT_FALSE(ok("Llave Pública Nueva " + kOurs + " Referencia " + sha1));
+}
+
+TEST(RenewalLetterText, RenewalHeadingsAreRecognisedForDocumentsSign) {
+    EXPECT_TRUE(hasRenewalHeading(letterWords("Nueva Clave Pública")));
+    EXPECT_TRUE(hasRenewalHeading(letterWords("CADENA DE IDENTIFICACIÓN DE CARTA ANTERIOR")));
+    EXPECT_FALSE(hasRenewalHeading(letterWords("Factura 2026: servicios de consultoría")));
+}
+
+TEST(RenewalLetterText, OurKeyDrawnOneByteLongerIsAnotherKey) {
+    EXPECT_FALSE(states("Llave Pública Nueva " + kOurs + " 7f"));
+    EXPECT_FALSE(states("Llave Pública Nueva 7f " + kOurs));
 }

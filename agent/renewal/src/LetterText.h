@@ -1,27 +1,34 @@
 #pragma once
 
-#include <initializer_list>
-#include <span>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "firmante/renewal/LetterCheck.h"
 
 namespace firmante::renewal {
 
-/// The text a person reads in a PDF letter, every page, extracted with poppler, every run of
-/// whitespace collapsed to one space and ASCII letters lower-cased — the form in which the
-/// letter's key (spkiHex) and previous-letter hash are compared (conventions: a letter may wrap
-/// the key over lines). Throws pkcs11::Error(LetterMismatch) when the bytes are not a readable PDF.
-std::string letterText(std::span<const unsigned char> pdf);
+/// The words of a letter's text as the check compares them: every character folded to what a
+/// reader takes it for (capitals and accented letters to plain lower-case ASCII, look-alike
+/// Cyrillic and full-width letters to Latin), zero-width characters, bidi controls and accents
+/// drawn on their own dropped, and anything else (spaces, punctuation, dashes, « ») a separator.
+/// Never throws on malformed UTF-8 (a bad byte is a separator).
+std::vector<std::string> letterWords(std::string_view utf8);
 
-/// Collapses whitespace runs to one space, trims both ends, lower-cases ASCII letters and the
-/// accented Latin-1 capitals (Á É Í Ó Ú Ñ Ü…).
-std::string normalizeLetterText(std::string_view text);
+/// Why the words of a letter do not state what `expected` says, in es-MX for the person, or
+/// nullopt when they do (DESIGN §3 rule 4):
+///  - every key-shaped hex block (≥ 64 hex digits, spacing and line breaks ignored) anywhere is
+///    the new key or the old key; for the terms letter every 40-digit block is the previous
+///    letter's SHA-1;
+///  - under each new-key heading, in any spelling ("Llave Pública Nueva", "Nueva Clave
+///    Pública", "LLAVES PÚBLICAS NUEVAS"…), up to the next heading, there is at most one key
+///    block and it is the new key, and at least one heading has it; the same for the old key;
+///  - for the terms letter the first block under the previous-letter heading is its SHA-1.
+std::optional<std::string> letterProblem(const std::vector<std::string>& words,
+                                         const LetterExpectation& expected);
 
-/// Whether a normalized letter text states `value` (normalized hex) under its headings: every
-/// place where one of `headings` (normalized) is directly followed by a hex value must show
-/// exactly `value` there — so a letter cannot name another key as "Llave Pública Nueva" while
-/// mentioning ours elsewhere. With `mustAppear`, `value` must also occur somewhere in the text.
-bool letterStates(const std::string& text, std::initializer_list<std::string_view> headings,
-                  const std::string& value, bool mustAppear);
+/// Whether the words carry a renewal letter's headings (new or old key, previous letter).
+bool hasRenewalHeading(const std::vector<std::string>& words);
 
 }  // namespace firmante::renewal

@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include "Base64.h"
-#include "LetterText.h"
 #include "RenewalJournal.h"
 #include "RenewalStep.h"
 #include "Timestamp.h"
@@ -14,6 +13,7 @@
 #include "firmante/pkcs11/Cms.h"
 #include "firmante/pkcs11/Csr.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/renewal/LetterCheck.h"
 
 #ifdef FIRMANTE_RENEWAL_HAVE_SPDLOG
 #include <spdlog/spdlog.h>
@@ -49,19 +49,6 @@ std::string upper(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return s;
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-/// "03 82 01 0f 00 30 82 01 … 02 03 01 00 01": enough of the key for a person to compare.
-std::string abbreviateHex(const std::string& spaced) {
-    constexpr std::size_t kHead = 8 * 3, kTail = 5 * 3;
-    if (spaced.size() <= kHead + kTail + 3) return spaced;
-    return spaced.substr(0, kHead) + "… " + spaced.substr(spaced.size() - kTail + 1);
 }
 
 RenewalStep stateOf(const json& rec) {
@@ -358,40 +345,16 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
                            : "firmar la Carta de Términos y Condiciones");
     requireSameToken(token, rec);
 
-    // Rule 4, before anything is shown or signed: the letter must state the key this renewal
-    // generated (and, for the terms letter, the acceptance letter signed before).
-    const std::string text = letterText(document);
-    const std::string keyHex = rec.at("newKey").at("spkiHex").get<std::string>();
-    if (!letterStates(text, {"llave pública nueva", "llave publica nueva"}, lower(keyHex), true))
-        throw Error(Reason::LetterMismatch,
-                    "La carta no contiene la llave pública nueva generada en su token (" +
-                        abbreviateHex(keyHex) +
-                        "), o nombra otra llave como nueva. No se firmó nada: descargue de nuevo "
-                        "la carta de esta renovación.");
-    std::string check = "La carta contiene la llave pública nueva generada en su token (" +
-                        abbreviateHex(keyHex) + ")";
-    if (acceptance) {
-        const std::string oldHex = rec.at("oldCertificate").value("spkiHex", std::string{});
-        if (!oldHex.empty() &&
-            !letterStates(text, {"llave pública anterior", "llave publica anterior"}, lower(oldHex),
-                          false))
-            throw Error(Reason::LetterMismatch,
-                        "La carta nombra como llave pública anterior una llave que no es la del "
-                        "certificado actual. No se firmó nada.");
-    } else {
-        const std::string previous =
-            rec.at("letters").at("acceptance").at("sha1").get<std::string>();
-        if (!letterStates(text,
-                          {"cadena de identificación de carta anterior",
-                           "cadena de identificacion de carta anterior"},
-                          lower(previous), true))
-            throw Error(Reason::LetterMismatch,
-                        "La carta no contiene la Cadena de Identificación de la Carta Anterior que "
-                        "usted firmó (" +
-                            previous + "). No se firmó nada.");
-        check += " y la Cadena de Identificación de la Carta Anterior que firmó (" + previous + ")";
-    }
-    check += ".";
+    // Rule 4, before anything is shown or signed: the letter, as a viewer draws it, must state
+    // the key this renewal generated (and, for the terms letter, the acceptance letter signed
+    // before). Throws LetterMismatch.
+    // Both letters may show the old key (the portal's terms letter does).
+    LetterExpectation expected{rec.at("newKey").at("spkiHex").get<std::string>(),
+                               rec.at("oldCertificate").value("spkiHex", std::string{}),
+                               {}};
+    if (!acceptance)
+        expected.previousSha1 = rec.at("letters").at("acceptance").at("sha1").get<std::string>();
+    const std::string check = checkRenewalLetter(document, expected);
 
     const std::string certUri = acceptance ? rec.at("oldCertificate").at("uri").get<std::string>()
                                            : rec.at("newCertificate").at("uri").get<std::string>();
@@ -411,6 +374,9 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
     what.fileName = fileName;
     what.documentSha256Hex = pkcs11::toHex(documentSha256);
     what.check = check;
+    // Issue 9 §2: a fingerprint the portal's page shows too, unlike the key's DER header.
+    what.keyFingerprint =
+        spkiFingerprint(base64Decode(rec.at("newKey").at("spki").get<std::string>()));
     authorizer.unlock(token, what);
     LogoutGuard logout(token);
 

@@ -117,6 +117,13 @@ std::string spkiHexWrapped(const Bytes& der, size_t pairsPerLine) {
     return out;
 }
 
+std::string spkiFingerprint(const Bytes& spkiDer) {
+    const std::string hex = hexEncode(sha256(spkiDer));
+    std::string out;
+    for (size_t i = 0; i < hex.size(); i += 4) out += (i ? " " : "") + hex.substr(i, 4);
+    return out;
+}
+
 Bytes originBoundMessage(std::string_view origin, const Bytes& nonce) {
     Bytes message = sha256(origin);
     Bytes n = sha256(nonce);

@@ -319,6 +319,7 @@ PortalResponse Portal::api(const PortalRequest& request, const std::string& path
                      {"user", s.user}};
         if (!s.newSpki.empty()) {
             info["spkiHex"] = spkiHex(s.newSpki);
+            info["spkiFingerprint"] = spkiFingerprint(s.newSpki);
             info["oldSpkiHex"] = spkiHex(spkiDer(X509_get0_pubkey(s.oldCertificate.get())));
         }
         return jsonResponse(info);
@@ -529,6 +530,7 @@ json Portal::submitKey(RenewalSession& s, const json& body) {
     s.completedStep = 4;
     return {{"step", 4},
             {"spkiHex", spkiHex(s.newSpki)},
+            {"spkiFingerprint", spkiFingerprint(s.newSpki)},
             {"oldSpkiHex", spkiHex(spkiDer(X509_get0_pubkey(s.oldCertificate.get())))},
             {"csrSubjectMatches", subjectMatches},
             {"next", "/api/renewal/acceptance-letter"},

@@ -1,6 +1,9 @@
 #include "RenewalFixture.hpp"
 
+#include <cstdio>
 #include <fstream>
+
+#include <openssl/sha.h>
 
 namespace firmante::portal::test {
 namespace {
@@ -30,6 +33,21 @@ TEST_F(PortalFlow, FullRenewal_TwelveSteps_ThenOnlyTheNewCertificateLogsIn) {
     ASSERT_EQ(r4.status, 200) << r4.body;
     EXPECT_EQ(PortalClient::json(r4)["spkiHex"], spkiHex(spkiDer(newKey_)));
     EXPECT_TRUE(PortalClient::json(r4)["csrSubjectMatches"].get<bool>());
+    {
+        // Issue 9 §2: the page shows SHA-256(SPKI) in groups of four, as the agent's prompt does.
+        const Bytes der = spkiDer(newKey_);
+        unsigned char digest[SHA256_DIGEST_LENGTH];
+        SHA256(der.data(), der.size(), digest);
+        std::string grouped;
+        for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+            char two[3];
+            std::snprintf(two, sizeof two, "%02x", digest[i]);
+            if (i > 0 && i % 2 == 0) grouped += ' ';
+            grouped += two;
+        }
+        EXPECT_EQ(PortalClient::json(r4)["spkiFingerprint"], grouped);
+        EXPECT_EQ(PortalClient::json(client_->get("/api/session"))["spkiFingerprint"], grouped);
+    }
 
     // Step 5–7: letter 1 signed with the expired certificate; the e-mail goes out.
     auto l1 = client_->get("/api/renewal/acceptance-letter");

@@ -61,6 +61,7 @@ async function generateKey() {
     renewal.id = begun.renewalId;
     const r = await api('POST', '/api/renewal/key', { spki: begun.spki, csr: begun.csr });
     $('llave-nueva').textContent = wrapHex(r.spkiHex);
+    $('huella-nueva').textContent = r.spkiFingerprint;
     $('llave-anterior').textContent = wrapHex(r.oldSpkiHex);
     hide('paso4');
     show('paso5');
@@ -99,6 +100,7 @@ async function init() {
     else if (s.completedStep === 3) { fillValidation(data.employer); show('paso4'); }
     else if (s.completedStep === 4 || s.completedStep === 5) {
       $('llave-nueva').textContent = wrapHex(s.spkiHex);
+      $('huella-nueva').textContent = s.spkiFingerprint;
       $('llave-anterior').textContent = wrapHex(s.oldSpkiHex);
       show('paso5');
       show('paso6');

@@ -17,7 +17,8 @@ struct OperationDescription {
     std::optional<std::string> documentSha256Hex;  // lower-case hex
     std::string tokenLabel;
     std::string keyLabel;
-    std::optional<std::string> check;  // result of the letter check, shown to the person
+    std::optional<std::string> check;           // result of the letter check, shown to the person
+    std::optional<std::string> keyFingerprint;  // spkiFingerprint of the new key (renewals)
 };
 
 /// The agent's prompts, as the renewal logic needs them. Implemented by the agent core (pinentry

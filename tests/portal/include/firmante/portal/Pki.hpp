@@ -27,6 +27,12 @@ std::string spkiHex(const Bytes& spkiDer);
 /// The same hex wrapped at `pairsPerLine` pairs per line (the manual's layout).
 std::string spkiHexWrapped(const Bytes& spkiDer, size_t pairsPerLine = 22);
 
+/// SHA-256 of the DER SubjectPublicKeyInfo in 16 groups of four lower-case hex digits ("3f2a
+/// 91c0 …"): what the renewal page shows and the agent's prompt shows too, for a person to
+/// compare (docs/portal-integration.md). Computed here from the SPKI the portal received, not
+/// taken from the agent.
+std::string spkiFingerprint(const Bytes& spkiDer);
+
 /// The 64-byte origin-bound challenge: SHA-256(origin UTF-8) ‖ SHA-256(nonce).
 Bytes originBoundMessage(std::string_view origin, const Bytes& nonce);
 

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <span>
+#include <string>
+
+namespace firmante::renewal {
+
+/// What a renewal letter must state (DESIGN §3 rule 4). Hex in the `spkiHex` form ("03 82 01 0f
+/// …") or plain; case and spacing do not matter. Empty fields are not required.
+struct LetterExpectation {
+    std::string newKeyHex;     // the key this renewal generated
+    std::string oldKeyHex;     // the current certificate's key (acceptance letter)
+    std::string previousSha1;  // the acceptance letter's SHA-1 (terms letter)
+};
+
+/// Checks a PDF renewal letter against `expected`, judging only what a PDF viewer draws: one
+/// revision, no JavaScript, embedded files, forms, layers or annotations that draw; only glyphs
+/// that are painted, legible, inside the page and its clip and not covered count, and the text
+/// each glyph draws is read, not /ActualText. Returns the sentence the prompt shows on success.
+/// Throws pkcs11::Error(LetterMismatch) with an es-MX message ending in "No se firmó nada."
+std::string checkRenewalLetter(std::span<const unsigned char> pdf,
+                               const LetterExpectation& expected);
+
+/// Whether `document` is a PDF that carries a renewal letter's headings anywhere in its text,
+/// drawn or not (documents.sign refuses those: renewal letters go through renewal.sign_letter).
+/// Never throws: a document that is not a readable PDF carries none.
+bool carriesRenewalHeadings(std::span<const unsigned char> document);
+
+/// SHA-256 of a DER SubjectPublicKeyInfo as 16 groups of four lower-case hex digits ("3f2a 91c0
+/// …"): what the prompt and the portal's page both show so a person can compare them.
+std::string spkiFingerprint(std::span<const unsigned char> spkiDer);
+
+}  // namespace firmante::renewal

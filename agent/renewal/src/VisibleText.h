@@ -1,0 +1,28 @@
+#pragma once
+
+#include <span>
+#include <string>
+
+namespace firmante::renewal {
+
+/// The text a PDF viewer draws on a letter's pages, in reading order (columns read one after
+/// the other), as UTF-8 words separated by spaces. Only glyphs that are painted (fill or stroke,
+/// not render mode 3), legible (at least kMinGlyphPoints high and not squeezed), inside the page
+/// and the clip, in a colour that stands out from what is under them, and not covered by a later
+/// fill, image or glyph count, each read as the character its font draws (/ActualText ignored).
+///
+/// Refuses, with pkcs11::Error(LetterMismatch) and an es-MX message ending in "No se firmó
+/// nada.", what it cannot judge the way every viewer would: not a PDF, encrypted, more than one
+/// revision (incremental updates) or a damaged cross-reference table, JavaScript or other
+/// actions, embedded files, forms, optional-content layers, annotations other than plain links,
+/// Type 3 fonts, text used as a clip, non-rectangular clips and soft masks, more than kMaxPages.
+std::string visibleLetterText(std::span<const unsigned char> pdf);
+
+/// Every piece of text in a PDF as poppler extracts it, drawn or not (for documents.sign's
+/// refusal of renewal letters). Empty when `document` is not a readable PDF; never throws.
+std::string anyPdfText(std::span<const unsigned char> document);
+
+inline constexpr double kMinGlyphPoints = 4.0;
+inline constexpr int kMaxPages = 20;
+
+}  // namespace firmante::renewal
