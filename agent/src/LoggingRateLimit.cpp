@@ -16,8 +16,13 @@ std::string kindKey(const spdlog::details::log_msg& msg) {
     key += static_cast<char>('0' + msg.level);
     key += '\x1f';
     // Connection numbers, sizes and counts differ between repeats of the same line.
+    // A run of digits counts as one '#', so 9 and 10 are the same kind of line.
     for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
-        key += std::isdigit(static_cast<unsigned char>(c)) ? '#' : c;
+        if (!std::isdigit(static_cast<unsigned char>(c))) {
+            key += c;
+        } else if (key.back() != '#') {
+            key += '#';
+        }
     }
     return key;
 }

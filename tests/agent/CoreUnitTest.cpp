@@ -233,6 +233,7 @@ TEST(CoreUnit, LibraryErrorsKeepTheirReasonAndTriesHint) {
 }
 
 TEST(CoreUnit, TextFromAPageCannotForgeLogLines) {
-    EXPECT_EQ(printable("id\n2026-01-01 info forged"), "id?2026-01-01 info forged");
-    EXPECT_EQ(printable(std::string(300, 'x'), 10), std::string(10, 'x') + "…");
+    // The prompt sanitiser: a newline shows as its hex pair, the limit counts the ellipsis.
+    EXPECT_EQ(printable("id\n2026-01-01 info forged"), "id\\0A2026-01-01 info forged");
+    EXPECT_EQ(printable(std::string(300, 'x'), 10), std::string(9, 'x') + "…");
 }
