@@ -185,20 +185,20 @@ CK_RV Login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULON
 }
 
 // Calls that work without a token in the slot: counted and failable, never "removed".
-#define COUNTED(name, params, args)              \
-    CK_RV name params {                          \
-        const Decision decision_ = decide("C_" #name);   \
+#define COUNTED(name, params, args)                              \
+    CK_RV name params {                                          \
+        const Decision decision_ = decide("C_" #name);           \
         if (decision_.inject != CKR_OK) return decision_.inject; \
-        return real->C_##name args;              \
+        return real->C_##name args;                              \
     }
 
 // The calls a session makes while the token is gone all fail the same way.
-#define FAIL_WHEN_REMOVED(name, params, args)       \
-    CK_RV name params {                             \
-        const Decision decision_ = decide("C_" #name);      \
-        if (decision_.inject != CKR_OK) return decision_.inject;    \
-        if (decision_.removed()) return CKR_DEVICE_REMOVED; \
-        return real->C_##name args;                 \
+#define FAIL_WHEN_REMOVED(name, params, args)                    \
+    CK_RV name params {                                          \
+        const Decision decision_ = decide("C_" #name);           \
+        if (decision_.inject != CKR_OK) return decision_.inject; \
+        if (decision_.removed()) return CKR_DEVICE_REMOVED;      \
+        return real->C_##name args;                              \
     }
 
 COUNTED(GetInfo, (CK_INFO_PTR i), (i))
