@@ -92,6 +92,7 @@ int Agent::run() {
             prompt::PinentryPrompter::programFromEnvironment(), config.limits.promptTimeout);
     }
     const Limits limits = config.limits;
+    const auto trustedIssuers = config.trustedIssuers;
     // Declared first, destroyed last: responses from worker threads are posted to it.
     boost::asio::io_context io(1);
     ConnectionHub hub;
@@ -101,6 +102,14 @@ int Agent::run() {
     TokenRegistry registry(module, limits);
     Dispatcher dispatcher(registry, origins, authorizer, paths.renewalsDir, limits,
                           {"unix", "native-messaging"});
+    try {
+        dispatcher.trustRenewalIssuers(trustedIssuers);
+    } catch (const std::exception& e) {
+        std::cerr << "firmante-agent: configuración inválida / invalid configuration: " << e.what()
+                  << "\n";
+        log->error("cannot start: {}", e.what());
+        return 1;
+    }
     UnixSocketServer server(io, paths.socket, dispatcher, hub, limits);
     std::unique_ptr<websocket::WebSocketServer> webSocket;
     try {

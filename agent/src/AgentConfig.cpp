@@ -61,6 +61,27 @@ AgentConfig AgentConfig::fromJson(const nlohmann::json& document) {
         l.unixIdleTimeout = std::chrono::seconds(
             positive(*it, "unixIdleTimeoutSeconds", l.unixIdleTimeout.count(), 86400));
     }
+    if (auto it = document.find("renewal"); it != document.end()) {
+        const auto issuers = it->is_object() ? it->find("trustedIssuers") : it->end();
+        if (!it->is_object() || (issuers != it->end() && !issuers->is_object()))
+            throw std::runtime_error(
+                "\"renewal.trustedIssuers\" must map origins to lists of CA certificate files");
+        if (issuers != it->end()) {
+            for (const auto& [origin, files] : issuers->items()) {
+                if (!isValidOrigin(origin) || !files.is_array())
+                    throw std::runtime_error(
+                        "\"renewal.trustedIssuers\" must map origins to "
+                        "lists of CA certificate files");
+                auto& list = config.trustedIssuers[origin];
+                for (const auto& file : files) {
+                    if (!file.is_string() || file.get_ref<const std::string&>().empty())
+                        throw std::runtime_error(
+                            "\"renewal.trustedIssuers\" lists something that is not a file path");
+                    list.emplace_back(file.get<std::string>());
+                }
+            }
+        }
+    }
     return config;
 }
 

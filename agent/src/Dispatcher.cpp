@@ -354,9 +354,15 @@ void Dispatcher::registerMethods() {
     };
 }
 
+void Dispatcher::trustRenewalIssuers(
+    const std::map<std::string, std::vector<std::filesystem::path>>& files) {
+    if (renewals_) renewals_->trustIssuers(files);
+}
+
 void Dispatcher::registerRenewalMethods() {
-    for (const char* method : {"renewal.begin", "renewal.prove_possession", "renewal.sign_letter",
-                               "renewal.install_certificate", "renewal.status", "renewal.finish"}) {
+    for (const char* method :
+         {"renewal.begin", "renewal.prove_possession", "renewal.sign_letter",
+          "renewal.install_certificate", "renewal.status", "renewal.finish", "renewal.cancel"}) {
         const std::string name = method;
         methods_[name] = [this, name](const RequestContext& context,
                                       const nlohmann::json& params) -> MethodPlan {

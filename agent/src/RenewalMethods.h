@@ -1,8 +1,10 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,10 +27,15 @@ class RenewalMethods {
                                                   std::filesystem::path journalDir, Limits limits);
     virtual ~RenewalMethods() = default;
 
-    /// Validates params and returns the plan for `method` (one of the six renewal.* names).
+    /// Validates params and returns the plan for `method` (one of the seven renewal.* names).
     /// Throws RpcError.
     virtual MethodPlan plan(const std::string& method, const RequestContext& context,
                             const nlohmann::json& params) = 0;
+
+    /// CA certificate files trusted for renewals begun by each origin (config
+    /// `renewal.trustedIssuers`). Throws std::runtime_error naming a file that cannot be read.
+    virtual void trustIssuers(
+        const std::map<std::string, std::vector<std::filesystem::path>>& files) = 0;
 };
 
 }  // namespace firmante::agent

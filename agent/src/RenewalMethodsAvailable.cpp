@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include "RenewalMethods.h"
 #include "firmante/agent/Base64.h"
@@ -147,7 +149,36 @@ class RenewalMethodsImpl : public RenewalMethods {
                     return manager_.finish(token, authorizer_, context.origin, id, retireOld);
                 });
         }
+        if (method == "renewal.cancel") {
+            p.allowOnly({"renewalId"});
+            const auto id = p.identifier("renewalId");
+            return onToken(workerOf(id), context, [this, id, context](pkcs11::Token& token) {
+                return manager_.cancel(token, authorizer_, context.origin, id);
+            });
+        }
         throw RpcError("METHOD_NOT_FOUND", "unknown method '" + method + "'");
+    }
+
+    void trustIssuers(
+        const std::map<std::string, std::vector<std::filesystem::path>>& files) override {
+        for (const auto& [origin, paths] : files) {
+            std::vector<pkcs11::Bytes> certificates;
+            for (const auto& path : paths) {
+                std::ifstream in(path, std::ios::binary);
+                std::ostringstream bytes;
+                bytes << in.rdbuf();
+                if (!in)
+                    throw std::runtime_error("cannot read the CA certificate " + path.string());
+                const std::string text = bytes.str();
+                certificates.emplace_back(text.begin(), text.end());
+            }
+            try {
+                manager_.trustIssuers(origin, std::move(certificates));
+            } catch (const pkcs11::Error& e) {
+                throw std::runtime_error("renewal.trustedIssuers for " + origin +
+                                         ": a file is not a certificate (" + e.what() + ")");
+            }
+        }
     }
 
   private:

@@ -26,6 +26,7 @@ const std::map<std::string, std::string, std::less<>>& spanishMessages() {
         {"CERTIFICATE_NOT_FOUND", "No se encontró el certificado."},
         {"CERTIFICATE_EXPIRED", "El certificado no está vigente."},
         {"CERTIFICATE_MISMATCH", "El certificado no corresponde a la llave."},
+        {"CERTIFICATE_UNTRUSTED", "El certificado no proviene de la autoridad esperada."},
         {"LETTER_MISMATCH", "La carta no corresponde a la renovación."},
         {"RENEWAL_STATE", "La renovación no está en el paso esperado."},
         {"BUSY", "El dispositivo está ocupado; intente de nuevo."},

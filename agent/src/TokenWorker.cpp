@@ -93,6 +93,18 @@ void TokenWorker::run() {
     finished_ = true;
 }
 
+bool TokenWorker::present() const {
+    try {
+        (void)module_->tokenInfo(info_.slotId);
+        return true;
+    } catch (const pkcs11::Error& e) {
+        return e.reason() != pkcs11::Reason::TokenNotPresent &&
+               e.reason() != pkcs11::Reason::TokenRemoved;
+    } catch (const std::exception&) {
+        return true;  // no verdict: keep the original error
+    }
+}
+
 void TokenWorker::execute(Pending& pending) {
     RequestScope scope(pending.requestId);
     Outcome outcome;
@@ -104,6 +116,13 @@ void TokenWorker::execute(Pending& pending) {
         outcome = Outcome::success(pending.job(*token_));
     } catch (const std::exception& e) {
         outcome = Outcome::failure(RpcError::from(e));
+        // A token pulled out in the middle of an operation often surfaces as whatever the
+        // library in between made of it (libp11 and OpenSSL turn CKR_DEVICE_REMOVED into a
+        // failed signature): ask the token itself before calling it INTERNAL.
+        if (outcome.error->reason() == "INTERNAL" && !present()) {
+            outcome = Outcome::failure(RpcError(
+                "TOKEN_REMOVED", "the token " + info_.label + " was removed during the operation"));
+        }
         const auto& reason = outcome.error->reason();
         if (reason == "TOKEN_NOT_PRESENT" || reason == "TOKEN_REMOVED" || reason == "INTERNAL") {
             // The session may be dead (token pulled, device error): open a fresh one next time.

@@ -10,6 +10,7 @@ export type FirmanteReason =
   | 'PARSE_ERROR' | 'INVALID_REQUEST' | 'METHOD_NOT_FOUND' | 'INVALID_PARAMS' | 'TOO_LARGE'
   | 'ORIGIN_NOT_ALLOWED' | 'USER_CANCELLED' | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'TOKEN_NOT_PRESENT'
   | 'TOKEN_REMOVED' | 'KEY_NOT_FOUND' | 'CERTIFICATE_NOT_FOUND' | 'CERTIFICATE_MISMATCH'
+  | 'CERTIFICATE_UNTRUSTED'
   | 'LETTER_MISMATCH' | 'RENEWAL_STATE' | 'BUSY' | 'TIMEOUT' | 'INTERNAL'
   | 'NATIVE_UNAVAILABLE' | 'AGENT_NOT_RUNNING' | 'AGENT_UNAVAILABLE' | 'LOCAL_NETWORK_DENIED'
   | 'VERSION_MISMATCH' | 'MODULE_NOT_FOUND'
@@ -103,6 +104,9 @@ export class FirmanteClient {
   installCertificate(args: { renewalId: string; certificate: CertificateInput; chain?: CertificateInput[] }): Promise<{ uri: Pkcs11Uri; [key: string]: unknown }>;
   renewalStatus(args?: { renewalId?: string }): Promise<Record<string, unknown>>;
   finishRenewal(args: { renewalId: string; retireOld: boolean }): Promise<Record<string, unknown>>;
+  /** renewal.cancel: removes the new key of a renewal whose certificate was not installed, after
+   *  the person confirms in the agent's prompt. */
+  cancelRenewal(args: { renewalId: string }): Promise<{ cancelled: true; keyRemoved: boolean }>;
   signDocument(args: { certificate: Pkcs11Uri; document: Binary; fileName: string }): Promise<SignedDocument>;
 
   /** Any JSON-RPC method by name; top-level byte values are base64-encoded. */

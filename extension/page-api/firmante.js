@@ -220,6 +220,10 @@ export class FirmanteClient {
     if (typeof retireOld !== 'boolean') throw invalid('finishRenewal: retireOld must be true or false');
     return this.#call('renewal.finish', { renewalId: textParam(renewalId, 'renewalId'), retireOld });
   }
+  async cancelRenewal(args) {
+    const { renewalId } = checkArgs(args, ['renewalId'], 'cancelRenewal');
+    return this.#call('renewal.cancel', { renewalId: textParam(renewalId, 'renewalId') });
+  }
   async signDocument(args) {
     const { certificate, document, fileName } = checkArgs(args, ['certificate', 'document', 'fileName'], 'signDocument');
     return this.#call('documents.sign', {

@@ -58,6 +58,7 @@ test('every method sends the JSON-RPC method of DESIGN §2 with its named params
     [() => client.renewalStatus({ renewalId: 'r1' }), 'renewal.status', { renewalId: 'r1' }],
     [() => client.renewalStatus(), 'renewal.status', {}],
     [() => client.finishRenewal({ renewalId: 'r1', retireOld: true }), 'renewal.finish', { renewalId: 'r1', retireOld: true }],
+    [() => client.cancelRenewal({ renewalId: 'r1' }), 'renewal.cancel', { renewalId: 'r1' }],
     [() => client.signDocument({ certificate: 'pkcs11:id=%02', document: doc.buffer, fileName: 'a.pdf' }), 'documents.sign', { certificate: 'pkcs11:id=%02', document: 'AQID', fileName: 'a.pdf' }],
   ];
   for (const [call, method, params] of calls) {

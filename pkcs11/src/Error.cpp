@@ -8,7 +8,7 @@
 namespace firmante::pkcs11 {
 
 namespace {
-constexpr std::array<std::pair<Reason, std::string_view>, 26> kWords{{
+constexpr std::array<std::pair<Reason, std::string_view>, 27> kWords{{
     {Reason::ParseError, "PARSE_ERROR"},
     {Reason::InvalidRequest, "INVALID_REQUEST"},
     {Reason::MethodNotFound, "METHOD_NOT_FOUND"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, 26> kWords{{
     {Reason::KeyNotFound, "KEY_NOT_FOUND"},
     {Reason::CertificateNotFound, "CERTIFICATE_NOT_FOUND"},
     {Reason::CertificateMismatch, "CERTIFICATE_MISMATCH"},
+    {Reason::CertificateUntrusted, "CERTIFICATE_UNTRUSTED"},
     {Reason::OriginNotAllowed, "ORIGIN_NOT_ALLOWED"},
     {Reason::LetterMismatch, "LETTER_MISMATCH"},
     {Reason::RenewalState, "RENEWAL_STATE"},

@@ -201,20 +201,29 @@ KeyInfo Token::generateKeyPair(KeyType type, const std::string& label) {
     FIRMANTE_CK(session_->api(), C_GenerateKeyPair, session_->handle(), &mech, pub.data(),
                 pub.size(), priv.data(), priv.size(), &hPub, &hPriv);
 
-    // CKA_ID = SHA-1 of the public key value (the modulus, or the EC point), as OpenSC does, so
-    // certificates installed later by any tool pair with this key.
-    Bytes value;
-    if (curve) {
-        value = unwrapEcPoint(session_->attribute(hPub, CKA_EC_POINT).value_or(Bytes{}));
-    } else {
-        value = session_->attribute(hPub, CKA_MODULUS).value_or(Bytes{});
+    try {
+        // CKA_ID = SHA-1 of the public key value (the modulus, or the EC point), as OpenSC does,
+        // so certificates installed later by any tool pair with this key.
+        Bytes value;
+        if (curve) {
+            value = unwrapEcPoint(session_->attribute(hPub, CKA_EC_POINT).value_or(Bytes{}));
+        } else {
+            value = session_->attribute(hPub, CKA_MODULUS).value_or(Bytes{});
+        }
+        if (value.empty()) throw Error(Reason::Internal, "the token did not return the public key");
+        Bytes id = sha1(value);
+        CK_ATTRIBUTE idAttr = attrBytes(CKA_ID, id.data(), id.size());
+        FIRMANTE_CK(session_->api(), C_SetAttributeValue, session_->handle(), hPub, &idAttr, 1);
+        FIRMANTE_CK(session_->api(), C_SetAttributeValue, session_->handle(), hPriv, &idAttr, 1);
+        return readKey(hPriv);
+    } catch (const Error&) {
+        // A pair without its CKA_ID pairs with nothing and nobody would find it: take it back.
+        // Best effort; if this fails too (or the process dies first), the caller's journal has
+        // the label to find it by.
+        session_->api()->C_DestroyObject(session_->handle(), hPriv);
+        session_->api()->C_DestroyObject(session_->handle(), hPub);
+        throw;
     }
-    if (value.empty()) throw Error(Reason::Internal, "the token did not return the public key");
-    Bytes id = sha1(value);
-    CK_ATTRIBUTE idAttr = attrBytes(CKA_ID, id.data(), id.size());
-    FIRMANTE_CK(session_->api(), C_SetAttributeValue, session_->handle(), hPub, &idAttr, 1);
-    FIRMANTE_CK(session_->api(), C_SetAttributeValue, session_->handle(), hPriv, &idAttr, 1);
-    return readKey(hPriv);
 }
 
 KeyInfo Token::readKey(CK_OBJECT_HANDLE priv) {
@@ -554,6 +563,23 @@ void Token::deleteKey(const Uri& keyUri) {
             session_->find({attr(CKA_CLASS, &cls), attrBytes(CKA_ID, k.id.data(), k.id.size())});
         for (auto h : found) session_->destroyObject(h);
     }
+}
+
+std::size_t Token::deleteKeyObjectsLabelled(const std::string& label,
+                                            const std::vector<Bytes>& keepIds) {
+    if (label.empty()) throw Error(Reason::InvalidParams, "refusing to delete unlabelled keys");
+    std::size_t deleted = 0;
+    for (CK_OBJECT_CLASS cls : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY}) {
+        for (auto h : session_->find(
+                 {attr(CKA_CLASS, &cls), attrBytes(CKA_LABEL, label.data(), label.size())})) {
+            const Bytes id = session_->attribute(h, CKA_ID).value_or(Bytes{});
+            if (!id.empty() && std::find(keepIds.begin(), keepIds.end(), id) != keepIds.end())
+                continue;
+            session_->destroyObject(h);
+            ++deleted;
+        }
+    }
+    return deleted;
 }
 
 void Token::deleteCertificate(const Uri& certificateUri) {

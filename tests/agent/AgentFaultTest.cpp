@@ -5,6 +5,7 @@
 
 #include <openssl/rand.h>
 
+#include <sstream>
 #include <thread>
 
 #include "AgentClient.h"
@@ -45,8 +46,11 @@ class AgentFault : public ::testing::Test {
     }
     int loginCalls() {
         if (!std::filesystem::exists(dir / "logins")) return 0;
-        const auto text = firmante::testing::readFile((dir / "logins").string());
-        return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+        // The log also records injected faults; only the C_Login lines count here.
+        std::istringstream text(firmante::testing::readFile((dir / "logins").string()));
+        int n = 0;
+        for (std::string line; std::getline(text, line);) n += line.starts_with("C_Login");
+        return n;
     }
     // Polls with a deadline (no sleeps as synchronisation).
     bool eventually(const std::function<bool()>& condition) {
@@ -168,6 +172,30 @@ TEST_F(AgentFault, RemovedTokenFailsWaitingWorkAndNotifiesConnections) {
     ASSERT_TRUE(back);
     EXPECT_EQ((*back)["params"]["tokens"].size(), 1u);
     EXPECT_TRUE(challenge(*client, cert.uri).contains("result"));
+}
+
+// Issue 9 §9: pulled out in the middle of an operation (after the PIN, as the signature starts),
+// the answer is TOKEN_REMOVED, not INTERNAL; tokens.list stops listing the token; put back, it
+// works again without restarting the agent.
+TEST_F(AgentFault, ATokenPulledOutMidOperationIsTokenRemovedAndComesBackWithoutRestart) {
+    const auto cert =
+        provisionCertificate(hsm, ca, "Fault Key", firmante::pkcs11::KeyType::EcP256, false);
+    faults("");
+    start();
+    agent.script("pin 123456\npin 123456\n");
+    faults("remove-at=C_SignInit");
+    const auto pulled = challenge(*client, cert.uri);
+    EXPECT_EQ(reasonOf(pulled), "TOKEN_REMOVED") << pulled.dump();
+    ASSERT_TRUE(
+        eventually([&] { return client->call("tokens.list")["result"]["tokens"].empty(); }));
+    const auto gone = challenge(*client, cert.uri);
+    EXPECT_EQ(reasonOf(gone), "TOKEN_NOT_PRESENT") << gone.dump();
+
+    faults("");
+    ASSERT_TRUE(
+        eventually([&] { return client->call("tokens.list")["result"]["tokens"].size() == 1u; }));
+    const auto back = challenge(*client, cert.uri);
+    EXPECT_TRUE(back.contains("result")) << back.dump();
 }
 
 TEST_F(AgentFault, FullQueueIsBusyAndAStaleRequestTimesOut) {

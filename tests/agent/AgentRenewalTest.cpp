@@ -155,8 +155,14 @@ TEST_F(AgentRenewal, CompletesAcrossAgentCrashesAfterEveryStepKeepingTheOldPairU
 
     // Step 9: the new certificate goes onto the token next to the new key.
     agent.script("pin 123456\n");
-    const auto installed = call("renewal.install_certificate",
-                                {{"renewalId", id}, {"certificate", base64Encode(issued)}});
+    // The chain carries the CA: the test CA's certificates have no authority key identifier, so
+    // the agent can only tell the issuer by its signature (issue 9 §8).
+    const auto installed =
+        call("renewal.install_certificate",
+             {{"renewalId", id},
+              {"certificate", base64Encode(issued)},
+              {"chain",
+               json::array({base64Encode(firmante::pkcs11::certificateDer(ca.certificate()))})}});
     const std::string newUri = installed["uri"].get<std::string>();
     crashAndRestart();
     EXPECT_EQ(status(id)["state"], "certificateInstalled");

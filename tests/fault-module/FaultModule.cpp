@@ -1,18 +1,30 @@
 // Fault-injecting PKCS#11 module for tests. Every call goes to the real module (SoftHSM, or
 // FIRMANTE_FAULT_REAL_MODULE); the file named by FIRMANTE_FAULTS, re-read on every call, holds
 // words that change behaviour:
-//   removed     the token is gone: not listed, sessions fail with CKR_DEVICE_REMOVED
+//   removed     the token is gone: not listed, every session call fails with CKR_DEVICE_REMOVED
 //   pinpad      CKF_PROTECTED_AUTHENTICATION_PATH is set; C_Login with a NULL PIN logs in with the
 //               PIN on a line "pinpad-pin=NNNN" (the person typed it on the reader), or returns
 //               CKR_FUNCTION_CANCELED when there is none (the person pressed cancel)
 //   count-low / final-try / locked   add CKF_USER_PIN_COUNT_LOW / _FINAL_TRY / _LOCKED
-// Every C_Login is appended to the file named by FIRMANTE_FAULTS_LOG ("C_Login rv=0x…").
+//   fail-call=N the N-th Cryptoki call counted from the moment the file's text last changed fails
+//               once (the real module is not called), with CKR_DEVICE_ERROR or fail-rv=0xNN
+//   fail=C_Name the first call of that function after the text changed fails once, likewise; the
+//               word may be repeated to fail several functions once each
+//   remove-at=C_Name  the token is pulled out at the first call of that function (which fails
+//               with CKR_DEVICE_REMOVED) and stays out, as with "removed", until the text changes
+//   trace       every counted call is appended to the log as "call #N C_Name"
+// C_Initialize, C_Finalize and C_GetFunctionList are passed through and never counted: the fault
+// sweeps fail what an agent does with an open token, not the loading of the module.
+// Every C_Login is appended to the file named by FIRMANTE_FAULTS_LOG ("C_Login rv=0x…"), and every
+// injected failure as "fault #N C_Name".
 #include <dlfcn.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -40,21 +52,84 @@ bool has(const std::string& all, const char* word) {
     return false;
 }
 
-bool removed() {
-    return has(faults(), "removed");
+/// The values of every "key=value" word.
+std::set<std::string> valuesOf(const std::string& all, const std::string& key) {
+    std::set<std::string> out;
+    std::istringstream in(all);
+    std::string w;
+    while (in >> w)
+        if (w.rfind(key + "=", 0) == 0) out.insert(w.substr(key.size() + 1));
+    return out;
 }
 
-void logLogin(CK_RV rv) {
+/// The value of a "key=value" word, empty when absent.
+std::string valueOf(const std::string& all, const std::string& key) {
+    const auto values = valuesOf(all, key);
+    return values.empty() ? std::string{} : *values.begin();
+}
+
+void log(const std::string& line) {
     const char* path = std::getenv("FIRMANTE_FAULTS_LOG");
     if (path == nullptr) return;
     if (FILE* f = std::fopen(path, "a")) {
-        std::fprintf(f, "C_Login rv=0x%lx\n", static_cast<unsigned long>(rv));
+        std::fprintf(f, "%s\n", line.c_str());
         std::fclose(f);
     }
 }
 
+void logLogin(CK_RV rv) {
+    char line[64];
+    std::snprintf(line, sizeof line, "C_Login rv=0x%lx", static_cast<unsigned long>(rv));
+    log(line);
+}
+
+/// What one call should do, decided under a lock: the agent calls from several threads.
+struct Decision {
+    std::string text;  // the fault file's words
+    CK_RV inject = CKR_OK;
+    bool pulled = false;  // remove-at= has fired
+    bool removed() const { return pulled || has(text, "removed"); }
+};
+
+std::mutex countMutex;
+std::string countedText;      // the text the count belongs to
+unsigned long calls = 0;      // calls since that text appeared
+std::set<std::string> fired;  // fail=C_Name words already used for that text
+bool pulledOut = false;       // remove-at= fired for that text
+
+Decision decide(const char* name) {
+    Decision d;
+    d.text = faults();
+    std::lock_guard lock(countMutex);
+    if (d.text != countedText) {
+        countedText = d.text;
+        calls = 0;
+        fired.clear();
+        pulledOut = false;
+    }
+    if (!pulledOut && valueOf(d.text, "remove-at") == name) {
+        pulledOut = true;
+        log(std::string("pulled out at ") + name);
+    }
+    d.pulled = pulledOut;
+    const unsigned long n = ++calls;
+    if (has(d.text, "trace")) log("call #" + std::to_string(n) + " " + name);
+    bool fail = false;
+    const std::string nth = valueOf(d.text, "fail-call");
+    if (!nth.empty() && std::strtoul(nth.c_str(), nullptr, 10) == n) fail = true;
+    if (valuesOf(d.text, "fail").count(name) != 0 && fired.insert(name).second) fail = true;
+    if (fail) {
+        const std::string rv = valueOf(d.text, "fail-rv");
+        d.inject = rv.empty() ? CKR_DEVICE_ERROR : std::strtoul(rv.c_str(), nullptr, 16);
+        log("fault #" + std::to_string(n) + " " + name);
+    }
+    return d;
+}
+
 CK_RV GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
-    if (present && removed()) {
+    const Decision d = decide("C_GetSlotList");
+    if (d.inject != CKR_OK) return d.inject;
+    if (present && d.removed()) {
         *count = 0;
         return CKR_OK;
     }
@@ -62,8 +137,10 @@ CK_RV GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
 }
 
 CK_RV GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
-    auto f = faults();
-    if (has(f, "removed")) return CKR_TOKEN_NOT_PRESENT;
+    const Decision d = decide("C_GetTokenInfo");
+    if (d.inject != CKR_OK) return d.inject;
+    const std::string& f = d.text;
+    if (d.removed()) return CKR_TOKEN_NOT_PRESENT;
     CK_RV rv = real->C_GetTokenInfo(slot, info);
     if (rv != CKR_OK) return rv;
     if (has(f, "pinpad")) info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
@@ -75,14 +152,19 @@ CK_RV GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
 
 CK_RV OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
                   CK_SESSION_HANDLE_PTR session) {
-    if (removed()) return CKR_TOKEN_NOT_PRESENT;
+    const Decision d = decide("C_OpenSession");
+    if (d.inject != CKR_OK) return d.inject;
+    if (d.removed()) return CKR_TOKEN_NOT_PRESENT;
     return real->C_OpenSession(slot, flags, app, notify, session);
 }
 
 CK_RV Login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
-    auto f = faults();
+    const Decision d = decide("C_Login");
+    const std::string& f = d.text;
     CK_RV rv;
-    if (has(f, "removed")) {
+    if (d.inject != CKR_OK) {
+        rv = d.inject;
+    } else if (d.removed()) {
         rv = CKR_DEVICE_REMOVED;
     } else if (has(f, "locked")) {
         rv = CKR_PIN_LOCKED;
@@ -102,16 +184,45 @@ CK_RV Login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULON
     return rv;
 }
 
-// The calls a session makes while the token is gone all fail the same way.
-#define FAIL_WHEN_REMOVED(name, params, args)     \
-    CK_RV name params {                           \
-        if (removed()) return CKR_DEVICE_REMOVED; \
-        return real->C_##name args;               \
+// Calls that work without a token in the slot: counted and failable, never "removed".
+#define COUNTED(name, params, args)                              \
+    CK_RV name params {                                          \
+        const Decision decision_ = decide("C_" #name);           \
+        if (decision_.inject != CKR_OK) return decision_.inject; \
+        return real->C_##name args;                              \
     }
 
+// The calls a session makes while the token is gone all fail the same way.
+#define FAIL_WHEN_REMOVED(name, params, args)                    \
+    CK_RV name params {                                          \
+        const Decision decision_ = decide("C_" #name);           \
+        if (decision_.inject != CKR_OK) return decision_.inject; \
+        if (decision_.removed()) return CKR_DEVICE_REMOVED;      \
+        return real->C_##name args;                              \
+    }
+
+COUNTED(GetInfo, (CK_INFO_PTR i), (i))
+COUNTED(GetSlotInfo, (CK_SLOT_ID s, CK_SLOT_INFO_PTR i), (s, i))
+COUNTED(GetMechanismList, (CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR l, CK_ULONG_PTR n), (s, l, n))
+COUNTED(GetMechanismInfo, (CK_SLOT_ID s, CK_MECHANISM_TYPE t, CK_MECHANISM_INFO_PTR i), (s, t, i))
+// Closing always reaches the real module as well, so no session leaks behind an injected fault.
+CK_RV CloseSession(CK_SESSION_HANDLE s) {
+    const Decision d = decide("C_CloseSession");
+    const CK_RV rv = real->C_CloseSession(s);
+    return d.inject != CKR_OK ? d.inject : rv;
+}
+COUNTED(CloseAllSessions, (CK_SLOT_ID s), (s))
 FAIL_WHEN_REMOVED(GetSessionInfo, (CK_SESSION_HANDLE s, CK_SESSION_INFO_PTR i), (s, i))
+FAIL_WHEN_REMOVED(Logout, (CK_SESSION_HANDLE s), (s))
 FAIL_WHEN_REMOVED(FindObjectsInit, (CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n), (s, t, n))
+FAIL_WHEN_REMOVED(FindObjects,
+                  (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE_PTR o, CK_ULONG max, CK_ULONG_PTR n),
+                  (s, o, max, n))
+FAIL_WHEN_REMOVED(FindObjectsFinal, (CK_SESSION_HANDLE s), (s))
 FAIL_WHEN_REMOVED(GetAttributeValue,
+                  (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n),
+                  (s, o, t, n))
+FAIL_WHEN_REMOVED(SetAttributeValue,
                   (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n),
                   (s, o, t, n))
 FAIL_WHEN_REMOVED(SignInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
@@ -120,11 +231,21 @@ FAIL_WHEN_REMOVED(Sign,
                   (CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG n, CK_BYTE_PTR sig,
                    CK_ULONG_PTR len),
                   (s, d, n, sig, len))
+FAIL_WHEN_REMOVED(SignUpdate, (CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG n), (s, d, n))
+FAIL_WHEN_REMOVED(SignFinal, (CK_SESSION_HANDLE s, CK_BYTE_PTR sig, CK_ULONG_PTR len),
+                  (s, sig, len))
+FAIL_WHEN_REMOVED(DigestInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m), (s, m))
+FAIL_WHEN_REMOVED(Digest,
+                  (CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG n, CK_BYTE_PTR out,
+                   CK_ULONG_PTR len),
+                  (s, d, n, out, len))
 FAIL_WHEN_REMOVED(GenerateKeyPair,
                   (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pt, CK_ULONG pn,
                    CK_ATTRIBUTE_PTR kt, CK_ULONG kn, CK_OBJECT_HANDLE_PTR ph,
                    CK_OBJECT_HANDLE_PTR kh),
                   (s, m, pt, pn, kt, kn, ph, kh))
+FAIL_WHEN_REMOVED(GenerateRandom, (CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG n), (s, d, n))
+FAIL_WHEN_REMOVED(SeedRandom, (CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG n), (s, d, n))
 FAIL_WHEN_REMOVED(CreateObject,
                   (CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR o),
                   (s, t, n, o))
@@ -137,16 +258,32 @@ void load() {
     auto get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(h, "C_GetFunctionList"));
     if (get == nullptr || get(&real) != CKR_OK) return;
     wrapped = *real;
+    wrapped.C_GetInfo = GetInfo;
     wrapped.C_GetSlotList = GetSlotList;
+    wrapped.C_GetSlotInfo = GetSlotInfo;
     wrapped.C_GetTokenInfo = GetTokenInfo;
+    wrapped.C_GetMechanismList = GetMechanismList;
+    wrapped.C_GetMechanismInfo = GetMechanismInfo;
     wrapped.C_OpenSession = OpenSession;
-    wrapped.C_Login = Login;
+    wrapped.C_CloseSession = CloseSession;
+    wrapped.C_CloseAllSessions = CloseAllSessions;
     wrapped.C_GetSessionInfo = GetSessionInfo;
+    wrapped.C_Login = Login;
+    wrapped.C_Logout = Logout;
     wrapped.C_FindObjectsInit = FindObjectsInit;
+    wrapped.C_FindObjects = FindObjects;
+    wrapped.C_FindObjectsFinal = FindObjectsFinal;
     wrapped.C_GetAttributeValue = GetAttributeValue;
+    wrapped.C_SetAttributeValue = SetAttributeValue;
     wrapped.C_SignInit = SignInit;
     wrapped.C_Sign = Sign;
+    wrapped.C_SignUpdate = SignUpdate;
+    wrapped.C_SignFinal = SignFinal;
+    wrapped.C_DigestInit = DigestInit;
+    wrapped.C_Digest = Digest;
     wrapped.C_GenerateKeyPair = GenerateKeyPair;
+    wrapped.C_GenerateRandom = GenerateRandom;
+    wrapped.C_SeedRandom = SeedRandom;
     wrapped.C_CreateObject = CreateObject;
     wrapped.C_DestroyObject = DestroyObject;
 }

@@ -2,9 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <initializer_list>
-#include <sstream>
+#include <optional>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -65,6 +64,8 @@ std::string missingFields(const nlohmann::json& record) {
         !hasString(record, {"token", "serial"}) || !hasString(record, {"oldCertificate", "uri"}) ||
         !hasString(record, {"newKey", "label"}))
         return "faltan el origen, el token o el certificado anterior";
+    // A cancelled renewal may have ended at any step before the certificate; it needs no more.
+    if (*step == RenewalStep::Cancelled) return {};
     if (*step >= RenewalStep::Begun &&
         (!hasString(record, {"oldCertificate", "keyUri"}) ||
          !hasString(record, {"newKey", "uri"}) || !hasString(record, {"newKey", "spki"}) ||
@@ -108,6 +109,48 @@ bool RenewalJournal::validId(const std::string& id) noexcept {
     return true;
 }
 
+namespace {
+
+/// Reads one journal file without ever blocking on it: a FIFO, a socket, a device or a symbolic
+/// link in the folder is reported, not opened for reading (a FIFO would hang start-up forever).
+/// Returns the text, or sets `why`.
+std::optional<std::string> readJournalFile(const std::filesystem::path& path, std::string& why) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+    if (fd.get() < 0) {
+        why = errno == ELOOP ? "es un enlace simbólico, no un diario" : std::strerror(errno);
+        return std::nullopt;
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        why = "no es un archivo normal";
+        return std::nullopt;
+    }
+    // Checked before reading: a journal is a few KiB; anything near this is not one of ours.
+    if (st.st_size > static_cast<off_t>(RenewalJournal::kMaxJournalBytes)) {
+        why = "es demasiado grande para ser un diario";
+        return std::nullopt;
+    }
+    std::string text;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            why = std::strerror(errno);
+            return std::nullopt;
+        }
+        if (n == 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+        if (text.size() > RenewalJournal::kMaxJournalBytes) {
+            why = "es demasiado grande para ser un diario";
+            return std::nullopt;
+        }
+    }
+    return text;
+}
+
+}  // namespace
+
 RenewalJournal::Contents RenewalJournal::load() const {
     Contents contents;
     std::error_code ec;
@@ -118,16 +161,23 @@ RenewalJournal::Contents RenewalJournal::load() const {
     for (const auto& entry : it) {
         const auto& path = entry.path();
         const std::string name = path.filename().string();
-        if (path.extension() != ".json" || name.starts_with(".")) continue;
-        const std::string stem = path.stem().string();
-        std::ifstream in(path, std::ios::binary);
-        if (!in) {
-            contents.corrupt[stem] = "no se pudo abrir " + name;
+        if (name.ends_with(".tmp")) {
+            // Left by a write the agent did not finish (one agent per folder: InstanceLock). The
+            // journal it was replacing is intact; the leftover only confuses a person looking.
+            std::error_code typeError;
+            if (!std::filesystem::is_directory(entry.symlink_status(typeError)))
+                std::filesystem::remove(path, typeError);
             continue;
         }
-        std::stringstream buffer;
-        buffer << in.rdbuf();
-        nlohmann::json record = nlohmann::json::parse(buffer.str(), nullptr, false);
+        if (path.extension() != ".json" || name.starts_with(".")) continue;
+        const std::string stem = path.stem().string();
+        std::string why;
+        const std::optional<std::string> text = readJournalFile(path, why);
+        if (!text) {
+            contents.corrupt[stem] = "el archivo " + name + " " + why;
+            continue;
+        }
+        nlohmann::json record = nlohmann::json::parse(*text, nullptr, false);
         if (record.is_discarded() || !record.is_object()) {
             contents.corrupt[stem] = "el archivo " + name + " no es JSON válido";
             continue;
@@ -139,8 +189,8 @@ RenewalJournal::Contents RenewalJournal::load() const {
             contents.corrupt[stem] = "el archivo " + name + " no es un diario de renovación";
             continue;
         }
-        if (const std::string why = missingFields(record); !why.empty()) {
-            contents.corrupt[stem] = "el archivo " + name + " está incompleto: " + why;
+        if (const std::string missing = missingFields(record); !missing.empty()) {
+            contents.corrupt[stem] = "el archivo " + name + " está incompleto: " + missing;
             continue;
         }
         contents.records.emplace(stem, std::move(record));
@@ -156,7 +206,11 @@ void RenewalJournal::save(const nlohmann::json& record) const {
     const std::string text = record.dump(2) + "\n";
 
     {
-        Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        // Whatever sits at the temporary name (a leftover, or a FIFO someone put there, which
+        // open() would block on) is replaced, never written through.
+        if (::unlink(temporary.c_str()) != 0 && errno != ENOENT) failErrno("unlink", temporary);
+        Fd fd(
+            ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (fd.get() < 0) failErrno("open", temporary);
         // The mode given to open() is filtered by the umask; the journal must be 0600 whatever it
         // is.

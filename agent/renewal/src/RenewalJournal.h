@@ -25,7 +25,12 @@ class RenewalJournal {
     const std::filesystem::path& dir() const noexcept { return dir_; }
     std::filesystem::path pathOf(const std::string& renewalId) const;
 
-    /// Reads every `*.json` journal; leftovers of interrupted writes (`.*.tmp`) are ignored.
+    /// Largest journal file read; a larger one is listed as corrupt, not read.
+    static constexpr std::size_t kMaxJournalBytes = 1u << 20;
+
+    /// Reads every `*.json` journal and deletes leftovers of interrupted writes (`*.tmp`). Never
+    /// blocks on a FIFO or follows a symbolic link: anything but a regular file is corrupt.
+    /// Call only with the folder to itself (the agent's instance lock).
     Contents load() const;
 
     /// Durably replaces the journal of `record["renewalId"]`. Throws pkcs11::Error(Internal).

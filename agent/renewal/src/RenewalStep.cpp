@@ -13,7 +13,7 @@ struct StepText {
     std::string_view next;
 };
 
-constexpr std::array<StepText, 7> kSteps{{
+constexpr std::array<StepText, 8> kSteps{{
     {RenewalStep::Generating, "generating", 4, "Generación de la llave nueva interrumpida",
      "renewal.begin con el mismo certificado (reanuda la generación de la llave)"},
     {RenewalStep::Begun, "begun", 4, "Llave nueva generada y solicitud (CSR) creada",
@@ -29,6 +29,8 @@ constexpr std::array<StepText, 7> kSteps{{
      "Carta de Términos y Condiciones firmada con el certificado nuevo", "renewal.finish"},
     {RenewalStep::Finished, "finished", 12, "Renovación terminada",
      "nada: la renovación ya terminó"},
+    {RenewalStep::Cancelled, "cancelled", 0, "Renovación cancelada; la llave nueva se borró",
+     "nada: la renovación se canceló (puede empezar otra con renewal.begin)"},
 }};
 
 const StepText& text(RenewalStep step) noexcept {

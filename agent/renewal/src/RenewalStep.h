@@ -15,12 +15,13 @@ enum class RenewalStep {
     CertificateInstalled,  // new certificate stored next to the new key (step 9)
     TermsSigned,           // terms letter signed with the new certificate (steps 10–11)
     Finished,              // done, old certificate kept or retired (step 12)
+    Cancelled,             // renewal.cancel: the new key removed, nothing was installed
 };
 
 /// Journal name: "generating", "begun", "acceptanceSigned", …
 std::string_view stepName(RenewalStep step) noexcept;
 std::optional<RenewalStep> parseStep(std::string_view name) noexcept;
-/// 0 for Generating … 6 for Finished.
+/// 0 for Generating … 6 for Finished, 7 for Cancelled.
 int stepNumber(RenewalStep step) noexcept;
 /// The step of the IMSS manual this state completes.
 int manualStep(RenewalStep step) noexcept;

@@ -15,7 +15,7 @@ using nlohmann::json;
 
 void RenewalFixture::SetUp() {
     ca_ = std::make_unique<TestCa>(work_.path());
-    module_ = pkcs11::Module::load(SoftHsmToken::modulePath());
+    module_ = pkcs11::Module::load(modulePath());
     token_.emplace(pkcs11::Token::open(module_, hsm_.label()));
 
     // The employer's situation of the manual's step 2: a key on the token whose certificate has
@@ -42,7 +42,7 @@ void RenewalFixture::TearDown() {
 void RenewalFixture::reopenToken() {
     token_.reset();
     module_.reset();
-    module_ = pkcs11::Module::load(SoftHsmToken::modulePath());
+    module_ = pkcs11::Module::load(modulePath());
     token_.emplace(pkcs11::Token::open(module_, hsm_.label()));
 }
 
@@ -50,7 +50,7 @@ void RenewalFixture::restart() {
     manager_.reset();
     token_.reset();
     module_.reset();
-    module_ = pkcs11::Module::load(SoftHsmToken::modulePath());
+    module_ = pkcs11::Module::load(modulePath());
     token_.emplace(pkcs11::Token::open(module_, hsm_.label()));
     manager_ = std::make_unique<RenewalManager>(journalDir());
 }

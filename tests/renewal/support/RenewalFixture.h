@@ -32,6 +32,9 @@ class RenewalFixture : public ::testing::Test {
     void SetUp() override;
     void TearDown() override;
 
+    /// The PKCS#11 module every (re)load uses; the fault sweep puts the fault module here.
+    virtual std::string modulePath() const { return firmante::testing::SoftHsmToken::modulePath(); }
+
     /// Simulates an agent restart: drops the manager, the token and the module, then loads them
     /// all again on the same token folder and journal folder.
     void restart();

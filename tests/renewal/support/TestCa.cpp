@@ -43,7 +43,8 @@ void randomSerial(X509* cert) {
 }
 }  // namespace
 
-TestCa::TestCa(const std::filesystem::path& dir) : pemPath_(dir / "ca.pem") {
+TestCa::TestCa(const std::filesystem::path& dir, const std::string& subject)
+    : pemPath_(dir / "ca.pem") {
     key_.reset(EVP_EC_gen("P-256"));
     need(key_ != nullptr, "EVP_EC_gen");
     cert_.reset(X509_new());
@@ -53,8 +54,7 @@ TestCa::TestCa(const std::filesystem::path& dir) : pemPath_(dir / "ca.pem") {
     const auto now = std::chrono::system_clock::now();
     setTime(X509_getm_notBefore(c), now - std::chrono::hours(24 * 365 * 5));
     setTime(X509_getm_notAfter(c), now + std::chrono::hours(24 * 365 * 5));
-    const pkcs11::X509NamePtr name = pkcs11::parseDistinguishedName(
-        "/C=MX/O=Autoridad Certificadora de Prueba/CN=Firmante Test CA");
+    const pkcs11::X509NamePtr name = pkcs11::parseDistinguishedName(subject);
     need(X509_set_subject_name(c, name.get()), "subject");
     need(X509_set_issuer_name(c, name.get()), "issuer");
     need(X509_set_pubkey(c, key_.get()), "pubkey");
@@ -68,6 +68,10 @@ TestCa::TestCa(const std::filesystem::path& dir) : pemPath_(dir / "ca.pem") {
     const int written = PEM_write_bio_X509(out, c);
     BIO_free(out);
     need(written, "PEM_write_bio_X509");
+}
+
+pkcs11::Bytes TestCa::certificateDer() const {
+    return pkcs11::certificateDer(cert_.get());
 }
 
 pkcs11::Bytes TestCa::sign(X509_NAME* subject, EVP_PKEY* publicKey,
@@ -85,7 +89,8 @@ pkcs11::Bytes TestCa::sign(X509_NAME* subject, EVP_PKEY* publicKey,
     addExtension(c, cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
     addExtension(c, cert_.get(), NID_key_usage, "critical,digitalSignature,nonRepudiation");
     addExtension(c, cert_.get(), NID_subject_key_identifier, "hash");
-    addExtension(c, cert_.get(), NID_authority_key_identifier, "keyid:always");
+    addExtension(c, forgedIssuer_ ? forgedIssuer_ : cert_.get(), NID_authority_key_identifier,
+                 "keyid:always");
     need(X509_sign(c, key_.get(), EVP_sha256()), "X509_sign");
     return pkcs11::certificateDer(c);
 }

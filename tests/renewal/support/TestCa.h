@@ -15,9 +15,18 @@ namespace firmante::renewal::testing {
 /// CSR. Its certificate is written to `ca.pem` in the given folder for `openssl cms -verify`.
 class TestCa {
   public:
-    explicit TestCa(const std::filesystem::path& dir);
+    /// The issuer name of the IMSS CA. A hostile CA can take it too (issue 9 §8).
+    static constexpr const char* kName =
+        "/C=MX/O=Instituto Mexicano del Seguro Social/CN=Autoridad Certificadora IDSE";
+
+    explicit TestCa(const std::filesystem::path& dir, const std::string& name = kName);
 
     const std::filesystem::path& pemPath() const noexcept { return pemPath_; }
+    /// The CA's own certificate (DER), as a portal sends it in `chain`.
+    pkcs11::Bytes certificateDer() const;
+    /// From now on the certificates this CA issues carry `genuine`'s authority key identifier: a
+    /// forger copying what it can read from any certificate of the genuine CA.
+    void forgeAuthorityKeyIdOf(const TestCa& genuine) { forgedIssuer_ = genuine.cert_.get(); }
 
     /// A DER certificate for the public key `spki` (DER SubjectPublicKeyInfo), subject given as
     /// "/CN=…/O=…", valid over [notBefore, notAfter].
@@ -35,6 +44,7 @@ class TestCa {
 
     pkcs11::EvpPkeyPtr key_;
     pkcs11::X509Ptr cert_;
+    X509* forgedIssuer_ = nullptr;
     std::filesystem::path pemPath_;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@ struct AgentConfig {
     std::optional<std::string> module;
     std::vector<std::string> allowedOrigins;
     Limits limits;
+    /// `renewal.trustedIssuers`: origin -> CA certificate files (PEM or DER) whose certificates
+    /// renewal.install_certificate accepts besides the current certificate's issuer (issue 9 §8).
+    std::map<std::string, std::vector<std::filesystem::path>> trustedIssuers;
     /// The whole document as read, so that rewriting it keeps members we do not know.
     nlohmann::json document = nlohmann::json::object();
 

@@ -41,6 +41,11 @@ class Dispatcher {
     /// on another thread. Never throws.
     void handle(std::string_view text, const ConnectionContext& connection, Respond respond);
 
+    /// CA certificate files trusted per origin for renewal.install_certificate (config
+    /// `renewal.trustedIssuers`). Throws std::runtime_error for a file that is not a certificate.
+    void trustRenewalIssuers(
+        const std::map<std::string, std::vector<std::filesystem::path>>& files);
+
     /// For agent.info: transports this agent serves.
     void setTransports(std::vector<std::string> transports) { transports_ = std::move(transports); }
     /// For agent.info: the WebSocket port (0 = not served). Call before serving.

@@ -54,6 +54,8 @@ class TokenWorker {
     };
     void run();
     void execute(Pending& pending);
+    /// Whether the token is still in its slot (C_GetTokenInfo answers), for naming a failure.
+    bool present() const;
 
     std::shared_ptr<pkcs11::Module> module_;
     pkcs11::TokenInfo info_;

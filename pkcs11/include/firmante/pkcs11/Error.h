@@ -23,6 +23,7 @@ enum class Reason {
     KeyNotFound,
     CertificateNotFound,
     CertificateMismatch,
+    CertificateUntrusted,  // a certificate not from the expected issuer (issue 9 §8)
     OriginNotAllowed,
     LetterMismatch,
     RenewalState,

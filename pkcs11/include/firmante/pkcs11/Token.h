@@ -70,6 +70,13 @@ class Token {
 
     /// Deletes the private key, its public key, and nothing else. Explicit only.
     void deleteKey(const Uri& keyUri);
+    /// Deletes every key object (private and public halves) labelled exactly `label` whose CKA_ID
+    /// is none of `keepIds`, including halves left without a CKA_ID by an interrupted
+    /// generateKeyPair. Returns how many objects went. Needs login to see private halves. Explicit
+    /// only: the label must be one only this caller's operation can have written (a renewal's own
+    /// label).
+    std::size_t deleteKeyObjectsLabelled(const std::string& label,
+                                         const std::vector<Bytes>& keepIds);
     /// Deletes one certificate object. Explicit only.
     void deleteCertificate(const Uri& certificateUri);
 

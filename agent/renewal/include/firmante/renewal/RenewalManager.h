@@ -66,12 +66,20 @@ class RenewalManager {
                                    std::span<const unsigned char> nonce);
 
     /// renewal.install_certificate: stores the new certificate (DER or PEM bytes) on the token
-    /// after the proof of possession; it must carry the new key (CERTIFICATE_MISMATCH). `chain`
-    /// certificates are only checked to parse. Result: uri, subject, serial, notAfter.
+    /// after the proof of possession; it must carry the new key (CERTIFICATE_MISMATCH) and come
+    /// from the current certificate's issuer — same name and authority key identifier, and a
+    /// signature that verifies when the issuer's certificate is in `chain` or on the token — or
+    /// from a CA given to trustIssuers for this origin (CERTIFICATE_UNTRUSTED otherwise, before
+    /// any prompt). Result: uri, subject, serial, notAfter.
     nlohmann::json installCertificate(pkcs11::Token& token, Authorizer& authorizer,
                                       const std::string& origin, const std::string& renewalId,
                                       std::span<const unsigned char> certificate,
                                       const std::vector<pkcs11::Bytes>& chain);
+
+    /// CAs (DER) whose certificates installCertificate accepts for renewals begun by `origin`, in
+    /// addition to the current certificate's own issuer (issue 9 §8). Replaces the earlier list.
+    /// Throws Error(InvalidParams) when one does not parse.
+    void trustIssuers(const std::string& origin, std::vector<pkcs11::Bytes> caCertificates);
 
     /// renewal.status: one renewal, or `{"renewals":[…]}` with every journal (corrupt ones with
     /// state "corrupt"). No token needed.
@@ -83,6 +91,15 @@ class RenewalManager {
     nlohmann::json finish(pkcs11::Token& token, Authorizer& authorizer, const std::string& origin,
                           const std::string& renewalId, bool retireOld);
 
+    /// renewal.cancel: asks Authorizer::confirm, then the PIN, then removes the renewal's new key
+    /// (both halves, and whatever an interrupted generation left under its label) and ends the
+    /// renewal as "cancelled". Only before a certificate was installed (RENEWAL_STATE after); the
+    /// current certificate and key are never touched. A refusal throws USER_CANCELLED and changes
+    /// nothing. The origin that began the renewal, or "local" (the person's own CLI), may cancel.
+    /// Result: {cancelled:true, keyRemoved}.
+    nlohmann::json cancel(pkcs11::Token& token, Authorizer& authorizer, const std::string& origin,
+                          const std::string& renewalId);
+
     /// The token (`pkcs11:token=…;serial=…`) a renewal lives on, so the agent routes the call to
     /// that token's worker. Throws Error(RenewalState) for an unknown id.
     pkcs11::Uri tokenOf(const std::string& renewalId) const;
@@ -92,11 +109,25 @@ class RenewalManager {
     nlohmann::json record(const std::string& renewalId) const;
     /// Writes the record durably, then makes it the current one.
     void store(nlohmann::json record);
+    /// The journal of a begin for this origin, token and certificate that stopped in
+    /// "generating"; null when there is none.
+    nlohmann::json interruptedBegin(const std::string& origin, const pkcs11::TokenInfo& info,
+                                    const std::string& oldCertUri) const;
+    /// After login: the key a generation under `label` completed, if any; every other key object
+    /// under that label (an interrupted generation's remains) is deleted.
+    static std::optional<pkcs11::KeyInfo> recoverInterruptedKey(pkcs11::Token& token,
+                                                                const std::string& label,
+                                                                const pkcs11::KeyInfo& oldKey);
+
+    std::vector<pkcs11::Bytes> trustedIssuers(const std::string& origin) const;
+    /// The current certificate of the renewal: journaled, else read from the token.
+    static pkcs11::Bytes oldCertificateDer(pkcs11::Token& token, const nlohmann::json& rec);
 
     std::unique_ptr<RenewalJournal> journal_;
     mutable std::mutex mutex_;
     std::map<std::string, nlohmann::json> renewals_;
-    std::map<std::string, std::string> corrupt_;  // renewal id (file stem) -> why
+    std::map<std::string, std::string> corrupt_;                 // renewal id (file stem) -> why
+    std::map<std::string, std::vector<pkcs11::Bytes>> trusted_;  // origin -> CA certificates
 };
 
 }  // namespace firmante::renewal
