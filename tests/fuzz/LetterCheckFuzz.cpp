@@ -1,19 +1,20 @@
-// The letter check on extracted text (firmante::renewal::normalizeLetterText and letterStates),
-// as RenewalManager calls them. Input: byte 0 picks the headings and mustAppear; the bytes up to
-// the first NUL are the key (written as spkiHex writes it, hex pairs), the rest is the letter text.
-// Properties: normalizing is idempotent and leaves no capitals, control whitespace, double or
-// edge spaces; a letter that "states" the value with mustAppear contains it; a letter whose only
-// hex under the heading is the value itself is accepted.
+// The letter check on a letter's words (firmante::renewal::letterWords and letterProblem), as
+// checkRenewalLetter calls them after the visible text is read. Input: byte 0 picks the stage; the
+// bytes up to the first NUL are the key (padded to a key-sized block), the rest is the text.
+// Properties: words are never empty and carry no ASCII capitals or spaces; folding the words again
+// changes nothing; a genuine letter (the heading, our key, nothing else key-shaped) is accepted,
+// and the same letter naming a different key under the heading is refused.
 #include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "FuzzCheck.h"
 #include "LetterText.h"
 
-using firmante::renewal::letterStates;
-using firmante::renewal::normalizeLetterText;
+using firmante::renewal::LetterExpectation;
+using firmante::renewal::letterProblem;
+using firmante::renewal::letterWords;
 
 namespace {
 
@@ -28,28 +29,13 @@ std::string hexPairs(std::string_view bytes) {
     return out;
 }
 
-void checkNormalized(const std::string& text) {
-    FUZZ_CHECK(normalizeLetterText(text) == text);
-    FUZZ_CHECK(text.empty() || (text.front() != ' ' && text.back() != ' '));
-    FUZZ_CHECK(text.find("  ") == std::string::npos);
-    for (char c : text) FUZZ_CHECK(!(c >= 'A' && c <= 'Z') && c != '\n' && c != '\t' && c != '\r');
-}
-
-bool states(unsigned which, const std::string& text, const std::string& value, bool mustAppear) {
-    // The heading sets RenewalManager uses (new key, previous key, previous letter's hash).
-    switch (which % 3) {
-        case 0:
-            return letterStates(text, {"llave pública nueva", "llave publica nueva"}, value,
-                                mustAppear);
-        case 1:
-            return letterStates(text, {"llave pública anterior", "llave publica anterior"}, value,
-                                mustAppear);
-        default:
-            return letterStates(text,
-                                {"cadena de identificación de carta anterior",
-                                 "cadena de identificacion de carta anterior"},
-                                value, mustAppear);
+std::string joined(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) {
+        if (!out.empty()) out.push_back(' ');
+        out += w;
     }
+    return out;
 }
 
 }  // namespace
@@ -60,20 +46,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
     const auto nul = rest.find('\0');
     if (nul == std::string_view::npos) return 0;
-    const std::string value = hexPairs(rest.substr(0, nul));
-    const std::string text = normalizeLetterText(rest.substr(nul + 1));
-    checkNormalized(text);
-    if (value.empty()) return 0;  // RenewalManager never checks an empty key
 
-    const bool mustAppear = mode & 4;
-    if (states(mode >> 3, text, value, mustAppear) && mustAppear)
-        FUZZ_CHECK(text.find(value) != std::string::npos);
+    const auto words = letterWords(rest.substr(nul + 1));
+    for (const auto& w : words) {
+        FUZZ_CHECK(!w.empty());
+        for (char c : w) FUZZ_CHECK(!(c >= 'A' && c <= 'Z') && c != ' ');
+    }
+    FUZZ_CHECK(letterWords(joined(words)) == words);
 
-    // The genuine letter: heading, separator, our key and nothing else hex-shaped after it.
-    static const char* headings[] = {"llave pública nueva: ", "llave pública anterior ",
-                                     "cadena de identificación de carta anterior: "};
-    const unsigned which = (mode >> 3) % 3;
-    const std::string genuine = std::string(headings[which]) + value + " gracias";
-    FUZZ_CHECK(states(which, genuine, value, true));
+    // A key block is at least 64 hex digits: pad short keys deterministically.
+    std::string key(rest.substr(0, std::min<std::size_t>(nul, 64)));
+    while (key.size() < 32) key.push_back(static_cast<char>(key.size() * 37 + 1));
+    LetterExpectation expected;
+    expected.newKeyHex = hexPairs(key);
+    (void)letterProblem(words, expected);  // any text: an answer, never a crash
+
+    const std::string genuine = (mode & 1 ? "LLAVE PÚBLICA NUEVA: " : "Llave Pública Nueva ") +
+                                expected.newKeyHex + " gracias";
+    FUZZ_CHECK(!letterProblem(letterWords(genuine), expected).has_value());
+    std::string other = key;
+    other[0] = static_cast<char>(other[0] ^ 0x5a);
+    const std::string foreign = "Llave Pública Nueva: " + hexPairs(other) + " gracias";
+    FUZZ_CHECK(letterProblem(letterWords(foreign), expected).has_value());
     return 0;
 }
