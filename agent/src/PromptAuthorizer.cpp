@@ -25,6 +25,8 @@ renewal::OperationDescription shownFields(const renewal::OperationDescription& w
     out.tokenLabel = safeText(what.tokenLabel, 40);
     out.keyLabel = safeText(what.keyLabel, prompt::kShownLabel);
     if (what.check) out.check = safeText(*what.check, 2 * prompt::kShownSubject);
+    // Composed by us from the SPKI (16 groups of four hex digits); copied so it is not lost.
+    if (what.keyFingerprint) out.keyFingerprint = safeText(*what.keyFingerprint, 80);
     return out;
 }
 
