@@ -27,6 +27,12 @@ namespace {
 constexpr std::size_t kMaxMethodLength = 64;
 constexpr std::size_t kMaxIdLength = 128;
 
+// Refusals of the request's own shape: they reveal nothing of the token or the journal.
+bool isInputError(const std::string& reason) {
+    return reason == "INVALID_PARAMS" || reason == "INVALID_REQUEST" || reason == "TOO_LARGE" ||
+           reason == "PARSE_ERROR" || reason == "METHOD_NOT_FOUND";
+}
+
 // The key behind a certificate, looked up after login: many tokens hide private keys (and so
 // the certificate↔key pairing) until the PIN is given.
 pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token, const pkcs11::Uri& certificateUri,
@@ -138,21 +144,37 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
         const bool ownExtensionRead =
             extensionPageMayReadWithoutConsent(connection, origin, method);
         RequestContext context{origin, requestId};
-        MethodPlan plan = handler->second(context, params);
+        const bool trusted = ownExtensionRead || origins_.allowed(origin);
+        MethodPlan plan;
+        // A site not yet allowed learns nothing from a lookup (which renewal ids, tokens or keys
+        // exist) before the person allows it: such an answer waits for consent. Malformed input
+        // is still refused at once, without a question.
+        std::optional<RpcError> lookupFailure;
+        try {
+            plan = handler->second(context, params);
+        } catch (const std::exception& e) {
+            auto error = RpcError::from(e);
+            if (trusted || isInputError(error.reason())) throw;
+            lookupFailure = std::move(error);
+        }
 
         auto done = [this, id, requestId, respond](Outcome outcome) {
             finish(id, requestId, respond, std::move(outcome));
         };
-        if (!plan.needsOrigin || ownExtensionRead || origins_.allowed(origin)) {
+        if (!lookupFailure && (!plan.needsOrigin || trusted)) {
             plan.execute(std::move(done));
             return;
         }
         // The one consent queue of every transport; the answer comes on its thread.
-        origins_.ask(origin, [requestId, plan = std::move(plan),
+        origins_.ask(origin, [requestId, plan = std::move(plan), lookupFailure,
                               done = std::move(done)](std::optional<RpcError> refusal) mutable {
             RequestScope scope(requestId);
             if (refusal) {
                 done(Outcome::failure(std::move(*refusal)));
+                return;
+            }
+            if (lookupFailure) {
+                done(Outcome::failure(std::move(*lookupFailure)));
                 return;
             }
             plan.execute(std::move(done));

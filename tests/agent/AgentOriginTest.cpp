@@ -109,6 +109,26 @@ TEST_F(AgentOrigin, SiteRefusedThroughNativeMessagingIsAskedOnce) {
     EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 2u);
 }
 
+TEST_F(AgentOrigin, SiteNotYetAllowedCannotProbeWhichRenewalsOrTokensExist) {
+    // Before the person allows a site, its requests must not tell it whether a renewal id, a
+    // token or a key exists: every lookup is answered only after consent.
+    startAgent();
+    agent.script("confirm no\n");
+    EXPECT_EQ(reasonOf(callFrom(kUnlisted, "renewal.prove_possession",
+                                {{"renewalId", "AAAAAAAAAAAAAAAAAAAAAA"},
+                                 {"nonce", "AAAAAAAAAAAAAAAAAAAAAA=="}})),
+              "ORIGIN_NOT_ALLOWED");
+    EXPECT_EQ(reasonOf(callFrom(kUnlisted, "certificates.list",
+                                {{"token", "pkcs11:token=No%20such%20token"}})),
+              "ORIGIN_NOT_ALLOWED");
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+    // Malformed input is still refused at once, without a question.
+    EXPECT_EQ(
+        reasonOf(callFrom("https://other.example", "renewal.prove_possession", {{"renewalId", 7}})),
+        "INVALID_PARAMS");
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+}
+
 TEST_F(AgentOrigin, OriginWithAnEmptyHostIsInvalidWithoutAPrompt) {
     startAgent();
     agent.script("confirm yes\n");
