@@ -70,16 +70,20 @@ void refuseDrawingAnnotations(PDFDoc& doc, int pageNumber) {
 
 }  // namespace
 
-std::unique_ptr<PDFDoc> openPdf(std::span<const unsigned char> pdf, bool* reconstructed) {
+std::unique_ptr<PDFDoc> openPdf(std::span<const unsigned char> pdf,
+                                std::shared_ptr<const bool>* reconstructed) {
     ensurePopplerReady();
     if (pdf.empty()) return nullptr;
-    bool rebuilt = false;
+    // Poppler keeps the callback and may call it long after the constructor, whenever a later
+    // fetch finds the cross-reference table wrong: the flag must outlive this frame (a local
+    // here was written after return — found by fuzz_letter_pdf under ASan).
+    auto rebuilt = std::make_shared<bool>(false);
     // MemStream does not copy; the document is used only while `pdf` lives (its owner's scope).
     auto* stream = new MemStream(reinterpret_cast<const char*>(pdf.data()), 0,
                                  static_cast<Goffset>(pdf.size()), Object(objNull));
     auto doc =
         std::make_unique<PDFDoc>(stream, std::optional<GooString>{}, std::optional<GooString>{},
-                                 nullptr, [&rebuilt] { rebuilt = true; });
+                                 nullptr, [rebuilt] { *rebuilt = true; });
     if (reconstructed) *reconstructed = rebuilt;
     if (!doc->isOk()) return nullptr;
     return doc;
@@ -93,11 +97,14 @@ std::unique_ptr<PDFDoc> openJudgeablePdf(std::span<const unsigned char> pdf) {
     // over the first, and viewers differ in which they show (DESIGN §3 rule 4).
     if (occurrences(pdf, "startxref") > 1)
         refuse("La carta fue modificada después de crearse (tiene más de una revisión).");
-    bool reconstructed = false;
+    std::shared_ptr<const bool> reconstructed;
     std::unique_ptr<PDFDoc> doc = openPdf(pdf, &reconstructed);
     if (!doc) refuse("La carta no es un PDF que se pueda leer.");
-    if (reconstructed)
-        refuse("La carta es un PDF dañado (su índice de objetos no corresponde al archivo).");
+    const auto refuseIfRebuilt = [&reconstructed] {
+        if (*reconstructed)
+            refuse("La carta es un PDF dañado (su índice de objetos no corresponde al archivo).");
+    };
+    refuseIfRebuilt();
     if (doc->isEncrypted()) refuse("La carta es un PDF cifrado o protegido; no se puede revisar.");
     if (!doc->getXRef()->getTrailerDict()->dictLookup("Prev").isNull())
         refuse("La carta fue modificada después de crearse (tiene más de una revisión).");
@@ -120,6 +127,8 @@ std::unique_ptr<PDFDoc> openJudgeablePdf(std::span<const unsigned char> pdf) {
     if (pages < 1) refuse("La carta no tiene páginas.");
     if (pages > kMaxPages) refuse("La carta tiene demasiadas páginas para revisarla.");
     for (int p = 1; p <= pages; ++p) refuseDrawingAnnotations(*doc, p);
+    // Walking the page tree fetches objects the open did not: the table may prove wrong only now.
+    refuseIfRebuilt();
     return doc;
 }
 

@@ -13,6 +13,9 @@ namespace firmante::renewal {
 std::unique_ptr<PDFDoc> openJudgeablePdf(std::span<const unsigned char> pdf);
 
 /// Opens `pdf` with poppler's core, or nullptr when it is not a readable PDF. Never throws.
-std::unique_ptr<PDFDoc> openPdf(std::span<const unsigned char> pdf, bool* reconstructed = nullptr);
+/// `reconstructed`, when given, receives a flag that turns true whenever poppler has to rebuild
+/// the cross-reference table — at the open or at any later fetch.
+std::unique_ptr<PDFDoc> openPdf(std::span<const unsigned char> pdf,
+                                std::shared_ptr<const bool>* reconstructed = nullptr);
 
 }  // namespace firmante::renewal
