@@ -1,0 +1,48 @@
+// The protocol's fixed numbers and its error type: what every other part of the page API shares.
+
+export const PROTOCOL_VERSION = 1;
+export const DEFAULT_WS_PORT = 31780;
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+export const DEFAULT_TIMEOUTS = Object.freeze({
+  // A little longer than the extension's own limits, so that its TIMEOUT
+  // (which says where the time went) normally arrives first.
+  callMs: 35_000,
+  promptMs: 5 * 60_000 + 5_000,
+});
+// Link failures: a connect() that meets one of these has no usable transport.
+export const LINK_REASONS = new Set(['NATIVE_UNAVAILABLE', 'AGENT_NOT_RUNNING', 'AGENT_UNAVAILABLE', 'LOCAL_NETWORK_DENIED',
+  'VERSION_MISMATCH', 'TIMEOUT']);
+const REASON_BY_CODE = { '-32700': 'PARSE_ERROR', '-32600': 'INVALID_REQUEST', '-32601': 'METHOD_NOT_FOUND', '-32602': 'INVALID_PARAMS' };
+
+/** Every rejection of this module: `reason` is the agent's stable word (DESIGN §2). */
+export class FirmanteError extends Error {
+  constructor(message, { reason = 'INTERNAL', code = -32000, triesLeft, data } = {}) {
+    super(message);
+    this.name = 'FirmanteError';
+    this.reason = reason;
+    this.code = code;
+    this.triesLeft = triesLeft;
+    this.data = data;
+  }
+
+  static fromJsonRpc(error) {
+    const data = error && typeof error.data === 'object' && error.data !== null ? error.data : {};
+    const code = typeof error?.code === 'number' ? error.code : -32000;
+    return new FirmanteError(String(error?.message ?? 'Error del agente'), {
+      reason: typeof data.reason === 'string' ? data.reason : (REASON_BY_CODE[code] ?? 'INTERNAL'),
+      code,
+      triesLeft: typeof data.triesLeft === 'number' ? data.triesLeft : undefined,
+      data,
+    });
+  }
+}
+
+export const invalid = (message) => new FirmanteError(message, { reason: 'INVALID_PARAMS', code: -32602 });
+
+function isRenewalStep(method) {
+  return method.startsWith('renewal.') && method !== 'renewal.status';
+}
+export function isPrompting(method) {
+  return method === 'auth.sign_challenge' || method === 'documents.sign' || isRenewalStep(method);
+}
