@@ -126,12 +126,20 @@ export interface ConnectOptions {
   /** How long to wait for an extension that has not marked the page, ms. Default 0: no mark, no extension. */
   probeMs?: number;
   timeouts?: Timeouts;
+  /**
+   * WebSocket path only: how long to keep trying while the agent asks the person whether this
+   * site may use the certificates (the agent holds the upgrade, then answers 503 + Retry-After), ms.
+   * Default 300000 (5 min); past it connect() rejects with TIMEOUT (data.consentWaitMs).
+   */
+  consentWaitMs?: number;
+  /** Called before each retry of that wait, so the page can say the person should answer in Firmante's window. */
+  onConsentWait?: (wait: { attempt: number; retryInMs: number; waitedMs: number }) => void;
   /** For tests: the window to talk through and the WebSocket constructor. */
   window?: Window;
   WebSocket?: typeof WebSocket;
 }
 
-/** Rejects with reason NATIVE_UNAVAILABLE, AGENT_NOT_RUNNING, AGENT_UNAVAILABLE (data.localNetworkAccess), LOCAL_NETWORK_DENIED or VERSION_MISMATCH. */
+/** Rejects with reason NATIVE_UNAVAILABLE, AGENT_NOT_RUNNING, AGENT_UNAVAILABLE (data.localNetworkAccess), LOCAL_NETWORK_DENIED, TIMEOUT (data.consentWaitMs) or VERSION_MISMATCH. */
 export function connect(options?: ConnectOptions): Promise<FirmanteClient>;
 /** One call on a page-wide shared connection, opened on first use (with `options`) and after the agent went away. */
 export function request(method: string, params?: Record<string, unknown>, options?: ConnectOptions): Promise<any>;

@@ -109,10 +109,13 @@ class Connection {
 
 /**
  * Starts a server on 127.0.0.1:0. `onMessage(json, connection)` gets each
- * parsed text message. Returns { port, connections, close() }.
+ * parsed text message. `onUpgrade(request, { accept, refuse })`, if given, decides each
+ * upgrade as the agent does (accept now, or hold it and refuse with a status later);
+ * `upgrades` lists every upgrade request seen. Returns { port, connections, upgrades, close() }.
  */
-export async function startTinyWebSocketServer(onMessage) {
+export async function startTinyWebSocketServer(onMessage, { onUpgrade } = {}) {
   const connections = [];
+  const upgrades = [];
   const sockets = new Set();
   const server = createServer((req, res) => {
     res.writeHead(426).end();
@@ -122,11 +125,29 @@ export async function startTinyWebSocketServer(onMessage) {
     s.on('close', () => sockets.delete(s));
   });
   server.on('upgrade', (req, socket) => {
+    upgrades.push(req);
+    socket.on('error', () => {});
     const key = req.headers['sec-websocket-key'];
     if (req.headers.upgrade?.toLowerCase() !== 'websocket' || !key) {
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
+    const accept = () => acceptUpgrade(req, socket, key);
+    if (!onUpgrade) {
+      accept();
+      return;
+    }
+    onUpgrade(req, {
+      accept,
+      // As the agent's HttpSession refuses: a status, Retry-After on 503, then the socket ends.
+      refuse: (status, retryAfter) => {
+        if (socket.destroyed) return;
+        socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Length: 0\r\nConnection: close\r\n` +
+          (retryAfter === undefined ? '' : `Retry-After: ${retryAfter}\r\n`) + '\r\n');
+      },
+    });
+  });
+  function acceptUpgrade(req, socket, key) {
     const accept = createHash('sha1').update(key + GUID).digest('base64');
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       `Sec-WebSocket-Accept: ${accept}\r\n\r\n`);
@@ -141,11 +162,12 @@ export async function startTinyWebSocketServer(onMessage) {
       onMessage(msg, c);
     });
     connections.push(conn);
-  });
+  }
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: server.address().port,
     connections,
+    upgrades,
     close: () => new Promise((resolve) => {
       for (const s of sockets) s.destroy();
       server.close(() => resolve());

@@ -98,4 +98,82 @@ if (typeof globalThis.WebSocket === 'undefined') {
     t.after(() => server.close());
     await assert.rejects(connect({ window: PAGE, wsPort: server.port }), { reason: 'VERSION_MISMATCH' });
   });
+
+  // Issue 14: the agent holds the upgrade of a site it asks the person about (at most 10 s, then
+  // 503 + Retry-After; 403 once refused). The tiny server plays that agent; HOLD_MS is the time
+  // the person takes, past the page API's 1 s "held" threshold.
+  const HOLD_MS = 1_200;
+
+  function consentAgent(answers) {
+    let n = 0;
+    return (req, { accept, refuse }) => {
+      const answer = answers[Math.min(n++, answers.length - 1)];
+      if (answer === 'accept') accept();
+      else if (answer === 'hold-then-503') setTimeout(() => refuse(503, 2), HOLD_MS);
+      else if (answer === 'hold-then-403') setTimeout(() => refuse(403), HOLD_MS);
+      else if (answer === 'hold-forever') { /* the question is still open */ }
+      else refuse(answer);
+    };
+  }
+
+  test('while the agent asks the person about the site, connect() shows it waits and tries again', async (t) => {
+    const server = await startTinyWebSocketServer(agent(), { onUpgrade: consentAgent(['hold-then-503', 'accept']) });
+    t.after(() => server.close());
+    const waits = [];
+    const client = await connect({ window: PAGE, wsPort: server.port, onConsentWait: (w) => waits.push(w) });
+    t.after(() => client.close());
+    assert.equal(client.transport, 'websocket');
+    assert.equal(server.upgrades.length, 2, 'one retry after the 503');
+    assert.equal(waits.length, 1);
+    assert.equal(waits[0].attempt, 1);
+    assert.equal(waits[0].retryInMs, 2_000, 'the agent’s Retry-After');
+    assert.ok(waits[0].waitedMs >= HOLD_MS - 50, JSON.stringify(waits[0]));
+    assert.equal((await client.info()).version, '0.1.0');
+  });
+
+  test('an agent that holds the upgrade past the page’s own deadline is still waited for', async (t) => {
+    const server = await startTinyWebSocketServer(agent(), { onUpgrade: consentAgent(['hold-forever', 'accept']) });
+    t.after(() => server.close());
+    const waits = [];
+    const client = await connect({ window: PAGE, wsPort: server.port, timeoutMs: 1_500, onConsentWait: (w) => waits.push(w) });
+    t.after(() => client.close());
+    assert.equal(client.transport, 'websocket');
+    assert.equal(waits.length, 1);
+    assert.equal(server.upgrades.length, 2);
+  });
+
+  test('refused after the question, the retry fails at once and connect() rejects as without the retry', async (t) => {
+    const server = await startTinyWebSocketServer(agent(), { onUpgrade: consentAgent(['hold-then-403', 403]) });
+    t.after(() => server.close());
+    const waits = [];
+    await assert.rejects(connect({ window: PAGE, wsPort: server.port, onConsentWait: (w) => waits.push(w) }),
+      { reason: 'AGENT_UNAVAILABLE' });
+    assert.equal(server.upgrades.length, 2, 'asked again once, refused at once: no more attempts');
+    assert.equal(waits.length, 1);
+  });
+
+  test('a refusal the agent remembers is not retried', async (t) => {
+    const server = await startTinyWebSocketServer(agent(), { onUpgrade: consentAgent([403]) });
+    t.after(() => server.close());
+    const waits = [];
+    await assert.rejects(connect({ window: PAGE, wsPort: server.port, onConsentWait: (w) => waits.push(w) }),
+      { reason: 'AGENT_UNAVAILABLE' });
+    assert.equal(server.upgrades.length, 1);
+    assert.equal(waits.length, 0);
+  });
+
+  test('the wait for the person is bounded by consentWaitMs and ends in TIMEOUT', async (t) => {
+    const server = await startTinyWebSocketServer(agent(), { onUpgrade: consentAgent(['hold-then-503']) });
+    t.after(() => server.close());
+    const waits = [];
+    await assert.rejects(connect({ window: PAGE, wsPort: server.port, consentWaitMs: 4_000, onConsentWait: (w) => waits.push(w) }),
+      (err) => {
+        assert.equal(err.reason, 'TIMEOUT');
+        assert.equal(err.data.consentWaitMs, 4_000);
+        return true;
+      });
+    // 1.2 s held + 2 s pause leaves room for one more attempt; after the second no retry fits.
+    assert.equal(server.upgrades.length, 2);
+    assert.equal(waits.length, 1);
+  });
 }

@@ -13,10 +13,15 @@ import { openWebSocketTransport } from './websocket-transport.js';
  *   0 (the default) trusts the mark: the content script runs at document_start, before any page
  *   script, so a page without the mark has no extension and goes straight to the WebSocket
  * @param {{callMs?: number, promptMs?: number}} [options.timeouts]  per-call deadlines
+ * @param {number} [options.consentWaitMs=300000]  how long the WebSocket path keeps trying while the
+ *   agent asks the person whether this site may use the certificates (see CONSENT_HELD_MS)
+ * @param {(wait: {attempt: number, retryInMs: number, waitedMs: number}) => void} [options.onConsentWait]
+ *   called before each such retry: the page shows it is waiting for the person's answer in Firmante's window
  * @returns {Promise<FirmanteClient>}  rejects with reason NATIVE_UNAVAILABLE (extension present, its native
  *   host not installed), AGENT_NOT_RUNNING (host installed, agent not running), AGENT_UNAVAILABLE (nothing
  *   answered; data.localNetworkAccess when the browser has the permission), LOCAL_NETWORK_DENIED (the
- *   browser refuses this site the loopback WebSocket) or VERSION_MISMATCH
+ *   browser refuses this site the loopback WebSocket), TIMEOUT (data.consentWaitMs: the agent was still
+ *   asking the person when consentWaitMs ran out) or VERSION_MISMATCH
  */
 export async function connect(options = {}) {
   const {
@@ -24,6 +29,8 @@ export async function connect(options = {}) {
     timeoutMs = 5_000,
     probeMs = 0,
     timeouts,
+    consentWaitMs = CONSENT_WAIT_MS,
+    onConsentWait,
     window: win = globalThis.window,
     WebSocket: WebSocketImpl = globalThis.WebSocket,
   } = options;
@@ -51,7 +58,9 @@ export async function connect(options = {}) {
   let websocketFailure = null;
   if (wsPort && WebSocketImpl) {
     try {
-      const client = createClient(await openWebSocketTransport(WebSocketImpl, wsPort, timeoutMs), { timeouts });
+      const transport = await openWebSocketWaitingForConsent(
+        () => openWebSocketTransport(WebSocketImpl, wsPort, timeoutMs), { consentWaitMs, onConsentWait, win });
+      const client = createClient(transport, { timeouts });
       try {
         await client.handshake(timeoutMs);
         return client;
@@ -69,6 +78,49 @@ export async function connect(options = {}) {
   if (websocketFailure?.reason === 'VERSION_MISMATCH' || websocketFailure?.reason === 'LOCAL_NETWORK_DENIED') throw websocketFailure;
   if (extensionFailure) throw extensionFailure;
   throw websocketFailure ?? new FirmanteError('The Firmante agent is not reachable from this page', { reason: 'AGENT_UNAVAILABLE' });
+}
+
+// The agent holds the WebSocket upgrade of a site it must ask the person about while its question
+// is open: at most 10 s, then HTTP 503 with Retry-After (the question stays on screen and the next
+// attempt gets the answer at once), or 403 once the person refused. A browser shows the page
+// neither status, only that the socket failed. What the page does see is time: with no agent, or a
+// refusal the agent remembers, the socket fails within milliseconds; a failure after the agent
+// held the upgrade for CONSENT_HELD_MS or more (or our own deadline while it held it) means the
+// agent was asking the person, and the page tries again after RETRY_AFTER_MS instead of failing,
+// for at most consentWaitMs. After a refusal the next attempt fails at once and the failure stands.
+export const CONSENT_HELD_MS = 1_000;
+export const RETRY_AFTER_MS = 2_000; // the agent's Retry-After
+export const CONSENT_WAIT_MS = 5 * 60_000;
+
+const now = () => (globalThis.performance?.now ? globalThis.performance.now() : Date.now());
+const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+async function openWebSocketWaitingForConsent(open, { consentWaitMs, onConsentWait, win }) {
+  const started = now();
+  for (let attempt = 1; ; attempt++) {
+    const began = now();
+    try {
+      return await open();
+    } catch (err) {
+      if (err?.reason !== 'AGENT_UNAVAILABLE' || now() - began < CONSENT_HELD_MS) throw err;
+      // Chromium's own local-network question also holds the socket: a "no" there is final.
+      const local = await withLocalNetworkState(err, win);
+      if (local.reason === 'LOCAL_NETWORK_DENIED') throw local;
+      const waitedMs = Math.round(now() - started);
+      if (waitedMs + RETRY_AFTER_MS >= consentWaitMs) {
+        throw new FirmanteError(`The agent was still asking the person about this site after ${Math.round(waitedMs / 1000)} s`,
+          { reason: 'TIMEOUT', data: { consentWaitMs } });
+      }
+      if (typeof onConsentWait === 'function') {
+        try {
+          onConsentWait({ attempt, retryInMs: RETRY_AFTER_MS, waitedMs });
+        } catch (listenerError) {
+          setTimeout(() => { throw listenerError; }, 0); // the page's bug must not stop the wait
+        }
+      }
+      await pause(RETRY_AFTER_MS);
+    }
+  }
 }
 
 // Chromium's Local Network Access (Chrome 142+, WebSockets from 147): a public site must be

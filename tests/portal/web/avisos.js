@@ -27,11 +27,15 @@ const AGENT_MESSAGES = {
   BUSY: 'El agente Firmante está atendiendo otra operación. Termínela e intente de nuevo.',
   TIMEOUT: 'El agente Firmante no respondió a tiempo. Intente de nuevo.',
 };
+// TIMEOUT of the page API's wait for the person's answer about this site (data.consentWaitMs).
+const CONSENT_TIMEOUT = 'Nadie respondió en la ventana de Firmante si este sitio puede usar sus ' +
+  'certificados. Intente de nuevo y responda en esa ventana.';
 
 /** The sentence a person reads for `err` (a FirmanteError, a portal error or an Error). */
 export function plainMessage(err) {
   const reason = err && err.reason;
-  let text = (reason && AGENT_MESSAGES[reason]) ||
+  const consentTimeout = reason === 'TIMEOUT' && err.data && typeof err.data.consentWaitMs === 'number';
+  let text = (consentTimeout && CONSENT_TIMEOUT) || (reason && AGENT_MESSAGES[reason]) ||
     (err && err.data && typeof err.data.messageEs === 'string' && err.data.messageEs) ||
     (err && err.message) || String(err);
   if (reason === 'AGENT_UNAVAILABLE' && err.data && err.data.localNetworkAccess === 'prompt') {
@@ -100,11 +104,22 @@ function boxesFor(control) {
 
 let waitingControl = null;
 
-/** Called by the agent call: the person is now looking at (or about to see) Firmante's window. */
-export function agentWaiting(waiting) {
+const WAITING_TEXT = {
+  agent: 'Confirme en la ventana de Firmante…',
+  // The WebSocket path while the agent asks whether this site may use the certificates (the page
+  // API retries until the person answers).
+  consent: 'Firmante le pregunta si este sitio puede usar sus certificados. Responda en la ventana ' +
+    'de Firmante; esta página sigue esperando su respuesta…',
+};
+
+/**
+ * Called by the agent call: the person is now looking at (or about to see) Firmante's window;
+ * `kind` "consent" while the agent asks whether this site may use the certificates.
+ */
+export function agentWaiting(waiting, kind = 'agent') {
   if (!waitingControl) return;
   const { busy } = boxesFor(waitingControl);
-  busy.textContent = waiting ? 'Confirme en la ventana de Firmante…' : '';
+  busy.textContent = waiting ? (WAITING_TEXT[kind] || WAITING_TEXT.agent) : '';
   busy.classList.toggle('oculto', !waiting);
 }
 

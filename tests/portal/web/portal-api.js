@@ -34,7 +34,11 @@ export function connectOptions() {
   const fromUrl = new URLSearchParams(location.search).get('wsPort');
   if (fromUrl !== null && /^[0-9]{1,5}$/.test(fromUrl)) sessionStorage.setItem('firmante.wsPort', fromUrl);
   const kept = sessionStorage.getItem('firmante.wsPort');
-  return kept === null ? {} : { wsPort: Number(kept) };
+  // Over the WebSocket the agent may first ask the person whether this site may use the
+  // certificates; the page API waits for the answer and says so here.
+  const options = { onConsentWait: () => agentWaiting(true, 'consent') };
+  if (kept !== null) options.wsPort = Number(kept);
+  return options;
 }
 
 async function loadPageApi() {
