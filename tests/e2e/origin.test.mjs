@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
 
+import { controlState, promptOpen } from './lib/person.mjs';
 import { inWorld, webSocketAvailable } from './lib/world.mjs';
 
 const FOREIGN = 'https://idse.imss.gob.mx';
@@ -50,6 +51,38 @@ test('a page on an origin outside the allowlist cannot open the agent WebSocket 
   { skip: noWebSocket }, async () => {
     await inWorld({ transport: 'websocket', pageHost: 'localhost', name: 'origin-websocket' },
       (world) => refusedOrigin(world, /^No se encontró el agente Firmante en este equipo\..*\s+Detalle técnico: AGENT_UNAVAILABLE$/s));
+  });
+
+// Issue 14: over the WebSocket the agent holds the upgrade while it asks (then 503 with
+// Retry-After). The page must wait for the person's answer, saying so next to the button, and go
+// on once the person allows the site, instead of failing while the question is on screen.
+test('a page outside the allowlist waits over the WebSocket while the person is asked, then goes on once allowed',
+  { skip: noWebSocket }, async () => {
+    await inWorld({ transport: 'websocket', pageHost: 'localhost', name: 'origin-websocket-consent-wait' }, async (world) => {
+      const d = world.driver;
+      await world.answer('hold confirm yes');
+      await d.goto(world.url('/'));
+      await d.click('#buscar');
+      const prompt = await promptOpen(world);
+      // The first upgrade is held past the page's 5 s deadline: the page says what it waits for.
+      await d.waitUntil(() => [...document.querySelectorAll('.ocupado')].some((e) => !e.classList.contains('oculto') &&
+        e.innerText.startsWith('Firmante le pregunta si este sitio puede usar sus certificados')), undefined, 20_000);
+      const waiting = await controlState(d, '#buscar');
+      assert.equal(waiting.error, null, 'no error while the question is open');
+      assert.equal(waiting.disabled, true);
+      await world.screenshot(1, 'esperando-respuesta-sitio');
+      await prompt.release();
+      await d.waitUntil(() => document.querySelectorAll('#certificado option[value^="pkcs11:"]').length > 0, undefined, 20_000);
+      assert.equal((await d.text('#certificado')).includes('PRUEBA 4'), true);
+      const after = await controlState(d, '#buscar');
+      assert.equal(after.error, null);
+      assert.equal(after.busy, null);
+      const prompts = await world.promptsShown();
+      assert.equal(prompts.length, 1, 'asked once, although the page connected more than once: ' + JSON.stringify(prompts));
+      assert.ok(prompts[0].description.includes(`¿Permitir que ${world.origin} use sus certificados?`), prompts[0].description);
+      const log = await world.agent.output();
+      assert.match(log, new RegExp(`certificates\\.list from ${world.origin.replace(/[.]/g, '\\.')}`));
+    });
   });
 
 test('a page that writes another origin into its extension message is still identified by its own', async () => {
