@@ -5,6 +5,7 @@
 // without any consent question.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -12,6 +13,8 @@ import { callAgent } from './lib/agent-client.mjs';
 import { controlState, errorNextTo, promptOpen } from './lib/person.mjs';
 import { loginWith } from './lib/story.mjs';
 import { EXTENSION_ID, inWorld } from './lib/world.mjs';
+
+const SPANISH_CHROMIUM = '/usr/lib/chromium/locales/es-419.pak'; // Debian's chromium-l10n
 
 test('a wrong PIN: the button is busy while Firmante asks, then the error sits next to it with "intente de nuevo"', async () => {
   await inWorld({ transport: 'native-messaging', name: 'person-pin-incorrecto' }, async (world) => {
@@ -102,9 +105,11 @@ test('the popup shows the agent, the token and the renewal by site and step, and
     await popup.setViewportSize({ width: 380, height: 420 });
     await popup.goto(`chrome-extension://${EXTENSION_ID}/popup/popup.html`);
     await popup.locator('#agent-status[data-state="connected"]').waitFor();
-    // The texts follow the browser's own language: es-MX ("usted") in a Spanish Chromium, English
-    // otherwise (Debian's chromium without chromium-l10n only has en-US).
-    const spanish = (await popup.innerText('[data-i18n="agentTitle"]')).trim() === 'Agente';
+    // The texts follow the browser's own language: es-MX ("usted") in a Spanish Chromium (the world
+    // starts it in Spanish), English where Debian's chromium has no chromium-l10n (en-US only).
+    // textContent, not innerText: the heading is upper-cased by CSS.
+    const spanish = (await popup.textContent('[data-i18n="agentTitle"]')).trim() === 'Agente';
+    assert.equal(spanish, existsSync(SPANISH_CHROMIUM), `Spanish popup exactly when ${SPANISH_CHROMIUM} is installed`);
     const expected = spanish
       ? { status: /^Conectado \(agente \d+\.\d+\.\d+\)$/, renewal: `${world.allowedOrigin} — paso 4 de 12: llave nueva generada en su token` }
       : { status: /^Connected \(agent \d+\.\d+\.\d+\)$/, renewal: `${world.allowedOrigin} — step 4 of 12: new key generated on your token` };

@@ -27,6 +27,7 @@ export const MODULE = '/usr/lib/softhsm/libsofthsm2.so';
 export const PIN = '123456'; // the test token's PIN; only the fake pinentry and --pin-fd see it
 const SO_PIN = '12345678';
 const LABEL = 'Firmante E2E';
+const SCREEN = { width: 1000, height: 800 }; // the headed Firefox's Xvfb screen
 const SUBJECT = '/CN=PRUEBA 4 PRUEBA 4 PRUEBA 4/UID=A064878710/O=PRUEBA 4/C=MX';
 
 // What the browser passes on to firmante-nmhost: never start an agent of its own (the test's
@@ -64,9 +65,12 @@ export class World {
    * @param {'chromium'|'firefox'} [o.browser]  which engine (default chromium)
    * @param {string[]|((world: World) => string[])} [o.chromiumArgs]  extra Chromium switches (a
    *   function of the started world, e.g. for the portal's port)
+   * @param {boolean} [o.headed]  Firefox only: a real window on a private Xvfb display
+   *   (`world.display`), for what only a window shows (the toolbar popup)
    */
   constructor({ transport, extension = transport === 'native-messaging', pageHost = '127.0.0.1', name,
-    browser = 'chromium', chromiumArgs = [] }) {
+    browser = 'chromium', chromiumArgs = [], headed = false }) {
+    this.headed = headed;
     this.transport = transport;
     this.extension = extension;
     this.pageHost = pageHost;
@@ -192,9 +196,11 @@ export class World {
       executablePath: CHROMIUM,
       headless: true,
       ignoreDefaultArgs: ['--disable-extensions'],
-      args,
-      // firmante-nmhost inherits this: it finds our agent through FIRMANTE_SOCKET.
-      env: { ...this.tokenEnv, ...HOST_ENV },
+      args: [...args, '--lang=es-419'],
+      // firmante-nmhost inherits this: it finds our agent through FIRMANTE_SOCKET. LANGUAGE: the
+      // browser's own language (extension texts, chrome.i18n) is Spanish, as a Mexican
+      // employer's is, when chromium-l10n is installed; `locale` only sets what pages see.
+      env: { ...this.tokenEnv, ...HOST_ENV, LANGUAGE: 'es_MX:es' },
       viewport: { width: 1000, height: 800 },
       acceptDownloads: true,
       locale: 'es-MX',
@@ -222,12 +228,21 @@ export class World {
         allowed_extensions: [GECKO_ID],
       }, null, 2));
     }
+    const display = {};
+    if (this.headed) {
+      // -displayfd: Xvfb picks a free display and prints its number once it accepts clients.
+      this.xvfb = new Daemon('Xvfb', 'Xvfb', ['-displayfd', '1', '-screen', '0', `${SCREEN.width}x${SCREEN.height}x24`,
+        '-nolisten', 'tcp'], { env: process.env, logPath: path.join(this.dir, 'xvfb.log') });
+      this.display = `:${await this.xvfb.firstLine()}`;
+      display.DISPLAY = this.display;
+    }
     this.firefox = await puppeteer.launch({
       browser: 'firefox',
       executablePath: FIREFOX,
-      headless: true,
+      headless: !this.headed,
+      args: this.headed ? ['--width', String(SCREEN.width), '--height', String(SCREEN.height)] : [],
       userDataDir: path.join(this.dir, 'firefox-profile'),
-      env: { ...this.tokenEnv, HOME: home, ...HOST_ENV },
+      env: { ...this.tokenEnv, HOME: home, ...HOST_ENV, ...display },
       defaultViewport: { width: 1000, height: 800 },
       extraPrefsFirefox: {
         'intl.accept_languages': 'es-MX, es',
@@ -282,6 +297,7 @@ export class World {
   async stop({ keep = false } = {}) {
     await this.context?.close().catch(() => {});
     await this.firefox?.close().catch(() => {});
+    await this.xvfb?.stop();
     await this.agent?.stop();
     await this.portal?.stop();
     if (this.dir && !keep) await rm(this.dir, { recursive: true, force: true });
