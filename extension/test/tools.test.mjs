@@ -85,6 +85,15 @@ test('the firefox manifest declares background scripts and the gecko id', () => 
   assert.equal(m.browser_specific_settings.gecko.id, GECKO_ID);
   assert.equal(GECKO_ID, 'firmante@firmante.org');
   assert.deepEqual(m.content_scripts, makeManifest(readBaseManifest(), readAllowlist(), 'chromium').content_scripts);
+  assert.equal(m.action.default_area, 'navbar', 'the button on the toolbar, not in the extensions menu');
+});
+
+test('both browsers open the popup from the keyboard (Alt+Shift+F), and only Firefox gets default_area', () => {
+  for (const target of ['chromium', 'firefox']) {
+    const m = makeManifest(readBaseManifest(), readAllowlist(), target);
+    assert.equal(m.commands._execute_action.suggested_key.default, 'Alt+Shift+F', target);
+  }
+  assert.equal(makeManifest(readBaseManifest(), readAllowlist(), 'chromium').action.default_area, undefined);
 });
 
 test('an unknown target is refused', () => {

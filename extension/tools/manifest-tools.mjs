@@ -71,6 +71,9 @@ export function makeManifest(base, allowlist, target) {
     // Firefox ignores "key"; the gecko id is what its native-messaging host
     // manifest lists in allowed_extensions.
     delete manifest.key;
+    // Firefox hides an extension's button in its extensions menu unless told otherwise (issue 14:
+    // the person should see Firmante's icon, as in Chromium once pinned).
+    manifest.action.default_area = 'navbar';
   }
   return manifest;
 }
