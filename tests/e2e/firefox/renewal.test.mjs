@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { inWorld } from '../lib/world.mjs';
+import { inWorld, webSocketAvailable } from '../lib/world.mjs';
 import { assertLettersShown, renewThroughThePortal } from '../lib/story.mjs';
 
 test('a person renews the expired certificate in Firefox through the extension and native messaging', async () => {
@@ -16,3 +16,16 @@ test('a person renews the expired certificate in Firefox through the extension a
     assert.match(await world.agent.output(), /agent\.info from moz-extension:\/\/[0-9a-f-]{36}/);
   });
 });
+
+// A Firefox without the extension reaches the agent over its WebSocket (the page API's fallback).
+test('a person renews the expired certificate in Firefox without the extension, over the agent WebSocket',
+  { skip: !webSocketAvailable() && 'the agent has no WebSocket transport (agent/websocket)' }, async () => {
+    await inWorld({ transport: 'websocket', browser: 'firefox' }, async (world) => {
+      const { letters } = await renewThroughThePortal(world);
+      await assertLettersShown(world, letters);
+      const extensionMarked = await world.driver.evaluate(() => document.documentElement.dataset.firmanteExtension);
+      assert.equal(extensionMarked, undefined, 'no extension in this browser');
+      assert.match(await world.agent.output(), /websocket.*connection \d+ from http:\/\/127\.0\.0\.1:\d+/);
+    });
+  });
+
