@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The browser end-to-end suite (docs/e2e.md): the twelve-step renewal in headless Chromium, through
 # the extension and through the agent's WebSocket, in headless Firefox ESR through its build of the
-# extension, the origin checks, and what a person sees when something fails.
+# extension and over the WebSocket, the origin checks, and what a person sees when something fails
+# (the Firefox popup in a headed Firefox on a private Xvfb display: Xvfb, xdotool, ImageMagick).
 #
 #   tests/e2e/run.sh BUILD_DIR [--browser chromium|firefox]   (default chromium)
 #
