@@ -18,6 +18,7 @@ nlohmann::json tokenJson(const pkcs11::TokenInfo& token) {
         {"pinFinalTry", token.pinFinalTry},
         {"pinLocked", token.pinLocked},
         {"initialized", token.initialized},
+        {"keyTypes", token.keyTypes},
     };
 }
 

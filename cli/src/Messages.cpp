@@ -239,6 +239,8 @@ const std::unordered_map<std::string_view, Text>& table() {
          {"falta iniciar sesión en el token", "not logged in to the token"}},
         {"reason.MECHANISM_INVALID",
          {"el token no admite esta operación", "the token does not support this operation"}},
+        {"reason.KEY_TYPE_UNSUPPORTED",
+         {"el token no ofrece ese tipo de llave", "the token does not offer that key type"}},
         {"reason.INTERNAL", {"error interno", "internal error"}},
 
         // Help
