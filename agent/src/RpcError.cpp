@@ -34,6 +34,7 @@ const std::map<std::string, std::string, std::less<>>& spanishMessages() {
         {"INTERNAL", "Error interno del agente."},
         {"VERSION_MISMATCH", "Versión de protocolo no compatible."},
         {"MODULE_NOT_FOUND", "No se encontró el módulo PKCS#11."},
+        {"KEY_TYPE_UNSUPPORTED", "Su dispositivo (token) no ofrece ese tipo de llave."},
     };
     return messages;
 }

@@ -27,7 +27,8 @@ nlohmann::json tokenJson(const pkcs11::TokenInfo& token) {
             {"pinFinalTry", token.pinFinalTry},
             {"pinLocked", token.pinLocked},
             {"loginRequired", token.loginRequired},
-            {"initialized", token.initialized}};
+            {"initialized", token.initialized},
+            {"keyTypes", token.keyTypes}};
 }
 
 nlohmann::json certificateJson(const pkcs11::CertificateInfo& c) {

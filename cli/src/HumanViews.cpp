@@ -55,6 +55,10 @@ Fields keyFields(const nlohmann::json& k) {
         {tr("field.alwaysSensitive"), yesNo(flag(a, "alwaysSensitive"))},
         {tr("field.neverExtractable"), yesNo(flag(a, "neverExtractable"))},
         {tr("field.extractable"), yesNo(flag(a, "extractable"))},
+        {tr("field.provenance"), flag(a, "local") && flag(a, "neverExtractable") &&
+                                         flag(a, "alwaysSensitive") && !flag(a, "extractable")
+                                     ? tr("provenance.confirmed")
+                                     : tr("provenance.unknown")},
     };
 }
 

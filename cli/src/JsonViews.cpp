@@ -18,6 +18,7 @@ nlohmann::json tokenJson(const pkcs11::TokenInfo& token) {
         {"pinFinalTry", token.pinFinalTry},
         {"pinLocked", token.pinLocked},
         {"initialized", token.initialized},
+        {"keyTypes", token.keyTypes},
     };
 }
 
@@ -46,6 +47,10 @@ nlohmann::json keyAttributesJson(const pkcs11::KeyAttributes& a) {
         {"neverExtractable", a.neverExtractable},
         {"extractable", a.extractable},
         {"sensitive", a.sensitive},
+        // Issue 11: many cards record no access flags; say plainly whether the token vouches
+        // that the key was born here and never left.
+        {"provenanceConfirmed",
+         a.local && a.neverExtractable && a.alwaysSensitive && !a.extractable},
     };
 }
 

@@ -26,6 +26,7 @@ nlohmann::json runKeygen(const Arguments& args) {
     auto type = pkcs11::parseKeyType(args.required("type"));
     auto label = args.required("label");
     TokenSession session(args);
+    session.token().requireKeyType(type);  // before the PIN: a refusal costs the person nothing
     session.login(tr("op.keygen", {std::string(pkcs11::keyTypeName(type)), label}));
     auto key = session.token().generateKeyPair(type, label);
     return {{"token", tokenJson(session.info())}, {"key", keyJson(key)}};

@@ -199,6 +199,13 @@ const std::unordered_map<std::string_view, Text>& table() {
         {"field.local", {"Generada en el token (local)", "Generated on the token (local)"}},
         {"field.alwaysSensitive", {"Siempre sensible", "Always sensitive"}},
         {"field.neverExtractable", {"Nunca extraíble", "Never extractable"}},
+        {"field.provenance", {"Procedencia", "Provenance"}},
+        {"provenance.confirmed",
+         {"el token confirma que la llave se generó en él y nunca salió de él",
+          "the token confirms the key was generated on it and never left it"}},
+        {"provenance.unknown",
+         {"el token NO confirma que la llave se generó en él ni que nunca salió de él",
+          "the token does NOT confirm that the key was generated on it and never left it"}},
         {"field.extractable", {"Extraíble", "Extractable"}},
         {"field.subject", {"Sujeto", "Subject"}},
         {"field.issuer", {"Emisor", "Issuer"}},
@@ -239,6 +246,8 @@ const std::unordered_map<std::string_view, Text>& table() {
          {"falta iniciar sesión en el token", "not logged in to the token"}},
         {"reason.MECHANISM_INVALID",
          {"el token no admite esta operación", "the token does not support this operation"}},
+        {"reason.KEY_TYPE_UNSUPPORTED",
+         {"el token no ofrece ese tipo de llave", "the token does not offer that key type"}},
         {"reason.INTERNAL", {"error interno", "internal error"}},
 
         // Help

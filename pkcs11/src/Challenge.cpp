@@ -5,6 +5,7 @@
 
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/TokenSigner.h"
 
 namespace firmante::pkcs11 {
 
@@ -38,15 +39,7 @@ ChallengeSignature signChallenge(EVP_PKEY* key, std::string_view origin,
     Bytes message = challengeMessage(origin, nonce);
     ChallengeSignature out;
     out.algorithm = algorithmFor(key);
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    std::size_t len = 0;
-    if (EVP_DigestSignInit(ctx.get(), nullptr, digestFor(key), nullptr, key) != 1 ||
-        EVP_DigestSign(ctx.get(), nullptr, &len, message.data(), message.size()) != 1)
-        throwOpenSsl(Reason::Internal, "cannot start the challenge signature");
-    out.signature.resize(len);
-    if (EVP_DigestSign(ctx.get(), out.signature.data(), &len, message.data(), message.size()) != 1)
-        throwOpenSsl(Reason::Internal, "the token could not sign the challenge");
-    out.signature.resize(len);
+    out.signature = signData(key, digestFor(key), message);
     return out;
 }
 

@@ -4,11 +4,13 @@
 #include <openssl/err.h>
 #include <openssl/ess.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/TokenSigner.h"
 
 namespace firmante::pkcs11 {
 
@@ -33,6 +35,25 @@ void addSigningCertificateV2(CMS_SignerInfo* si, const X509* cert) {
                                          der, len);
     OPENSSL_free(der);
     if (ok != 1) throwOpenSsl(Reason::Internal, "cannot add signing-certificate-v2");
+}
+
+// The DER the signature covers: the signed attributes as an explicit SET OF in DER order
+// (RFC 5652 §5.4). PKCS7_ATTR_SIGN is OpenSSL's public item with exactly that encoding.
+Bytes encodeSignedAttributes(CMS_SignerInfo* si) {
+    struct StackFree {  // the entries are borrowed from the SignerInfo: free the stack only
+        void operator()(STACK_OF(X509_ATTRIBUTE) * s) const noexcept { sk_X509_ATTRIBUTE_free(s); }
+    };
+    std::unique_ptr<STACK_OF(X509_ATTRIBUTE), StackFree> attrs(sk_X509_ATTRIBUTE_new_null());
+    for (int i = 0; i < CMS_signed_get_attr_count(si); ++i)
+        if (!attrs || sk_X509_ATTRIBUTE_push(attrs.get(), CMS_signed_get_attr(si, i)) <= 0)
+            throwOpenSsl(Reason::Internal, "cannot collect the signed attributes");
+    unsigned char* der = nullptr;
+    int len = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(attrs.get()), &der,
+                            ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
+    if (len <= 0) throwOpenSsl(Reason::Internal, "cannot encode the signed attributes");
+    Bytes out(der, der + len);
+    OPENSSL_free(der);
+    return out;
 }
 
 std::string subjectOf(const X509* cert) {
@@ -80,11 +101,27 @@ CmsSignature signDetached(EVP_PKEY* key, const X509* certificate,
     addSigningCertificateV2(si, certificate);
     for (X509* c : chain)
         if (CMS_add1_cert(cms.get(), c) != 1) throwOpenSsl(Reason::Internal, "CMS_add1_cert");
-    BioPtr content(BIO_new_mem_buf(document.data(), static_cast<int>(document.size())));
-    // CMS_final hashes the document, adds content type, message digest and signing time, and
-    // asks the key (on the token) for the signature.
-    if (CMS_final(cms.get(), content.get(), nullptr, flags) != 1)
-        throwOpenSsl(Reason::Internal, "the token could not sign the document");
+    // The signed attributes are ours to compute (RFC 5652 §5.4: content type, message digest,
+    // signing time), and their DER is signed through signData, so a token key signs on the token
+    // with a mechanism it offers; CMS_final would ask libp11 for CKM_RSA_PKCS instead.
+    Bytes digest = sha256(document);
+    ASN1_TIME* signingTime = X509_gmtime_adj(nullptr, 0);
+    if (signingTime == nullptr ||
+        CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+                                    OBJ_nid2obj(NID_pkcs7_data), -1) != 1 ||
+        CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, signingTime->type, signingTime,
+                                    -1) != 1 ||
+        CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, digest.data(),
+                                    static_cast<int>(digest.size())) != 1) {
+        ASN1_TIME_free(signingTime);
+        throwOpenSsl(Reason::Internal, "cannot add the signed attributes");
+    }
+    ASN1_TIME_free(signingTime);
+    Bytes signedAttributes = encodeSignedAttributes(si);
+    Bytes signature = signData(key, EVP_sha256(), signedAttributes);
+    if (ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), signature.data(),
+                        static_cast<int>(signature.size())) != 1)
+        throwOpenSsl(Reason::Internal, "cannot store the signature");
     CmsSignature out;
     int len = i2d_CMS_ContentInfo(cms.get(), nullptr);
     if (len <= 0) throwOpenSsl(Reason::Internal, "i2d_CMS_ContentInfo");

@@ -1,10 +1,12 @@
 #include "firmante/pkcs11/Csr.h"
 
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/TokenSigner.h"
 
 namespace firmante::pkcs11 {
 
@@ -74,9 +76,35 @@ std::string makeCsrPem(EVP_PKEY* key, const X509_NAME* subject) {
         X509_REQ_set_subject_name(req.get(), subject) != 1 ||
         X509_REQ_set_pubkey(req.get(), key) != 1)
         throwOpenSsl(Reason::Internal, "cannot build the certificate request");
-    // With a token key this signature is computed on the token through libp11.
-    if (X509_REQ_sign(req.get(), key, EVP_sha256()) <= 0)
-        throwOpenSsl(Reason::Internal, "the token could not sign the certificate request");
+    // The to-be-signed part is signed through signData, so that a token key signs on the token
+    // with the mechanism it offers (libp11's fixed CKM_RSA_PKCS fails on tpm2-pkcs11).
+    int mdNid = NID_sha256;
+    int sigNid = NID_undef;
+    if (OBJ_find_sigid_by_algs(&sigNid, mdNid, EVP_PKEY_get_base_id(key)) != 1)
+        throw Error(Reason::MechanismInvalid, "no signature algorithm for this key type");
+    std::unique_ptr<X509_ALGOR, decltype(&X509_ALGOR_free)> alg(X509_ALGOR_new(), &X509_ALGOR_free);
+    // RFC 4055: sha256WithRSAEncryption carries NULL parameters; RFC 5758: ECDSA carries none.
+    const bool rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
+    if (!alg ||
+        X509_ALGOR_set0(alg.get(), OBJ_nid2obj(sigNid), rsa ? V_ASN1_NULL : V_ASN1_UNDEF,
+                        nullptr) != 1 ||
+        X509_REQ_set1_signature_algo(req.get(), alg.get()) != 1)
+        throwOpenSsl(Reason::Internal, "cannot set the request's signature algorithm");
+    unsigned char* tbs = nullptr;
+    int tbsLen = i2d_re_X509_REQ_tbs(req.get(), &tbs);
+    if (tbsLen <= 0) throwOpenSsl(Reason::Internal, "cannot encode the certificate request");
+    Bytes toSign(tbs, tbs + tbsLen);
+    OPENSSL_free(tbs);
+    Bytes signature = signData(key, EVP_sha256(), toSign);
+    ASN1_BIT_STRING* bits = ASN1_BIT_STRING_new();
+    if (bits == nullptr ||
+        ASN1_BIT_STRING_set(bits, signature.data(), static_cast<int>(signature.size())) != 1) {
+        ASN1_BIT_STRING_free(bits);
+        throwOpenSsl(Reason::Internal, "cannot store the request's signature");
+    }
+    bits->flags &= ~0x07;
+    bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;  // no unused bits
+    X509_REQ_set0_signature(req.get(), bits);
     BioPtr bio(BIO_new(BIO_s_mem()));
     PEM_write_bio_X509_REQ(bio.get(), req.get());
     char* data = nullptr;

@@ -8,7 +8,7 @@
 namespace firmante::pkcs11 {
 
 namespace {
-constexpr std::array<std::pair<Reason, std::string_view>, 27> kWords{{
+constexpr std::array<std::pair<Reason, std::string_view>, 28> kWords{{
     {Reason::ParseError, "PARSE_ERROR"},
     {Reason::InvalidRequest, "INVALID_REQUEST"},
     {Reason::MethodNotFound, "METHOD_NOT_FOUND"},
@@ -34,6 +34,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, 27> kWords{{
     {Reason::SignatureInvalid, "SIGNATURE_INVALID"},
     {Reason::NotLoggedIn, "NOT_LOGGED_IN"},
     {Reason::MechanismInvalid, "MECHANISM_INVALID"},
+    {Reason::KeyTypeUnsupported, "KEY_TYPE_UNSUPPORTED"},
     {Reason::NativeUnavailable, "NATIVE_UNAVAILABLE"},
     {Reason::VersionMismatch, "VERSION_MISMATCH"},
 }};

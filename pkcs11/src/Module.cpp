@@ -6,6 +6,7 @@
 
 #include "firmante/pkcs11/Call.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/Mechanisms.h"
 #include "firmante/pkcs11/OpenSslBridge.h"
 
 namespace firmante::pkcs11 {
@@ -90,6 +91,12 @@ TokenInfo Module::tokenInfo(CK_SLOT_ID slot) const {
 }
 
 std::vector<TokenInfo> Module::tokens() const {
+    auto out = presentTokens();
+    for (auto& t : out) t.keyTypes = offeredKeyTypes(t);
+    return out;
+}
+
+std::vector<TokenInfo> Module::presentTokens() const {
     CK_ULONG count = 0;
     FIRMANTE_CK(api_, C_GetSlotList, CK_TRUE, nullptr, &count);
     std::vector<CK_SLOT_ID> slots(count);
@@ -109,8 +116,25 @@ std::vector<TokenInfo> Module::tokens() const {
     return out;
 }
 
+std::vector<std::string> Module::offeredKeyTypes(const TokenInfo& token) const {
+    // A token's mechanisms do not change while it is inserted, and the agent's monitor lists
+    // tokens twice a second: ask once per token (a USB round trip per call on real tokens).
+    const std::string key = std::to_string(token.slotId) + '\n' + token.serial + '\n' + token.label;
+    {
+        std::lock_guard lock(keyTypesMutex_);
+        if (auto it = keyTypes_.find(key); it != keyTypes_.end()) return it->second;
+    }
+    std::vector<std::string> out;
+    for (KeyType t : TokenMechanisms::read(*this, token.slotId).offered())
+        out.emplace_back(keyTypeName(t));
+    std::lock_guard lock(keyTypesMutex_);
+    if (keyTypes_.size() > 64) keyTypes_.clear();  // bounded: tokens come and go
+    keyTypes_[key] = out;
+    return out;
+}
+
 CK_SLOT_ID Module::findToken(const std::string& selector) const {
-    auto all = tokens();
+    auto all = presentTokens();
     std::vector<const TokenInfo*> matches;
     std::optional<Uri> uri;
     if (isPkcs11Uri(selector)) uri = Uri::parse(selector);

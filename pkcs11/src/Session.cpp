@@ -105,19 +105,68 @@ std::optional<Bytes> Session::attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TY
     return value;
 }
 
+std::vector<std::optional<Bytes>> Session::attributes(
+    CK_OBJECT_HANDLE object, const std::vector<CK_ATTRIBUTE_TYPE>& types) const {
+    std::vector<CK_ATTRIBUTE> query;
+    for (auto t : types) query.push_back({t, nullptr, 0});
+    // PKCS#11 v2.40 §5.7: every attribute is processed even when one is sensitive or unknown;
+    // those come back as CK_UNAVAILABLE_INFORMATION.
+    CK_RV rv = api()->C_GetAttributeValue(handle_, object, query.data(), query.size());
+    if (rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID)
+        check(rv, "C_GetAttributeValue");
+    std::vector<std::optional<Bytes>> out(types.size());
+    std::vector<CK_ATTRIBUTE> read;
+    std::vector<std::size_t> where;
+    for (std::size_t i = 0; i < query.size(); ++i) {
+        if (query[i].ulValueLen == CK_UNAVAILABLE_INFORMATION) continue;
+        if (query[i].ulValueLen > 1024 * 1024)
+            throw Error(Reason::Internal, "token attribute larger than 1 MiB");
+        out[i].emplace(query[i].ulValueLen);
+        if (query[i].ulValueLen == 0) continue;
+        read.push_back({types[i], out[i]->data(), query[i].ulValueLen});
+        where.push_back(i);
+    }
+    if (read.empty()) return out;
+    rv = api()->C_GetAttributeValue(handle_, object, read.data(), read.size());
+    if (rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID)
+        check(rv, "C_GetAttributeValue");
+    for (std::size_t j = 0; j < read.size(); ++j) {
+        if (read[j].ulValueLen == CK_UNAVAILABLE_INFORMATION)
+            out[where[j]].reset();
+        else
+            out[where[j]]->resize(read[j].ulValueLen);
+    }
+    return out;
+}
+
+namespace {
+
+// A fixed-size attribute in one call (not a length query and a read): every call is a USB round
+// trip on a real token. False when absent, sensitive or of another size.
+bool fixedAttribute(const Session& session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type,
+                    void* out, CK_ULONG size) {
+    CK_ATTRIBUTE a{type, out, size};
+    CK_RV rv = session.api()->C_GetAttributeValue(session.handle(), object, &a, 1);
+    if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+        rv == CKR_BUFFER_TOO_SMALL)
+        return false;
+    check(rv, "C_GetAttributeValue");
+    return a.ulValueLen == size;
+}
+
+}  // namespace
+
 bool Session::boolAttribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type, bool fallback) const {
-    auto v = attribute(object, type);
-    if (!v || v->size() != sizeof(CK_BBOOL)) return fallback;
-    return (*v)[0] != CK_FALSE;
+    CK_BBOOL v = CK_FALSE;
+    if (!fixedAttribute(*this, object, type, &v, sizeof v)) return fallback;
+    return v != CK_FALSE;
 }
 
 std::optional<CK_ULONG> Session::ulongAttribute(CK_OBJECT_HANDLE object,
                                                 CK_ATTRIBUTE_TYPE type) const {
-    auto v = attribute(object, type);
-    if (!v || v->size() != sizeof(CK_ULONG)) return std::nullopt;
-    CK_ULONG out;
-    std::memcpy(&out, v->data(), sizeof out);
-    return out;
+    CK_ULONG v = 0;
+    if (!fixedAttribute(*this, object, type, &v, sizeof v)) return std::nullopt;
+    return v;
 }
 
 CK_OBJECT_HANDLE Session::createObject(std::vector<CK_ATTRIBUTE> attributes) {

@@ -11,7 +11,10 @@
 #include "firmante/pkcs11/Call.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/KeyTraits.h"
+#include "firmante/pkcs11/Mechanisms.h"
 #include "firmante/pkcs11/OpenSslBridge.h"
+#include "firmante/pkcs11/TokenSigner.h"
 
 namespace firmante::pkcs11 {
 
@@ -134,7 +137,41 @@ SecureBytes secureBnBytes(const BIGNUM* bn, std::size_t pad = 0) {
     return out;
 }
 
+// Return values by which modules reject a template they could satisfy without its optional parts.
+bool isTemplateRejection(CK_RV rv) {
+    return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_ATTRIBUTE_VALUE_INVALID ||
+           rv == CKR_TEMPLATE_INCONSISTENT || rv == CKR_GENERAL_ERROR ||
+           rv == CKR_FUNCTION_FAILED || rv == CKR_ATTRIBUTE_READ_ONLY;
+}
+
 }  // namespace
+
+std::vector<CK_ATTRIBUTE> signOnlyPrivateKeyTemplate(const std::string& label, bool withOptional) {
+    // DESIGN §3 rule 1: the private half is born sensitive and never extractable. Signing only:
+    // a certificate key that also decrypts or unwraps widens what a stolen PIN can do, and the
+    // module's defaults (SoftHSM's) allow both.
+    std::vector<CK_ATTRIBUTE> out = {
+        attr(CKA_TOKEN, &kTrue),     attr(CKA_PRIVATE, &kTrue),
+        attr(CKA_SENSITIVE, &kTrue), attr(CKA_EXTRACTABLE, &kFalse),
+        attr(CKA_SIGN, &kTrue),      attrBytes(CKA_LABEL, label.data(), label.size())};
+    if (withOptional) {
+        out.push_back(attr(CKA_DECRYPT, &kFalse));
+        out.push_back(attr(CKA_UNWRAP, &kFalse));
+        out.push_back(attr(CKA_DERIVE, &kFalse));
+    }
+    return out;
+}
+
+std::vector<CK_ATTRIBUTE> publicKeyTemplate(const std::string& label, bool withUsage) {
+    std::vector<CK_ATTRIBUTE> out = {attr(CKA_TOKEN, &kTrue), attr(CKA_PRIVATE, &kFalse),
+                                     attrBytes(CKA_LABEL, label.data(), label.size())};
+    if (withUsage) {
+        out.push_back(attr(CKA_VERIFY, &kTrue));
+        out.push_back(attr(CKA_ENCRYPT, &kFalse));
+        out.push_back(attr(CKA_WRAP, &kFalse));
+    }
+    return out;
+}
 
 Token::Token(std::shared_ptr<Module> module, CK_SLOT_ID slot)
     : module_(std::move(module)), slot_(slot), session_(std::make_unique<Session>(module_, slot)) {}
@@ -148,64 +185,56 @@ TokenInfo Token::info() const {
     return module_->tokenInfo(slot_);
 }
 
+void Token::requireKeyType(KeyType type) const {
+    auto mechanisms = TokenMechanisms::read(*module_, slot_);
+    if (mechanisms.offers(type)) return;
+    std::string offered;
+    for (KeyType t : mechanisms.offered())
+        offered += (offered.empty() ? "" : ", ") + std::string(keyTypeName(t));
+    throw Error(Reason::KeyTypeUnsupported,
+                "the token cannot generate and sign with " + std::string(keyTypeName(type)) +
+                    " keys; it offers: " + (offered.empty() ? "none" : offered));
+}
+
 KeyInfo Token::generateKeyPair(KeyType type, const std::string& label) {
     if (label.size() > 255) throw Error(Reason::InvalidParams, "key label longer than 255 bytes");
+    requireKeyType(type);
     if (!loggedIn())
         throw Error(Reason::NotLoggedIn, "log in to the token before generating a key");
-    CK_MECHANISM mech{};
-    CK_ULONG bits = 0;
+    const KeyTraits& traits = traitsOf(type);
+    CK_MECHANISM mech{traits.generate, nullptr, 0};
+    CK_ULONG bits = traits.bits;
     CK_BYTE exponent[] = {0x01, 0x00, 0x01};
-    const Bytes* curve = nullptr;
-    switch (type) {
-        case KeyType::Rsa2048:
-            bits = 2048;
-            break;
-        case KeyType::Rsa3072:
-            bits = 3072;
-            break;
-        case KeyType::Rsa4096:
-            bits = 4096;
-            break;
-        case KeyType::EcP256:
-            curve = &kP256Oid;
-            break;
-        case KeyType::EcP384:
-            curve = &kP384Oid;
-            break;
-    }
-    // Signing keys only: a certificate key that also decrypts or unwraps widens what a stolen PIN
-    // can do, and the module's defaults (SoftHSM's) allow both.
-    std::vector<CK_ATTRIBUTE> pub = {
-        attr(CKA_TOKEN, &kTrue),  attr(CKA_PRIVATE, &kFalse),
-        attr(CKA_VERIFY, &kTrue), attr(CKA_ENCRYPT, &kFalse),
-        attr(CKA_WRAP, &kFalse),  attrBytes(CKA_LABEL, label.data(), label.size())};
-    // DESIGN §3 rule 1: the private half is born sensitive and never extractable.
-    std::vector<CK_ATTRIBUTE> priv = {attr(CKA_TOKEN, &kTrue),
-                                      attr(CKA_PRIVATE, &kTrue),
-                                      attr(CKA_SENSITIVE, &kTrue),
-                                      attr(CKA_EXTRACTABLE, &kFalse),
-                                      attr(CKA_SIGN, &kTrue),
-                                      attr(CKA_DECRYPT, &kFalse),
-                                      attr(CKA_UNWRAP, &kFalse),
-                                      attr(CKA_DERIVE, &kFalse),
-                                      attrBytes(CKA_LABEL, label.data(), label.size())};
-    if (curve) {
-        mech.mechanism = CKM_EC_KEY_PAIR_GEN;
-        pub.push_back(attrBytes(CKA_EC_PARAMS, curve->data(), curve->size()));
+    const bool ec = traits.keyType == CKK_EC;
+    // The attempts, strictest first. Modules differ in what they accept: tpm2-pkcs11 backs both
+    // halves with one TPM key and fails (CKR_GENERAL_ERROR, "attr mismatch 0x10a") when the public
+    // half states CKA_VERIFY/CKA_ENCRYPT itself; others reject an attribute they do not know.
+    // Only the optional statements are dropped: CKA_SENSITIVE, CKA_EXTRACTABLE=false and CKA_SIGN
+    // are in every attempt, and what the token really set is read back below.
+    std::vector<CK_ATTRIBUTE> pubKeyParams;
+    if (ec) {
+        pubKeyParams.push_back(attrBytes(CKA_EC_PARAMS, traits.curve.data(), traits.curve.size()));
     } else {
-        mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
-        pub.push_back(attr(CKA_MODULUS_BITS, &bits));
-        pub.push_back(attrBytes(CKA_PUBLIC_EXPONENT, exponent, sizeof exponent));
+        pubKeyParams.push_back(attr(CKA_MODULUS_BITS, &bits));
+        pubKeyParams.push_back(attrBytes(CKA_PUBLIC_EXPONENT, exponent, sizeof exponent));
     }
     CK_OBJECT_HANDLE hPub = CK_INVALID_HANDLE, hPriv = CK_INVALID_HANDLE;
-    FIRMANTE_CK(session_->api(), C_GenerateKeyPair, session_->handle(), &mech, pub.data(),
-                pub.size(), priv.data(), priv.size(), &hPub, &hPriv);
+    CK_RV rv = CKR_OK;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        std::vector<CK_ATTRIBUTE> pub = publicKeyTemplate(label, attempt == 0);
+        pub.insert(pub.end(), pubKeyParams.begin(), pubKeyParams.end());
+        std::vector<CK_ATTRIBUTE> priv = signOnlyPrivateKeyTemplate(label, attempt < 2);
+        rv = session_->api()->C_GenerateKeyPair(session_->handle(), &mech, pub.data(), pub.size(),
+                                                priv.data(), priv.size(), &hPub, &hPriv);
+        if (!isTemplateRejection(rv)) break;
+    }
+    check(rv, "C_GenerateKeyPair");
 
     try {
         // CKA_ID = SHA-1 of the public key value (the modulus, or the EC point), as OpenSC does,
         // so certificates installed later by any tool pair with this key.
         Bytes value;
-        if (curve) {
+        if (ec) {
             value = unwrapEcPoint(session_->attribute(hPub, CKA_EC_POINT).value_or(Bytes{}));
         } else {
             value = session_->attribute(hPub, CKA_MODULUS).value_or(Bytes{});
@@ -213,8 +242,15 @@ KeyInfo Token::generateKeyPair(KeyType type, const std::string& label) {
         if (value.empty()) throw Error(Reason::Internal, "the token did not return the public key");
         Bytes id = sha1(value);
         CK_ATTRIBUTE idAttr = attrBytes(CKA_ID, id.data(), id.size());
-        FIRMANTE_CK(session_->api(), C_SetAttributeValue, session_->handle(), hPub, &idAttr, 1);
-        FIRMANTE_CK(session_->api(), C_SetAttributeValue, session_->handle(), hPriv, &idAttr, 1);
+        CK_RV setRv = session_->api()->C_SetAttributeValue(session_->handle(), hPriv, &idAttr, 1);
+        if (setRv == CKR_OK) {
+            FIRMANTE_CK(session_->api(), C_SetAttributeValue, session_->handle(), hPub, &idAttr, 1);
+        } else {
+            // Some modules fix CKA_ID at generation; a pair that already shares one is usable.
+            auto privId = session_->attribute(hPriv, CKA_ID);
+            auto pubId = session_->attribute(hPub, CKA_ID);
+            if (!privId || privId->empty() || privId != pubId) check(setRv, "C_SetAttributeValue");
+        }
         return readKey(hPriv);
     } catch (const Error&) {
         // A pair without its CKA_ID pairs with nothing and nobody would find it: take it back.
@@ -227,24 +263,28 @@ KeyInfo Token::generateKeyPair(KeyType type, const std::string& label) {
 }
 
 KeyInfo Token::readKey(CK_OBJECT_HANDLE priv) {
+    // One batch (two calls) instead of a call pair per attribute.
+    auto v = session_->attributes(
+        priv, {CKA_ID, CKA_LABEL, CKA_LOCAL, CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE,
+               CKA_EXTRACTABLE, CKA_SENSITIVE, CKA_KEY_TYPE, CKA_MODULUS, CKA_PUBLIC_EXPONENT});
+    auto flag = [&](std::size_t i, bool fallback) {
+        return v[i] && v[i]->size() == sizeof(CK_BBOOL) ? (*v[i])[0] != CK_FALSE : fallback;
+    };
     KeyInfo key;
-    key.id = session_->attribute(priv, CKA_ID).value_or(Bytes{});
-    auto label = session_->attribute(priv, CKA_LABEL).value_or(Bytes{});
-    key.label.assign(label.begin(), label.end());
-    key.attributes.local = session_->boolAttribute(priv, CKA_LOCAL, false);
-    key.attributes.neverExtractable = session_->boolAttribute(priv, CKA_NEVER_EXTRACTABLE, false);
-    key.attributes.alwaysSensitive = session_->boolAttribute(priv, CKA_ALWAYS_SENSITIVE, false);
-    key.attributes.extractable = session_->boolAttribute(priv, CKA_EXTRACTABLE, true);
-    key.attributes.sensitive = session_->boolAttribute(priv, CKA_SENSITIVE, false);
-
-    CK_ULONG keyType = session_->ulongAttribute(priv, CKA_KEY_TYPE).value_or(CKK_RSA);
+    key.id = v[0].value_or(Bytes{});
+    if (v[1]) key.label.assign(v[1]->begin(), v[1]->end());
+    key.handle = priv;
+    key.attributes.local = flag(2, false);
+    key.attributes.neverExtractable = flag(3, false);
+    key.attributes.alwaysSensitive = flag(4, false);
+    key.attributes.extractable = flag(5, true);
+    key.attributes.sensitive = flag(6, false);
+    CK_ULONG keyType = CKK_RSA;
+    if (v[7] && v[7]->size() == sizeof(CK_ULONG))
+        std::memcpy(&keyType, v[7]->data(), sizeof keyType);
     EvpPkeyPtr pub;
     try {
-        if (keyType == CKK_RSA) {
-            auto n = session_->attribute(priv, CKA_MODULUS);
-            auto e = session_->attribute(priv, CKA_PUBLIC_EXPONENT);
-            if (n && e && !n->empty()) pub = rsaPublicKey(*n, *e);
-        }
+        if (keyType == CKK_RSA && v[8] && v[9] && !v[8]->empty()) pub = rsaPublicKey(*v[8], *v[9]);
         if (!pub && !key.id.empty()) {
             // The public half, paired by CKA_ID.
             CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
@@ -283,8 +323,7 @@ KeyInfo Token::readKey(CK_OBJECT_HANDLE priv) {
     } else {
         key.algorithm = keyType == CKK_EC ? "ec" : keyType == CKK_RSA ? "rsa" : "unknown";
     }
-    auto t = info();
-    key.uri = t.uri();
+    key.uri = tokenUri();
     if (!key.id.empty()) key.uri.id = key.id;
     if (!key.label.empty()) key.uri.object = key.label;
     key.uri.type = "private";
@@ -298,59 +337,75 @@ std::vector<KeyInfo> Token::keys() {
     return out;
 }
 
+std::optional<CertificateInfo> Token::readCertificate(CK_OBJECT_HANDLE h) {
+    auto v = session_->attributes(h, {CKA_VALUE, CKA_ID, CKA_LABEL});
+    if (!v[0]) return std::nullopt;
+    CertificateInfo c;
+    try {
+        c = describeCertificate(*v[0]);
+    } catch (const Error&) {
+        return std::nullopt;  // a malformed certificate object is not ours to show
+    }
+    c.id = v[1].value_or(Bytes{});
+    if (v[2]) c.label.assign(v[2]->begin(), v[2]->end());
+    c.uri = tokenUri();
+    if (!c.id.empty()) c.uri.id = c.id;
+    if (!c.label.empty()) c.uri.object = c.label;
+    c.uri.type = "cert";
+    return c;
+}
+
+void Token::pairWithKey(CertificateInfo& c,
+                        const std::function<const std::vector<KeyInfo>&()>& all) {
+    const KeyInfo* match = nullptr;
+    std::optional<KeyInfo> byId;
+    if (!c.id.empty()) {
+        // One C_FindObjects by CKA_ID first: the common case costs a lookup, not a token scan.
+        CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+        auto found =
+            session_->find({attr(CKA_CLASS, &cls), attrBytes(CKA_ID, c.id.data(), c.id.size())});
+        if (!found.empty()) {
+            byId = readKey(found.back());
+            match = &*byId;
+        }
+    }
+    if (!match)
+        for (auto& k : all())
+            if (!k.spki.empty() && k.spki == c.spki) match = &k;
+    if (match) {
+        c.keyUri = match->uri;
+    } else if (!c.id.empty() && !loggedIn()) {
+        // Before login private keys are hidden; the public half with the same CKA_ID is not,
+        // and names the key a person will be asked to unlock.
+        CK_OBJECT_CLASS pubCls = CKO_PUBLIC_KEY;
+        auto pubs =
+            session_->find({attr(CKA_CLASS, &pubCls), attrBytes(CKA_ID, c.id.data(), c.id.size())});
+        if (!pubs.empty()) {
+            Uri keyUri = tokenUri();
+            keyUri.id = c.id;
+            auto keyLabel = session_->attribute(pubs[0], CKA_LABEL).value_or(Bytes{});
+            if (!keyLabel.empty()) keyUri.object = std::string(keyLabel.begin(), keyLabel.end());
+            keyUri.type = "private";
+            c.keyUri = keyUri;
+        }
+    }
+}
+
 std::vector<CertificateInfo> Token::certificates() {
     CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
     CK_CERTIFICATE_TYPE ctype = CKC_X_509;
     auto handles = session_->find({attr(CKA_CLASS, &cls), attr(CKA_CERTIFICATE_TYPE, &ctype)});
-    std::vector<KeyInfo> allKeys;
-    bool keysRead = false;
-    auto t = info();
+    std::optional<std::vector<KeyInfo>> allKeys;
+    auto keysOnce = [&]() -> const std::vector<KeyInfo>& {
+        if (!allKeys) allKeys = keys();
+        return *allKeys;
+    };
     std::vector<CertificateInfo> out;
     for (auto h : handles) {
-        auto der = session_->attribute(h, CKA_VALUE);
-        if (!der) continue;
-        CertificateInfo c;
-        try {
-            c = describeCertificate(*der);
-        } catch (const Error&) {
-            continue;  // a malformed certificate object is not ours to show
-        }
-        c.id = session_->attribute(h, CKA_ID).value_or(Bytes{});
-        auto label = session_->attribute(h, CKA_LABEL).value_or(Bytes{});
-        c.label.assign(label.begin(), label.end());
-        c.uri = t.uri();
-        if (!c.id.empty()) c.uri.id = c.id;
-        if (!c.label.empty()) c.uri.object = c.label;
-        c.uri.type = "cert";
-        if (!keysRead) {
-            allKeys = keys();
-            keysRead = true;
-        }
-        const KeyInfo* match = nullptr;
-        for (auto& k : allKeys)
-            if (!c.id.empty() && k.id == c.id) match = &k;
-        if (!match)
-            for (auto& k : allKeys)
-                if (!k.spki.empty() && k.spki == c.spki) match = &k;
-        if (match) {
-            c.keyUri = match->uri;
-        } else if (!c.id.empty() && !loggedIn()) {
-            // Before login private keys are hidden; the public half with the same CKA_ID is not,
-            // and names the key a person will be asked to unlock.
-            CK_OBJECT_CLASS pubCls = CKO_PUBLIC_KEY;
-            auto pubs = session_->find(
-                {attr(CKA_CLASS, &pubCls), attrBytes(CKA_ID, c.id.data(), c.id.size())});
-            if (!pubs.empty()) {
-                Uri keyUri = t.uri();
-                keyUri.id = c.id;
-                auto keyLabel = session_->attribute(pubs[0], CKA_LABEL).value_or(Bytes{});
-                if (!keyLabel.empty())
-                    keyUri.object = std::string(keyLabel.begin(), keyLabel.end());
-                keyUri.type = "private";
-                c.keyUri = keyUri;
-            }
-        }
-        out.push_back(std::move(c));
+        auto c = readCertificate(h);
+        if (!c) continue;
+        pairWithKey(*c, keysOnce);
+        out.push_back(std::move(*c));
     }
     return out;
 }
@@ -361,9 +416,16 @@ KeyInfo Token::key(const Uri& uri) {
                     "the URI does not name a private key (type=" + *uri.type + ")");
     if (!uri.id && !uri.object)
         throw Error(Reason::InvalidParams, "the key URI needs an id or an object label");
-    for (auto& k : keys())
-        if ((!uri.id || *uri.id == k.id) && (!uri.object || *uri.object == k.label)) return k;
-    throw Error(Reason::KeyNotFound, "no private key " + uri.str() + " on the token");
+    // The token finds it (C_FindObjects on class, CKA_ID, CKA_LABEL): reading every key costs
+    // about ten calls per key pair on the token.
+    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+    std::vector<CK_ATTRIBUTE> match = {attr(CKA_CLASS, &cls)};
+    if (uri.id) match.push_back(attrBytes(CKA_ID, uri.id->data(), uri.id->size()));
+    if (uri.object) match.push_back(attrBytes(CKA_LABEL, uri.object->data(), uri.object->size()));
+    auto found = session_->find(match);
+    if (found.empty())
+        throw Error(Reason::KeyNotFound, "no private key " + uri.str() + " on the token");
+    return readKey(found.front());
 }
 
 CertificateInfo Token::certificate(const Uri& uri) {
@@ -372,9 +434,29 @@ CertificateInfo Token::certificate(const Uri& uri) {
                     "the URI does not name a certificate (type=" + *uri.type + ")");
     if (!uri.id && !uri.object)
         throw Error(Reason::InvalidParams, "the certificate URI needs an id or an object label");
-    for (auto& c : certificates())
-        if ((!uri.id || *uri.id == c.id) && (!uri.object || *uri.object == c.label)) return c;
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    CK_CERTIFICATE_TYPE ctype = CKC_X_509;
+    std::vector<CK_ATTRIBUTE> match = {attr(CKA_CLASS, &cls), attr(CKA_CERTIFICATE_TYPE, &ctype)};
+    if (uri.id) match.push_back(attrBytes(CKA_ID, uri.id->data(), uri.id->size()));
+    if (uri.object) match.push_back(attrBytes(CKA_LABEL, uri.object->data(), uri.object->size()));
+    std::optional<std::vector<KeyInfo>> allKeys;
+    auto keysOnce = [&]() -> const std::vector<KeyInfo>& {
+        if (!allKeys) allKeys = keys();
+        return *allKeys;
+    };
+    for (auto h : session_->find(match)) {
+        auto c = readCertificate(h);
+        if (!c) continue;
+        pairWithKey(*c, keysOnce);
+        return *c;
+    }
     throw Error(Reason::CertificateNotFound, "no certificate " + uri.str() + " on the token");
+}
+
+const Uri& Token::tokenUri() {
+    // Label, manufacturer, model and serial cannot change while our session is open.
+    if (!tokenUri_) tokenUri_ = info().uri();
+    return *tokenUri_;
 }
 
 CertificateInfo Token::storeCertificate(std::span<const unsigned char> bytes,
@@ -464,18 +546,11 @@ ImportedPkcs12 Token::importPkcs12(std::span<const unsigned char> pfx, Secret pa
     }
 
     CK_OBJECT_CLASS privCls = CKO_PRIVATE_KEY, pubCls = CKO_PUBLIC_KEY;
-    std::vector<CK_ATTRIBUTE> priv = {attr(CKA_CLASS, &privCls),
-                                      attr(CKA_TOKEN, &kTrue),
-                                      attr(CKA_PRIVATE, &kTrue),
-                                      attr(CKA_SENSITIVE, &kTrue),
-                                      attr(CKA_EXTRACTABLE, &kFalse),
-                                      attr(CKA_SIGN, &kTrue),
-                                      attr(CKA_DECRYPT, &kFalse),
-                                      attr(CKA_UNWRAP, &kFalse),
-                                      attrBytes(CKA_LABEL, keyLabel.data(), keyLabel.size())};
-    std::vector<CK_ATTRIBUTE> pub = {attr(CKA_CLASS, &pubCls), attr(CKA_TOKEN, &kTrue),
-                                     attr(CKA_PRIVATE, &kFalse), attr(CKA_VERIFY, &kTrue),
-                                     attrBytes(CKA_LABEL, keyLabel.data(), keyLabel.size())};
+    // The same sign-only template as keygen: one definition, so the two cannot drift apart.
+    std::vector<CK_ATTRIBUTE> priv = signOnlyPrivateKeyTemplate(keyLabel, true);
+    priv.push_back(attr(CKA_CLASS, &privCls));
+    std::vector<CK_ATTRIBUTE> pub = publicKeyTemplate(keyLabel, true);
+    pub.push_back(attr(CKA_CLASS, &pubCls));
     CK_KEY_TYPE keyType;
     Bytes id, pubA, pubB;
     std::vector<SecureBytes> secrets;
@@ -592,6 +667,9 @@ void Token::deleteCertificate(const Uri& certificateUri) {
 
 EvpPkeyPtr Token::privateKey(const KeyInfo& key) {
     if (!loggedIn()) throw Error(Reason::NotLoggedIn, "log in to the token before using a key");
+    // Our own signing path (TokenSigner.h) when the public half is known; libp11 only for a token
+    // that hides it, where CKM_RSA_PKCS is all libp11 can ask for.
+    if (!key.spki.empty()) return tokenSigningKey(module_, slot_, key);
     return module_->bridge().privateKey(slot_, key.id);
 }
 

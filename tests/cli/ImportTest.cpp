@@ -93,6 +93,8 @@ TEST_F(CliImportPfx, ImportedKeyIsReportedNotLocalAndSignsVerifiably) {
     auto doc = json(r);
     const auto& key = doc.at("key");
     EXPECT_FALSE(key.at("keyAttributes").at("local"));
+    // Issue 11: said plainly, not only as a flag.
+    EXPECT_FALSE(key.at("keyAttributes").at("provenanceConfirmed"));
     EXPECT_FALSE(key.at("keyAttributes").at("extractable"));
     EXPECT_EQ(key.at("algorithm"), "rsa-2048");
     const auto& cert = doc.at("certificate");

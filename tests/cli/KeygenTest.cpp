@@ -40,6 +40,7 @@ TEST_P(CliKeygen, GeneratesSensitiveNeverExtractableLocalKeyThatPkcs11ToolConfir
     EXPECT_TRUE(attrs.at("alwaysSensitive"));
     EXPECT_TRUE(attrs.at("neverExtractable"));
     EXPECT_FALSE(attrs.at("extractable"));
+    EXPECT_TRUE(attrs.at("provenanceConfirmed"));
     if (type.starts_with("rsa")) {
         EXPECT_TRUE(key.at("spkiHex").get<std::string>().starts_with("03 82 0"));
     }
@@ -84,6 +85,8 @@ TEST_F(CliKeygenHuman, PrintsUriSpkiDigestAndReadBackAttributesInSpanish) {
         << r.out;
     EXPECT_NE(r.out.find("Nunca extraíble:               sí"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("Extraíble:                     no"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("el token confirma que la llave se generó en él"), std::string::npos)
+        << r.out;
 }
 
 TEST_F(CliKeygenHuman, RejectsUnknownKeyTypeAsUsageErrorWithoutAskingForPin) {

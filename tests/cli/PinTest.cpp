@@ -50,6 +50,32 @@ class CliPin : public CliTest {
     }
 };
 
+// Issue 11: a card whose only EC mechanism cannot serve us (simulated: SoftHSM without
+// CKM_ECDSA) is not asked for an EC key at all, and the PIN is never read for it.
+TEST_F(CliPin, KeygenOfATypeTheTokenDoesNotOfferIsRefusedBeforeThePinIsRead) {
+    auto faults = faultEnv("hide-mechanism=0x1041");
+    auto e = env();
+    for (auto& [k, v] : faults) e[k] = v;
+    auto tokens = run({FIRMANTE_CLI, "tokens", "--json"}, {}, e);
+    ASSERT_EQ(tokens.exitCode, 0) << tokens.err;
+    EXPECT_EQ(json(tokens).at("tokens").at(0).at("keyTypes"),
+              nlohmann::json({"rsa-2048", "rsa-3072", "rsa-4096"}));
+
+    off_t consumed = -1;
+    auto r = withPinFile({"keygen", "--type", "ec-p256", "--label", "nunca", "--json"},
+                         std::string(SoftHsmToken::kUserPin) + "\n", consumed, faults);
+    EXPECT_NE(r.exitCode, 0);
+    auto error = json(r).at("error");
+    EXPECT_EQ(error.at("reason"), "KEY_TYPE_UNSUPPORTED");
+    EXPECT_NE(r.err.find("rsa-2048"), std::string::npos) << r.err;
+    EXPECT_EQ(consumed, 0) << "the PIN was read";
+    EXPECT_EQ(loginCalls(), 0);
+    // Nothing was left on the token.
+    auto keys = withPin({"keys", "--json"});
+    ASSERT_EQ(keys.exitCode, 0) << keys.err;
+    EXPECT_EQ(keys.out.find("nunca"), std::string::npos) << keys.out;
+}
+
 TEST_F(CliPin, WrongPinFailsOnceWithTheTriesHintAndTheSecondLineIsNeverRead) {
     off_t consumed = -1;
     auto r = withPinFile({"keys", "--json"}, std::string("wrong\n") + SoftHsmToken::kUserPin + "\n",

@@ -12,13 +12,21 @@
 //               word may be repeated to fail several functions once each
 //   remove-at=C_Name  the token is pulled out at the first call of that function (which fails
 //               with CKR_DEVICE_REMOVED) and stays out, as with "removed", until the text changes
-//   trace       every counted call is appended to the log as "call #N C_Name"
+//   hide-mechanism=0xNN  the token does not offer that mechanism: left out of C_GetMechanismList,
+//               CKR_MECHANISM_INVALID from C_GetMechanismInfo, C_SignInit and C_GenerateKeyPair
+//               (a few-mechanism token: RSA-only, CKM_ECDSA_SHA1-only, no CKM_SHA256_RSA_PKCS)
+//   strict-public-template  C_GenerateKeyPair fails with CKR_GENERAL_ERROR when the public
+//               template states CKA_VERIFY, CKA_ENCRYPT or CKA_WRAP, as tpm2-pkcs11 does ("User
+//               specified and TPM specified attr mismatch")
+//   trace       every counted call is appended to the log as "call #N C_Name", and each
+//               C_SignInit's mechanism as "sign mechanism=0xNN"
 // C_Initialize, C_Finalize and C_GetFunctionList are passed through and never counted: the fault
 // sweeps fail what an agent does with an open token, not the loading of the module.
 // Every C_Login is appended to the file named by FIRMANTE_FAULTS_LOG ("C_Login rv=0x…"), and every
 // injected failure as "fault #N C_Name".
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +35,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <p11-kit/pkcs11.h>
 
@@ -203,8 +212,44 @@ CK_RV Login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULON
 
 COUNTED(GetInfo, (CK_INFO_PTR i), (i))
 COUNTED(GetSlotInfo, (CK_SLOT_ID s, CK_SLOT_INFO_PTR i), (s, i))
-COUNTED(GetMechanismList, (CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR l, CK_ULONG_PTR n), (s, l, n))
-COUNTED(GetMechanismInfo, (CK_SLOT_ID s, CK_MECHANISM_TYPE t, CK_MECHANISM_INFO_PTR i), (s, t, i))
+bool hidden(const std::string& text, CK_MECHANISM_TYPE m) {
+    for (const auto& v : valuesOf(text, "hide-mechanism"))
+        if (std::strtoul(v.c_str(), nullptr, 16) == m) return true;
+    return false;
+}
+
+CK_RV GetMechanismList(CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR n) {
+    const Decision d = decide("C_GetMechanismList");
+    if (d.inject != CKR_OK) return d.inject;
+    CK_ULONG total = 0;
+    CK_RV rv = real->C_GetMechanismList(s, nullptr, &total);
+    if (rv != CKR_OK) return rv;
+    std::vector<CK_MECHANISM_TYPE> all(total);
+    rv = real->C_GetMechanismList(s, all.data(), &total);
+    if (rv != CKR_OK) return rv;
+    all.resize(total);
+    std::vector<CK_MECHANISM_TYPE> kept;
+    for (auto m : all)
+        if (!hidden(d.text, m)) kept.push_back(m);
+    if (list == nullptr) {
+        *n = kept.size();
+        return CKR_OK;
+    }
+    if (*n < kept.size()) {
+        *n = kept.size();
+        return CKR_BUFFER_TOO_SMALL;
+    }
+    std::copy(kept.begin(), kept.end(), list);
+    *n = kept.size();
+    return CKR_OK;
+}
+
+CK_RV GetMechanismInfo(CK_SLOT_ID s, CK_MECHANISM_TYPE t, CK_MECHANISM_INFO_PTR i) {
+    const Decision d = decide("C_GetMechanismInfo");
+    if (d.inject != CKR_OK) return d.inject;
+    if (hidden(d.text, t)) return CKR_MECHANISM_INVALID;
+    return real->C_GetMechanismInfo(s, t, i);
+}
 // Closing always reaches the real module as well, so no session leaks behind an injected fault.
 CK_RV CloseSession(CK_SESSION_HANDLE s) {
     const Decision d = decide("C_CloseSession");
@@ -225,8 +270,19 @@ FAIL_WHEN_REMOVED(GetAttributeValue,
 FAIL_WHEN_REMOVED(SetAttributeValue,
                   (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n),
                   (s, o, t, n))
-FAIL_WHEN_REMOVED(SignInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
-                  (s, m, k))
+CK_RV SignInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k) {
+    const Decision d = decide("C_SignInit");
+    if (d.inject != CKR_OK) return d.inject;
+    if (d.removed()) return CKR_DEVICE_REMOVED;
+    if (m != nullptr && hidden(d.text, m->mechanism)) return CKR_MECHANISM_INVALID;
+    if (m != nullptr && has(d.text, "trace")) {
+        char line[64];
+        std::snprintf(line, sizeof line, "sign mechanism=0x%lx",
+                      static_cast<unsigned long>(m->mechanism));
+        log(line);
+    }
+    return real->C_SignInit(s, m, k);
+}
 FAIL_WHEN_REMOVED(Sign,
                   (CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG n, CK_BYTE_PTR sig,
                    CK_ULONG_PTR len),
@@ -239,11 +295,21 @@ FAIL_WHEN_REMOVED(Digest,
                   (CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG n, CK_BYTE_PTR out,
                    CK_ULONG_PTR len),
                   (s, d, n, out, len))
-FAIL_WHEN_REMOVED(GenerateKeyPair,
-                  (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pt, CK_ULONG pn,
-                   CK_ATTRIBUTE_PTR kt, CK_ULONG kn, CK_OBJECT_HANDLE_PTR ph,
-                   CK_OBJECT_HANDLE_PTR kh),
-                  (s, m, pt, pn, kt, kn, ph, kh))
+CK_RV GenerateKeyPair(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pt, CK_ULONG pn,
+                      CK_ATTRIBUTE_PTR kt, CK_ULONG kn, CK_OBJECT_HANDLE_PTR ph,
+                      CK_OBJECT_HANDLE_PTR kh) {
+    const Decision d = decide("C_GenerateKeyPair");
+    if (d.inject != CKR_OK) return d.inject;
+    if (d.removed()) return CKR_DEVICE_REMOVED;
+    if (m != nullptr && hidden(d.text, m->mechanism)) return CKR_MECHANISM_INVALID;
+    if (has(d.text, "strict-public-template"))
+        for (CK_ULONG i = 0; i < pn; ++i)
+            if (pt[i].type == CKA_VERIFY || pt[i].type == CKA_ENCRYPT || pt[i].type == CKA_WRAP) {
+                log("strict-public-template refused attribute 0x" + std::to_string(pt[i].type));
+                return CKR_GENERAL_ERROR;
+            }
+    return real->C_GenerateKeyPair(s, m, pt, pn, kt, kn, ph, kh);
+}
 FAIL_WHEN_REMOVED(GenerateRandom, (CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG n), (s, d, n))
 FAIL_WHEN_REMOVED(SeedRandom, (CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG n), (s, d, n))
 FAIL_WHEN_REMOVED(CreateObject,

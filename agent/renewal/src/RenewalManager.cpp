@@ -95,6 +95,7 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         origin, "Generar una llave nueva en el token para renovar el certificado",
         "Generate a new key on the token to renew the certificate", info.label, current.label);
     what.check = "Certificado actual: " + current.subject;
+    token.requireKeyType(keyType);  // issue 11: refused before the PIN, with what the token offers
     authorizer.unlock(token, what);
     LogoutGuard logout(token);
 

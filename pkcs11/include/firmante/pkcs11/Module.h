@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,7 +35,7 @@ class Module : public std::enable_shared_from_this<Module> {
     /// "SoftHSM 2.6" / "OpenSC smartcard framework 0.23", from C_GetInfo.
     std::string description() const;
 
-    /// Tokens present now, in slot order.
+    /// Tokens present now, in slot order, with the key types each offers.
     std::vector<TokenInfo> tokens() const;
     /// One token's information, read afresh. Throws Error(TokenNotPresent).
     TokenInfo tokenInfo(CK_SLOT_ID slot) const;
@@ -43,6 +44,9 @@ class Module : public std::enable_shared_from_this<Module> {
     /// Error(InvalidParams) when several tokens match and none was named.
     CK_SLOT_ID findToken(const std::string& labelOrUri) const;
 
+    /// The key types the token can generate and sign with (TokenMechanisms::offered), as names;
+    /// asked once per token (slot, serial, label) and remembered.
+    std::vector<std::string> offeredKeyTypes(const TokenInfo& token) const;
     /// The libp11 context sharing this module, created on first use (for EVP_PKEY access).
     OpenSslBridge& bridge();
 
@@ -51,8 +55,12 @@ class Module : public std::enable_shared_from_this<Module> {
     std::string path_;
     void* handle_;
     CK_FUNCTION_LIST* api_;
+    /// tokens() without keyTypes (no mechanism calls).
+    std::vector<TokenInfo> presentTokens() const;
     std::mutex bridgeMutex_;
     std::unique_ptr<OpenSslBridge> bridge_;
+    mutable std::mutex keyTypesMutex_;
+    mutable std::map<std::string, std::vector<std::string>> keyTypes_;
 };
 
 }  // namespace firmante::pkcs11

@@ -41,6 +41,10 @@ class Session {
     std::vector<CK_OBJECT_HANDLE> find(std::vector<CK_ATTRIBUTE> match) const;
     /// The raw value of one attribute; nullopt when the token says it is absent or sensitive.
     std::optional<Bytes> attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const;
+    /// Several attributes in two calls (lengths, then values), in the order asked; nullopt for
+    /// each one the token says is absent or sensitive.
+    std::vector<std::optional<Bytes>> attributes(CK_OBJECT_HANDLE object,
+                                                 const std::vector<CK_ATTRIBUTE_TYPE>& types) const;
     /// A CK_BBOOL attribute; `fallback` when absent.
     bool boolAttribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type, bool fallback) const;
     /// A CK_ULONG attribute; nullopt when absent.

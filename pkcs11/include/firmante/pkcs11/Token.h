@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -12,6 +14,14 @@
 #include "firmante/pkcs11/Types.h"
 
 namespace firmante::pkcs11 {
+
+/// The private-key template of keygen and .pfx import: CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE,
+/// CKA_SIGN true, CKA_EXTRACTABLE false, CKA_LABEL; with `withOptional` also CKA_DECRYPT,
+/// CKA_UNWRAP and CKA_DERIVE false (dropped for modules that reject them). Points into `label`.
+std::vector<CK_ATTRIBUTE> signOnlyPrivateKeyTemplate(const std::string& label, bool withOptional);
+/// The public-key template: CKA_TOKEN true, CKA_PRIVATE false, CKA_LABEL; with `withUsage` also
+/// CKA_VERIFY true, CKA_ENCRYPT and CKA_WRAP false (tpm2-pkcs11 rejects these on the public half).
+std::vector<CK_ATTRIBUTE> publicKeyTemplate(const std::string& label, bool withUsage);
 
 /// Result of importing a legacy PKCS#12 file.
 struct ImportedPkcs12 {
@@ -41,9 +51,14 @@ class Token {
     void loginProtectedPath() { session_->loginProtectedPath(); }
     void logout() noexcept { session_->logout(); }
 
-    /// Generates a key pair on the token: CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE true,
-    /// CKA_EXTRACTABLE false; CKA_ID = SHA-1 of the public key value (as OpenSC does); `label` on
-    /// both halves. Returns the key with its attributes read back. Needs login (NotLoggedIn).
+    /// Throws Error(KeyTypeUnsupported), naming the types the token offers, when its mechanism
+    /// list does not allow generating `type` and signing with it. Needs no login: callers check
+    /// before asking for the PIN.
+    void requireKeyType(KeyType type) const;
+    /// Generates a key pair on the token (requireKeyType first): CKA_TOKEN, CKA_PRIVATE,
+    /// CKA_SENSITIVE true, CKA_EXTRACTABLE false; CKA_ID = SHA-1 of the public key value (as OpenSC
+    /// does); `label` on both halves. Returns the key with its attributes read back. Needs login
+    /// (NotLoggedIn).
     KeyInfo generateKeyPair(KeyType type, const std::string& label);
 
     /// Private keys on the token (needs login on most tokens to see them).
@@ -80,16 +95,23 @@ class Token {
     /// Deletes one certificate object. Explicit only.
     void deleteCertificate(const Uri& certificateUri);
 
-    /// An OpenSSL handle to the private key, operated on the token through libp11 (the key never
-    /// leaves it). Needs login. Throws Error(KeyNotFound). Keep it for one operation only and free
-    /// it before the Module goes away: it points into libp11's view of the token.
+    /// An OpenSSL handle to the key for makeCsrPem, signDetached and signChallenge: its public half
+    /// marked to sign on the token with a mechanism the token offers (TokenSigner.h); through
+    /// libp11 only when the token hides the public half. Needs login. Throws Error(KeyNotFound).
+    /// Keep it for one operation only and free it before the Module goes away.
     EvpPkeyPtr privateKey(const KeyInfo& key);
 
   private:
     KeyInfo readKey(CK_OBJECT_HANDLE privateKey);
+    std::optional<CertificateInfo> readCertificate(CK_OBJECT_HANDLE certificate);
+    /// Sets c.keyUri: the private key with the certificate's CKA_ID (one find), else the one with
+    /// its public key (from `all`, read only then), else before login the public half's name.
+    void pairWithKey(CertificateInfo& c, const std::function<const std::vector<KeyInfo>&()>& all);
+    const Uri& tokenUri();
     std::shared_ptr<Module> module_;
     CK_SLOT_ID slot_;
     std::unique_ptr<Session> session_;
+    std::optional<Uri> tokenUri_;
 };
 
 }  // namespace firmante::pkcs11

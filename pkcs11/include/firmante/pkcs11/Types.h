@@ -26,6 +26,9 @@ struct TokenInfo {
     bool pinLocked = false;     // CKF_USER_PIN_LOCKED
     bool loginRequired = true;  // CKF_LOGIN_REQUIRED
     bool initialized = true;    // CKF_TOKEN_INITIALIZED and CKF_USER_PIN_INITIALIZED
+    /// Key types the token can generate and sign with in a way our formats need, from its
+    /// mechanism list (Module::tokens() fills it; empty from tokenInfo()).
+    std::vector<std::string> keyTypes;
 
     /// `pkcs11:token=…;manufacturer=…;model=…;serial=…`
     Uri uri() const;
@@ -55,6 +58,9 @@ struct KeyInfo {
     Bytes spki;             // DER SubjectPublicKeyInfo (empty if the token hides it)
     KeyAttributes attributes;
     Uri uri;  // type=private
+    /// The private half's object handle when it was read: a hint that saves a search, checked
+    /// against CKA_ID before use (SoftHSM renumbers private objects at logout).
+    unsigned long handle = 0;
 };
 
 /// A certificate on the token, parsed.
