@@ -12,6 +12,7 @@
 #include "AgentProcess.h"
 #include "firmante/nm/FrameCodec.hpp"
 #include "firmante/testing/Process.h"
+#include "firmante/testing/Sanitizers.h"
 
 using firmante::agent::testing::AgentClient;
 using firmante::agent::testing::AgentProcess;
@@ -27,7 +28,9 @@ class AgentIpc : public ::testing::Test {
     }
     firmante::testing::TempDir dir{"firmante-agent-test"};
     firmante::testing::SoftHsmToken hsm{"Agent IPC"};
-    AgentProcess agent{dir, hsm};
+    // Without ASan's quarantine: ThousandMalformedRequests… bounds the agent's memory growth,
+    // and the quarantine would keep every freed 256 KiB frame resident (docs/fuzzing.md).
+    AgentProcess agent{dir, hsm, firmante::testing::sanitizerEnvironment()};
 };
 
 std::string reason(const json& response) {

@@ -15,6 +15,7 @@
 #include "TestPki.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
+#include "firmante/testing/Sanitizers.h"
 
 using namespace firmante::agent::testing;
 using nlohmann::json;
@@ -22,27 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-
-// ASan keeps freed blocks in a quarantine (256 MB by default), which would read as a leak in
-// VmRSS: the sanitized agent runs without it, so the memory test measures the same thing.
-std::map<std::string, std::string> sanitizerEnvironment() {
-    if (!kAddressSanitizer) return {};
-    const char* options = std::getenv("ASAN_OPTIONS");
-    return {{"ASAN_OPTIONS",
-             std::string(options && *options ? std::string(options) + ":" : "") +
-                 "quarantine_size_mb=0"}};
-}
+using firmante::testing::sanitizerEnvironment;
 
 class AgentUnixLimits : public ::testing::Test {
   protected:

@@ -121,7 +121,7 @@ TEST(CoreUnit, ParamReaderChecksTypesLengthsAndBase64) {
     EXPECT_EQ(reasonOf([&] { p.allowOnly({"nonce"}); }), "INVALID_PARAMS");
     EXPECT_EQ(p.uri("uri").token.value_or(""), "T");
     EXPECT_EQ(reasonOf([&] { p.uri("name"); }), "INVALID_PARAMS");
-    EXPECT_EQ(reasonOf([] { ParamReader(json::array()); }), "INVALID_PARAMS");
+    EXPECT_EQ(reasonOf([] { (void)ParamReader(json::array()); }), "INVALID_PARAMS");
     EXPECT_EQ(reasonOf([] {
                   ParamReader(json{{"f", "../etc/passwd"}}).fileName("f");
               }),

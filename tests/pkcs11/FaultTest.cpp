@@ -2,11 +2,18 @@
 // out), through the fault-injecting module in tests/fault-module that wraps SoftHSM.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <optional>
+#include <openssl/evp.h>
 
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Module.h"
+#include "firmante/pkcs11/OpenSslBridge.h"
 #include "firmante/pkcs11/Token.h"
 #include "firmante/testing/Process.h"
 #include "firmante/testing/SoftHsmToken.h"
@@ -123,4 +130,48 @@ TEST_F(FaultTest, RemovedTokenDisappearsAndItsSessionFailsAsTokenRemoved) {
     Token again = Token::open(module_, "Faulty");
     again.login(Secret(SoftHsmToken::kUserPin));
     EXPECT_EQ(again.key(key.uri).id, key.id);
+}
+
+// libp11 0.4.12 waits for ever for a pooled session when C_OpenSession fails while its pool is
+// empty. Firmante's lookup of the key through libp11 ends with TIMEOUT instead, signs nothing,
+// and the next lookup (a fresh view of the token) works.
+using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+TEST_F(FaultTest, SessionRefusedToLibp11EndsTheKeyLookupInsteadOfHangingAndTheNextOneWorks) {
+    token_->login(Secret(SoftHsmToken::kUserPin));
+    const KeyInfo key = token_->generateKeyPair(KeyType::EcP256, "k");
+    // Our own session is open already: the next C_OpenSession is libp11's first one.
+    setFaults("fail=C_OpenSession");
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        (void)token_->privateKey(key);
+        FAIL() << "a key through a session the token refused";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.reason(), Reason::Timeout) << e.what();
+    }
+    const auto waited = std::chrono::steady_clock::now() - start;
+    EXPECT_GE(waited, OpenSslBridge::kLookupDeadline);
+    EXPECT_LT(waited, OpenSslBridge::kLookupDeadline + std::chrono::seconds(20));
+    const std::string log = readFile(log_);
+    EXPECT_NE(log.find("C_OpenSession"), std::string::npos) << "no fault injected: " << log;
+
+    setFaults("");
+    const EvpPkeyPtr pkey = token_->privateKey(key);
+    ASSERT_TRUE(pkey);
+    // It signs on the token, and the signature verifies with the key's public half.
+    const unsigned char message[] = "carta";
+    MdCtx sign(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    std::size_t length = 0;
+    ASSERT_EQ(EVP_DigestSignInit(sign.get(), nullptr, EVP_sha256(), nullptr, pkey.get()), 1);
+    ASSERT_EQ(EVP_DigestSign(sign.get(), nullptr, &length, message, sizeof message), 1);
+    std::vector<unsigned char> signature(length);
+    ASSERT_EQ(EVP_DigestSign(sign.get(), signature.data(), &length, message, sizeof message), 1);
+    signature.resize(length);
+    const EvpPkeyPtr publicKey = publicKeyFromSpki(key.spki);
+    MdCtx verify(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    ASSERT_EQ(EVP_DigestVerifyInit(verify.get(), nullptr, EVP_sha256(), nullptr, publicKey.get()),
+              1);
+    EXPECT_EQ(
+        EVP_DigestVerify(verify.get(), signature.data(), signature.size(), message, sizeof message),
+        1);
 }

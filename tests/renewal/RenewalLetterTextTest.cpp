@@ -91,3 +91,22 @@ TEST(RenewalLetterText, OurKeyDrawnOneByteLongerIsAnotherKey) {
     EXPECT_FALSE(states("Llave Pública Nueva " + kOurs + " 7f"));
     EXPECT_FALSE(states("Llave Pública Nueva 7f " + kOurs));
 }
+
+TEST(RenewalLetterText, AKeyWhoseDigitsAreAllLettersIsStillAKey) {
+    // Found by fuzz_letter: a key block with no decimal digit (every pair a–f) was taken for
+    // prose, so the genuine letter was refused and a second such block under the heading was
+    // not counted as a second key.
+    const std::string letters =
+        "ab cd ef fa ce ba dc fe ad eb bc ed ca af db be ac fd ea cf de bd ec da fb "
+        "ae cb bf ee aa dd ff";
+    const LetterExpectation ours{letters, kOld, {}};
+    const auto problem = [&](const std::string& text) {
+        return letterProblem(letterWords(text), ours);
+    };
+    EXPECT_FALSE(problem("Llave Pública Nueva " + letters + "\nLlave Pública Anterior " + kOld));
+    EXPECT_TRUE(problem("Llave Pública Nueva " + kOurs + " y " + letters));
+    EXPECT_FALSE(states("Llave Pública Nueva " + kOurs + " y " + letters));
+    // Short runs of words made of a–f are still prose.
+    EXPECT_TRUE(states("Llave Pública Nueva " + kOurs +
+                       " para de cada fe\nLlave Pública Anterior " + kOld));
+}

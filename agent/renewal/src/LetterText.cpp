@@ -178,10 +178,16 @@ std::optional<std::pair<Heading, std::size_t>> headingAt(const std::vector<std::
     return std::nullopt;
 }
 
+constexpr std::size_t kKeyDigits = 64;  // shorter than any public key; longer than a folio
+constexpr std::size_t kSha1Digits = 40;
+
 struct Block {
     std::size_t first, last;  // word indices, inclusive
     std::string digits;
-    bool hasDecimal = false;
+    // Whether the run is a number and not prose: it has a decimal digit ("de cada fe" is made
+    // of hex letters only), or it is key-shaped — prose never strings together 64 characters
+    // of words made only of a–f, and a key whose digits happen to be all letters is a key.
+    bool counts = false;
 };
 
 /// Maximal runs of hex words: a key printed over lines and pages is one run.
@@ -197,8 +203,9 @@ std::vector<Block> hexBlocks(const std::vector<std::string>& w) {
             b.last = i;
             b.digits += w[i];
         }
-        b.hasDecimal = std::any_of(b.digits.begin(), b.digits.end(),
-                                   [](char c) { return c >= '0' && c <= '9'; });
+        b.counts = b.digits.size() >= kKeyDigits ||
+                   std::any_of(b.digits.begin(), b.digits.end(),
+                               [](char c) { return c >= '0' && c <= '9'; });
         blocks.push_back(std::move(b));
     }
     return blocks;
@@ -221,9 +228,6 @@ bool blockIs(const Block& b, const std::vector<std::string>& w, const std::strin
                 return true;
     return false;
 }
-
-constexpr std::size_t kKeyDigits = 64;  // shorter than any public key; longer than a folio
-constexpr std::size_t kSha1Digits = 40;
 
 }  // namespace
 
@@ -256,7 +260,7 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
     const std::vector<Block> blocks = hexBlocks(words);
 
     for (const Block& b : blocks) {
-        if (!b.hasDecimal) continue;
+        if (!b.counts) continue;
         const bool keyShaped = b.digits.size() >= kKeyDigits;
         if (keyShaped && !blockIs(b, words, ours) && !blockIs(b, words, old))
             return "La carta muestra una llave pública que no es la generada en su token ni la "
@@ -285,7 +289,7 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
     for (const Section& s : sections) {
         std::vector<const Block*> inside;
         for (const Block& b : blocks)
-            if (b.first >= s.from && b.first < s.to && b.hasDecimal) inside.push_back(&b);
+            if (b.first >= s.from && b.first < s.to && b.counts) inside.push_back(&b);
         if (s.kind == Heading::PreviousLetter) {
             const auto hash = std::find_if(inside.begin(), inside.end(), [](const Block* b) {
                 return b->digits.size() >= kSha1Digits;

@@ -82,6 +82,9 @@ void WebSocketServer::start() {
                 agent::logger("websocket")->error("I/O thread: {}", e.what());
             }
         }
+        // io.stop() left the accepts (and any session's last timer) queued, each holding what
+        // holds `state`: destroy them, or state, io and listeners never go away.
+        state->io.destroyPendingHandlers();
         listeners.clear();
     });
     started_ = true;

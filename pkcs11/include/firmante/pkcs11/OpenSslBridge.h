@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,12 @@ class OpenSslBridge {
 
     /// The private key with this CKA_ID on the token in `slotId`, as an EVP_PKEY whose operations
     /// run on the token. Re-enumerates, so keys generated after the first call are found.
-    /// Throws Error(KeyNotFound).
+    /// Throws Error(KeyNotFound), or Error(Timeout) when libp11 does not answer within the
+    /// lookup deadline (it hangs when the token refuses it a session).
     EvpPkeyPtr privateKey(unsigned long slotId, const Bytes& id);
+
+    /// How long privateKey() waits for libp11.
+    static constexpr std::chrono::seconds kLookupDeadline{10};
 
   private:
     // One libp11 view of the slots. Never released before teardown: libp11 releases a slot with
@@ -37,6 +42,8 @@ class OpenSslBridge {
         unsigned int nslots = 0;
     };
     Generation enumerate();
+    /// Generations given up on with a libp11 thread blocked inside: kept for the process's life.
+    static std::vector<Generation>& abandoned();
     std::string modulePath_;
     std::vector<Generation> generations_;
 };
