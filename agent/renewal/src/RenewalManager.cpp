@@ -95,8 +95,9 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         origin, "Generar una llave nueva en el token para renovar el certificado",
         "Generate a new key on the token to renew the certificate", info.label, current.label);
     what.check = "Certificado actual: " + current.subject;
+    what.renewalId = renewalId;
     authorizer.unlock(token, what);
-    LogoutGuard logout(token);
+    ReleaseGuard release(authorizer, token);
 
     // Private keys are only visible once logged in, so the pairing is read again now.
     current = token.certificate(currentCertificate);
