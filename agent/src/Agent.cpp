@@ -21,6 +21,7 @@
 #include "firmante/agent/TokenJson.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/agent/UnixSocketServer.h"
+#include "firmante/agent/UnlockHolds.h"
 #include "firmante/agent/Version.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Module.h"
@@ -93,13 +94,16 @@ int Agent::run() {
     }
     const Limits limits = config.limits;
     const auto trustedIssuers = config.trustedIssuers;
+    // Outlives the registry and the authorizer, which both use it.
+    UnlockHolds holds(!config.alwaysAskPin, config.unlockIdle);
     // Declared first, destroyed last: responses from worker threads are posted to it.
     boost::asio::io_context io(1);
     ConnectionHub hub;
     ConfigStore store(paths.config, std::move(config), std::move(adminOrigins));
-    PromptAuthorizer authorizer(*prompter_);
+    PromptAuthorizer authorizer(*prompter_, &holds);
     OriginPolicy origins(store, *prompter_);
     TokenRegistry registry(module, limits);
+    registry.setUnlockHolds(&holds);
     Dispatcher dispatcher(registry, origins, authorizer, paths.renewalsDir, limits,
                           {"unix", "native-messaging"});
     try {

@@ -52,6 +52,7 @@ AgentConfig AgentConfig::fromJson(const nlohmann::json& document) {
         l.maxFrameBytes = positive(*it, "maxFrameBytes", l.maxFrameBytes, 64u << 20);
         l.maxJsonDepth = positive(*it, "maxJsonDepth", l.maxJsonDepth, 256);
         l.maxDocumentBytes = positive(*it, "maxDocumentBytes", l.maxDocumentBytes, 32u << 20);
+        l.maxBatchBytes = positive(*it, "maxBatchBytes", l.maxBatchBytes, 64u << 20);
         l.queueLength = positive(*it, "queueLength", l.queueLength, 1024);
         l.queueTimeout = std::chrono::seconds(
             positive(*it, "queueTimeoutSeconds", l.queueTimeout.count(), 3600));
@@ -81,6 +82,15 @@ AgentConfig AgentConfig::fromJson(const nlohmann::json& document) {
                 }
             }
         }
+    }
+    if (auto it = document.find("pin"); it != document.end()) {
+        if (!it->is_object()) throw std::runtime_error("\"pin\" must be an object");
+        if (auto ask = it->find("alwaysAsk"); ask != it->end()) {
+            if (!ask->is_boolean()) throw std::runtime_error("pin.alwaysAsk must be true or false");
+            config.alwaysAskPin = ask->get<bool>();
+        }
+        config.unlockIdle =
+            std::chrono::minutes(positive(*it, "idleMinutes", config.unlockIdle.count(), 60));
     }
     return config;
 }

@@ -4,6 +4,7 @@
 
 #include "ExtensionPageRule.h"
 #include "RenewalMethods.h"
+#include "SigningKey.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/Origin.h"
@@ -33,21 +34,6 @@ bool isInputError(const std::string& reason) {
            reason == "PARSE_ERROR" || reason == "METHOD_NOT_FOUND";
 }
 
-// The key behind a certificate, looked up after login: many tokens hide private keys (and so
-// the certificate↔key pairing) until the PIN is given.
-pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token, const pkcs11::Uri& certificateUri,
-                              pkcs11::CertificateInfo& certificate) {
-    certificate = token.certificate(certificateUri);
-    if (!certificate.keyUri) {
-        throw RpcError("KEY_NOT_FOUND", "no private key on the token matches the certificate");
-    }
-    return token.privateKey(token.key(*certificate.keyUri));
-}
-
-std::string keyLabelOf(const pkcs11::CertificateInfo& certificate) {
-    return certificate.label.empty() ? certificate.subject : certificate.label;
-}
-
 }  // namespace
 
 Dispatcher::Dispatcher(TokenRegistry& tokens, OriginPolicy& origins,
@@ -60,6 +46,7 @@ Dispatcher::Dispatcher(TokenRegistry& tokens, OriginPolicy& origins,
       limits_(limits),
       transports_(std::move(transports)) {
     registerMethods();
+    registerBatchSigning();
     registerRenewalMethods();
 }
 

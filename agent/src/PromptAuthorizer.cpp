@@ -1,6 +1,7 @@
 #include "firmante/agent/PromptAuthorizer.h"
 
 #include "firmante/agent/Logging.h"
+#include "firmante/agent/TokenRegistry.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/prompt/SafeText.h"
 
@@ -27,6 +28,11 @@ renewal::OperationDescription shownFields(const renewal::OperationDescription& w
     if (what.check) out.check = safeText(*what.check, 2 * prompt::kShownSubject);
     // Composed by us from the SPKI (16 groups of four hex digits); copied so it is not lost.
     if (what.keyFingerprint) out.keyFingerprint = safeText(*what.keyFingerprint, 80);
+    for (const auto& d : what.documents) {
+        out.documents.push_back(
+            {safeText(d.fileName, prompt::kShownFileName, prompt::Shorten::Middle),
+             safeText(d.sha256Hex, 64)});
+    }
     return out;
 }
 
@@ -41,6 +47,15 @@ std::string describe(const renewal::OperationDescription& untrusted) {
     }
     if (what.documentSha256Hex) {
         es += "SHA-256: " + *what.documentSha256Hex + "\n";
+    }
+    if (!what.documents.empty()) {
+        // Name and the SHA-256's first 16 hex digits per line: pinentry cuts a description
+        // near 900 bytes, and a batch's list is what the person checks (docs/security.md).
+        es += "Documentos:\n";
+        for (std::size_t i = 0; i < what.documents.size(); ++i) {
+            es += std::to_string(i + 1) + ". " + what.documents[i].fileName + " — " +
+                  what.documents[i].sha256Hex.substr(0, 16) + "…\n";
+        }
     }
     es += "Dispositivo: " + what.tokenLabel + " — Llave: " + what.keyLabel + "\n";
     en += "Token: " + what.tokenLabel + " — Key: " + what.keyLabel + "\n";
@@ -80,8 +95,36 @@ prompt::PromptText PromptAuthorizer::pinText(const renewal::OperationDescription
     return text;
 }
 
+prompt::PromptText PromptAuthorizer::signatureText(const renewal::OperationDescription& what) {
+    prompt::PromptText text;
+    text.title = "Firmante — Confirmar la firma / Confirm the signature";
+    text.description = describe(what) +
+                       "\nEl token ya está desbloqueado para esta renovación: no se pide el PIN. "
+                       "/ The token is already unlocked for this renewal: no PIN is asked.";
+    text.ok = "Firmar / Sign";
+    text.cancel = "Cancelar / Cancel";
+    return text;
+}
+
 void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDescription& what) {
     const auto info = token.info();
+    const auto key = TokenRegistry::keyOf(info);
+    if (holds_ && token.loggedIn()) {
+        if (holds_->use(key, what.origin)) {
+            // No PIN, but what you sign is what you see (DESIGN §3 rule 4): a document is still
+            // shown and needs the person's yes.
+            const bool signsDocuments = what.documentSha256Hex || !what.documents.empty();
+            if (signsDocuments && !prompter_.confirm(signatureText(what))) {
+                throw pkcs11::Error(pkcs11::Reason::UserCancelled, "refused by the person");
+            }
+            logger("prompt")->info("token {} already unlocked for this renewal",
+                                   printable(info.label, 40));
+            return;
+        }
+        // Kept for another site, or lapsed: not this request's to use.
+        holds_->endToken(key);
+        token.logout();
+    }
     if (info.pinLocked) {
         throw pkcs11::Error(pkcs11::Reason::PinLocked,
                             "el PIN del dispositivo está bloqueado / the token's PIN is locked");
@@ -98,6 +141,7 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
             throw pkcs11::Error(pkcs11::Reason::UserCancelled, "cancelled by the person");
         }
         token.loginProtectedPath();
+        if (holds_ && what.renewalId) holds_->hold(key, what.origin, *what.renewalId);
         return;
     }
     pkcs11::Secret pin = prompter_.askPin(text);
@@ -106,6 +150,21 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
     // Exactly one C_Login; a wrong PIN throws PinIncorrect with the token's tries hint and is
     // never retried here (the person decides whether to try again).
     token.login(std::move(pin));
+    if (holds_ && what.renewalId) holds_->hold(key, what.origin, *what.renewalId);
+}
+
+void PromptAuthorizer::release(pkcs11::Token& token) noexcept {
+    try {
+        if (holds_ && token.loggedIn() && holds_->held(TokenRegistry::keyOf(token.info()))) return;
+    } catch (const std::exception&) {
+        // No answer from the token: lock it.
+    }
+    token.logout();
+}
+
+void PromptAuthorizer::renewalEnded(pkcs11::Token& token, const std::string& renewalId) noexcept {
+    if (holds_) holds_->endRenewal(renewalId);
+    token.logout();
 }
 
 void PromptAuthorizer::confirm(const renewal::OperationDescription& what) {

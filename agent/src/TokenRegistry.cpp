@@ -55,6 +55,22 @@ void TokenRegistry::monitor() {
         }
         scan(true);
         for (const auto& worker : workers()) worker->expireOverdue();
+        if (holds_) {
+            // A login kept for a renewal and unused for the idle limit is ended here, without
+            // waiting for the next request (issue 12 §3).
+            for (const auto& key : holds_->expireIdle()) {
+                std::shared_ptr<TokenWorker> worker;
+                {
+                    std::lock_guard lock(mutex_);
+                    if (auto it = workers_.find(key); it != workers_.end()) worker = it->second;
+                }
+                if (worker) {
+                    logger("token")->info("token {} locked after {} s idle", worker->info().label,
+                                          holds_->idle().count());
+                    worker->lock();
+                }
+            }
+        }
     }
 }
 
@@ -79,7 +95,7 @@ void TokenRegistry::scan(bool notify) {
             } else {
                 logger("token")->info("token present: {} (slot {})", info.label, info.slotId);
                 next.emplace(key, std::make_shared<TokenWorker>(module_, info, limits_.queueLength,
-                                                                limits_.queueTimeout));
+                                                                limits_.queueTimeout, holds_));
                 changed = true;
             }
         }

@@ -2,16 +2,20 @@
 
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/RpcError.h"
+#include "firmante/agent/TokenRegistry.h"
 #include "firmante/pkcs11/Error.h"
 
 namespace firmante::agent {
 
 TokenWorker::TokenWorker(std::shared_ptr<pkcs11::Module> module, pkcs11::TokenInfo info,
-                         std::size_t maxQueue, std::chrono::seconds queueTimeout)
+                         std::size_t maxQueue, std::chrono::seconds queueTimeout,
+                         UnlockHolds* holds)
     : module_(std::move(module)),
       info_(std::move(info)),
       maxQueue_(maxQueue),
       queueTimeout_(queueTimeout),
+      holds_(holds),
+      holdKey_(TokenRegistry::keyOf(info_)),
       thread_([this] { run(); }) {}
 
 TokenWorker::~TokenWorker() {
@@ -59,7 +63,14 @@ void TokenWorker::expireOverdue() {
     }
 }
 
+void TokenWorker::lock() {
+    // An empty job: execute() logs out after it, as the hold has ended.
+    submit(
+        "lock", [](pkcs11::Token&) { return nlohmann::json{}; }, [](Outcome) {});
+}
+
 void TokenWorker::stop(const std::string& reason) {
+    if (holds_) holds_->endToken(holdKey_);
     std::deque<Pending> dropped;
     {
         std::lock_guard lock(mutex_);
@@ -129,8 +140,21 @@ void TokenWorker::execute(Pending& pending) {
             token_.reset();
         }
     }
-    // One login per operation (DESIGN §3 rule 2): whatever happened, the token is locked again.
-    if (token_) token_->logout();
+    // One login per operation (DESIGN §3 rule 2): whatever happened, the token is locked again —
+    // unless a renewal of one site keeps it unlocked for its next steps (issue 12 §3).
+    if (!token_ && holds_) holds_->endToken(holdKey_);
+    if (token_) {
+        bool keep = false;
+        try {
+            keep = holds_ && holds_->held(holdKey_) && token_->loggedIn();
+        } catch (const std::exception&) {
+            keep = false;
+        }
+        if (!keep) {
+            if (holds_) holds_->endToken(holdKey_);
+            token_->logout();
+        }
+    }
     try {
         pending.done(std::move(outcome));
     } catch (const std::exception& e) {

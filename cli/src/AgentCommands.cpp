@@ -14,14 +14,11 @@
 #include "firmante/pkcs11/Uri.h"
 
 namespace firmante::cli {
-namespace {
 
 nlohmann::json agentJson(const AgentClient& agent) {
     return {{"socket", agent.socketPath()},
             {"version", agent.hello().value("agentVersion", std::string())}};
 }
-
-}  // namespace
 
 std::unique_ptr<AgentClient> agentFor(const Arguments& args) {
     // Anything that names how to reach the token (or hands us the PIN) means the direct path:

@@ -11,6 +11,8 @@ namespace {
 struct VerbFlags {
     std::vector<std::string> values;
     std::vector<std::string> switches;
+    // Value flags that may be given more than once (`sign --in a --in b`, issue 12 §4).
+    std::vector<std::string> repeatable;
 };
 
 // Flags every verb accepts. --direct skips the agent; --token/--module/--pin-fd only matter on
@@ -21,16 +23,16 @@ const std::vector<std::string> kCommonSwitches{"json", "help", "direct"};
 const std::map<std::string, VerbFlags>& verbFlags() {
     static const std::map<std::string, VerbFlags> table{
         {"tokens", {}},
-        {"certs", {{}, {"login"}}},
+        {"certs", {{}, {"login"}, {}}},
         {"keys", {}},
-        {"keygen", {{"type", "label"}, {}}},
-        {"csr", {{"key", "subject", "out"}, {}}},
-        {"sign", {{"cert", "in", "out"}, {"allow-expired"}}},
-        {"verify", {{"in", "sig", "ca"}, {"ignore-expiry"}}},
-        {"import-cert", {{"in", "label"}, {}}},
-        {"import-pfx", {{"in", "label", "password-fd"}, {}}},
+        {"keygen", {{"type", "label"}, {}, {}}},
+        {"csr", {{"key", "subject", "out"}, {}, {}}},
+        {"sign", {{"cert", "in", "out", "out-dir"}, {"allow-expired"}, {"in"}}},
+        {"verify", {{"in", "sig", "ca"}, {"ignore-expiry"}, {}}},
+        {"import-cert", {{"in", "label"}, {}, {}}},
+        {"import-pfx", {{"in", "label", "password-fd"}, {}, {}}},
         {"renew",
-         {{"portal", "user", "certificate", "key-type", "email"}, {"retire-old", "keep-old"}}},
+         {{"portal", "user", "certificate", "key-type", "email"}, {"retire-old", "keep-old"}, {}}},
         {"doctor", {}},
     };
     return table;
@@ -100,9 +102,10 @@ Arguments Arguments::parse(int argc, char** argv) {
                     throw CliError("INVALID_PARAMS", tr("usage.missingValue", {"--" + name}));
                 inlineValue = argv[++i];
             }
-            if (args.values_.count(name))
+            if (args.values_.count(name) && !contains(flags->second.repeatable, name))
                 throw CliError("INVALID_PARAMS", tr("usage.repeated", {"--" + name}));
-            args.values_[name] = *inlineValue;
+            args.values_.emplace(name, *inlineValue);  // the first one
+            args.lists_[name].push_back(*inlineValue);
         } else {
             throw CliError("INVALID_PARAMS", tr("usage.unknownFlag", {"--" + name, args.verb_}));
         }
@@ -114,6 +117,11 @@ std::optional<std::string> Arguments::value(const std::string& name) const {
     auto it = values_.find(name);
     if (it == values_.end()) return std::nullopt;
     return it->second;
+}
+
+std::vector<std::string> Arguments::values(const std::string& name) const {
+    auto it = lists_.find(name);
+    return it == lists_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string Arguments::required(const std::string& name) const {

@@ -23,6 +23,8 @@ class Arguments {
 
     /// The value of `--name`, if given.
     std::optional<std::string> value(const std::string& name) const;
+    /// Every value of a repeatable `--name`, in order (empty when absent).
+    std::vector<std::string> values(const std::string& name) const;
     /// The value of `--name`; throws CliError(INVALID_PARAMS) naming the flag when absent.
     std::string required(const std::string& name) const;
     /// A file descriptor number given as `--name N`; throws CliError(INVALID_PARAMS) if malformed.
@@ -36,6 +38,7 @@ class Arguments {
   private:
     std::string verb_;
     std::map<std::string, std::string> values_;
+    std::map<std::string, std::vector<std::string>> lists_;
     std::set<std::string> switches_;
 };
 

@@ -19,6 +19,8 @@ nlohmann::json runKeys(const Arguments& args);
 nlohmann::json runKeygen(const Arguments& args);
 nlohmann::json runCsr(const Arguments& args);
 nlohmann::json runSign(const Arguments& args);
+/// sign with several --in: one PIN for all (SignBatch.cpp).
+nlohmann::json runSignBatch(const Arguments& args);
 nlohmann::json runVerify(const Arguments& args);
 nlohmann::json runImportCert(const Arguments& args);
 nlohmann::json runImportPfx(const Arguments& args);
@@ -31,5 +33,7 @@ std::unique_ptr<AgentClient> agentFor(const Arguments& args);
 nlohmann::json tokensViaAgent(const Arguments& args, AgentClient& agent);
 nlohmann::json certsViaAgent(const Arguments& args, AgentClient& agent);
 nlohmann::json signViaAgent(const Arguments& args, AgentClient& agent);
+/// {socket, version} of the agent, for every result that went through it.
+nlohmann::json agentJson(const AgentClient& agent);
 
 }  // namespace firmante::cli

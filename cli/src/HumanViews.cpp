@@ -129,6 +129,18 @@ std::string csr(const nlohmann::json& r) {
 }
 
 std::string sign(const nlohmann::json& r) {
+    if (r.contains("signatures")) {
+        const auto& list = r.at("signatures");
+        std::string text = tr("signBatch.done", {std::to_string(list.size())}) + "\n";
+        for (const auto& s : list) {
+            text += Table::record({{tr("field.file"), str(s, "in")},
+                                   {tr("field.documentSha256"), str(s, "documentSha256")},
+                                   {"→", str(s, "out")}}) +
+                    "\n";
+        }
+        return text + Table::record({{tr("field.signer"), str(r, "signer")},
+                                     {tr("field.certificate"), str(r, "certificate")}});
+    }
     return tr("sign.done", {str(r, "out")}) + "\n" +
            Table::record({{tr("field.file"), str(r, "in")},
                           {tr("field.documentSha256"), str(r, "documentSha256")},

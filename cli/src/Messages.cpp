@@ -4,8 +4,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "firmante/prompt/SafeText.h"
 #include "DoctorMessages.h"
+#include "firmante/prompt/SafeText.h"
 
 namespace firmante::cli {
 namespace {
@@ -112,6 +112,9 @@ const std::unordered_map<std::string_view, Text>& table() {
         {"op.sign",
          {"firmar el archivo «{0}» (SHA-256 {1}) con el certificado «{2}»",
           "sign the file «{0}» (SHA-256 {1}) with the certificate «{2}»"}},
+        {"op.signBatch",
+         {"firmar {0} archivos con el certificado «{1}»:{2}",
+          "sign {0} files with the certificate «{1}»:{2}"}},
         {"op.importCert",
          {"guardar el certificado «{0}» en el token", "store the certificate «{0}» on the token"}},
         {"op.importPfx",
@@ -136,6 +139,20 @@ const std::unordered_map<std::string_view, Text>& table() {
         {"csr.done",
          {"Solicitud de certificado escrita en «{0}»:", "Certificate request written to «{0}»:"}},
         {"sign.done", {"Firma escrita en «{0}»:", "Signature written to «{0}»:"}},
+        {"signBatch.done", {"{0} firmas escritas:", "{0} signatures written:"}},
+        {"signBatch.noOut",
+         {"con varios --in use --out-dir CARPETA (o nada: cada firma queda junto a su archivo, "
+          "como ARCHIVO.p7s)",
+          "with several --in use --out-dir FOLDER (or nothing: each signature is written next "
+          "to its file, as FILE.p7s)"}},
+        {"signBatch.outDirOne",
+         {"--out-dir es para varios --in; con uno solo use --out",
+          "--out-dir is for several --in; with one use --out"}},
+        {"signBatch.tooMany",
+         {"se firman a lo más {0} archivos a la vez", "at most {0} files are signed at once"}},
+        {"signBatch.sameOut",
+         {"dos archivos escribirían la misma firma «{0}»; use nombres distintos",
+          "two files would write the same signature «{0}»; use different names"}},
         {"sign.expiredWarning",
          {"firmante: aviso: el certificado «{0}» está vencido",
           "firmante: warning: the certificate «{0}» has expired"}},
@@ -336,11 +353,17 @@ const std::unordered_map<std::string_view, Text>& table() {
          {"Uso: firmante sign --cert URI --in ARCHIVO --out ARCHIVO.p7s [--allow-expired]\nFirma "
           "el archivo con la llave del certificado: CMS separado en DER, SHA-256, con "
           "signing-certificate-v2. Un certificado vencido se rechaza salvo con --allow-expired "
-          "(que usa el token directamente).\n",
+          "(que usa el token directamente).\n"
+          "       firmante sign --cert URI --in A --in B … [--out-dir CARPETA]\nFirma varios "
+          "archivos (hasta 100) con un solo PIN; cada firma es ARCHIVO.p7s, junto al archivo o "
+          "en --out-dir.\n",
           "Usage: firmante sign --cert URI --in FILE --out FILE.p7s [--allow-expired]\nSigns the "
           "file with the certificate's key: detached DER CMS, SHA-256, with "
           "signing-certificate-v2. An expired certificate is refused unless --allow-expired "
-          "(which uses the token directly).\n"}},
+          "(which uses the token directly).\n"
+          "       firmante sign --cert URI --in A --in B … [--out-dir FOLDER]\nSigns several "
+          "files (up to 100) with one PIN; each signature is FILE.p7s, next to its file or in "
+          "--out-dir.\n"}},
         {"help.verify",
          {"Uso: firmante verify --in ARCHIVO --sig ARCHIVO.p7s [--ca CA.pem] "
           "[--ignore-expiry]\nVerifica una firma CMS separada; con --ca también la cadena. No "

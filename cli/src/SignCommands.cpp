@@ -14,6 +14,8 @@
 namespace firmante::cli {
 
 nlohmann::json runSign(const Arguments& args) {
+    if (args.values("in").size() > 1) return runSignBatch(args);
+    if (args.value("out-dir")) throw CliError("INVALID_PARAMS", tr("signBatch.outDirOne"));
     if (auto agent = agentFor(args)) return signViaAgent(args, *agent);
     auto certUri = pkcs11::Uri::parse(args.required("cert"));
     auto in = args.required("in");

@@ -108,6 +108,11 @@ export class FirmanteClient {
    *  the person confirms in the agent's prompt. */
   cancelRenewal(args: { renewalId: string }): Promise<{ cancelled: true; keyRemoved: boolean }>;
   signDocument(args: { certificate: Pkcs11Uri; document: Binary; fileName: string }): Promise<SignedDocument>;
+  /** documents.sign_batch: up to 100 documents, one prompt listing them, one PIN (issue 12 §4). */
+  signDocuments(args: {
+    certificate: Pkcs11Uri;
+    documents: Array<{ document: Binary; fileName: string }>;
+  }): Promise<{ results: Array<{ fileName: string; documentSha256: string; cms: string }>; signer: string; certificate: string }>;
 
   /** Any JSON-RPC method by name; top-level byte values are base64-encoded. */
   request(method: string, params?: Record<string, unknown>): Promise<any>;

@@ -60,7 +60,8 @@ function isRenewalStep(method) {
   return method.startsWith('renewal.') && method !== 'renewal.status';
 }
 function isPrompting(method) {
-  return method === 'auth.sign_challenge' || method === 'documents.sign' || isRenewalStep(method);
+  return method === 'auth.sign_challenge' || method === 'documents.sign' || method === 'documents.sign_batch' ||
+    isRenewalStep(method);
 }
 
 // ---------------------------------------------------------------- params.js
@@ -240,6 +241,24 @@ export class FirmanteClient {
     return this.#call('documents.sign', {
       certificate: textParam(certificate, 'certificate'),
       document: binaryParam(document, 'document'), fileName: textParam(fileName, 'fileName'),
+    });
+  }
+
+  /**
+   * documents.sign_batch (issue 12 §4): up to 100 documents, one prompt listing them all, one
+   * PIN. `documents` is an array of {document, fileName}; results come back in the same order.
+   */
+  async signDocuments(args) {
+    const { certificate, documents } = checkArgs(args, ['certificate', 'documents'], 'signDocuments');
+    if (!Array.isArray(documents) || documents.length === 0 || documents.length > 100) {
+      throw invalid('signDocuments: documents must be an array of 1 to 100 {document, fileName}');
+    }
+    return this.#call('documents.sign_batch', {
+      certificate: textParam(certificate, 'certificate'),
+      documents: documents.map((d, i) => {
+        const { document, fileName } = checkArgs(d, ['document', 'fileName'], `signDocuments: documents[${i}]`);
+        return { document: binaryParam(document, `documents[${i}].document`), fileName: textParam(fileName, `documents[${i}].fileName`) };
+      }),
     });
   }
 

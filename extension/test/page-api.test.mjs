@@ -60,6 +60,8 @@ test('every method sends the JSON-RPC method of DESIGN §2 with its named params
     [() => client.finishRenewal({ renewalId: 'r1', retireOld: true }), 'renewal.finish', { renewalId: 'r1', retireOld: true }],
     [() => client.cancelRenewal({ renewalId: 'r1' }), 'renewal.cancel', { renewalId: 'r1' }],
     [() => client.signDocument({ certificate: 'pkcs11:id=%02', document: doc.buffer, fileName: 'a.pdf' }), 'documents.sign', { certificate: 'pkcs11:id=%02', document: 'AQID', fileName: 'a.pdf' }],
+    [() => client.signDocuments({ certificate: 'pkcs11:id=%02', documents: [{ document: doc.buffer, fileName: 'a.pdf' }, { document: 'BAU=', fileName: 'b.pdf' }] }),
+      'documents.sign_batch', { certificate: 'pkcs11:id=%02', documents: [{ document: 'AQID', fileName: 'a.pdf' }, { document: 'BAU=', fileName: 'b.pdf' }] }],
   ];
   for (const [call, method, params] of calls) {
     const pending = call();
@@ -128,6 +130,9 @@ test('bad parameters reject with INVALID_PARAMS before anything is sent', async 
   await assert.rejects(client.signLetter({ renewalId: 'r', stage: 'other', document: 'AAAA', fileName: 'a' }), { reason: 'INVALID_PARAMS' });
   await assert.rejects(client.finishRenewal({ renewalId: 'r' }), { reason: 'INVALID_PARAMS' });
   await assert.rejects(client.listCertificates({ tokn: 'x' }), { reason: 'INVALID_PARAMS' });
+  await assert.rejects(client.signDocuments({ certificate: 'c', documents: [] }), { reason: 'INVALID_PARAMS' });
+  await assert.rejects(client.signDocuments({ certificate: 'c', documents: new Array(101).fill({ document: 'AA==', fileName: 'a' }) }), { reason: 'INVALID_PARAMS' });
+  await assert.rejects(client.signDocuments({ certificate: 'c', documents: [{ document: 'AA==', fileName: 'a', userPin: '1' }] }), { reason: 'INVALID_PARAMS' });
   assert.equal(t.sent.length, 0);
 });
 

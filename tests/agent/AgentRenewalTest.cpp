@@ -8,7 +8,9 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdio>
 
 #include "AgentClient.h"
 #include "AgentProcess.h"
@@ -280,7 +282,9 @@ TEST_F(AgentRenewal, HostileLettersAreLetterMismatchOnTheWireAndAnHonestVariantS
     EXPECT_EQ(status(id)["state"], "begun");
 
     const auto honest = corpusLetter(dir, "va-two-columns", newHex, oldHex);
-    agent.script("pin 123456\n");
+    // Issue 12 §3: the token is still unlocked from renewal.begin; the letter is shown and
+    // confirmed, without a second PIN.
+    agent.script("confirm yes\n");
     const auto signedLetter = call("renewal.sign_letter", {{"renewalId", id},
                                                            {"stage", "acceptance"},
                                                            {"document", base64Encode(honest)},
@@ -325,4 +329,118 @@ TEST_F(AgentRenewal, DocumentsSignRefusesARenewalLetter) {
                                                    {"document", base64Encode(other)},
                                                    {"fileName", "factura.pdf"}});
     EXPECT_TRUE(signedDoc.contains("cms"));
+}
+
+namespace {
+
+struct PromptCount {
+    std::size_t pins = 0;
+    std::size_t confirms = 0;
+};
+
+PromptCount countPrompts(const std::vector<json>& shown) {
+    PromptCount c;
+    for (const auto& p : shown) {
+        if (p["command"] == "GETPIN") ++c.pins;
+        if (p["command"] == "CONFIRM") ++c.confirms;
+    }
+    return c;
+}
+
+}  // namespace
+
+// Issue 12 §3: steps 4–12 in one agent run. `scripts` are the person's answers per step (begin,
+// letter 1, proof, install, letter 2, finish); returns the prompts the fake pinentry recorded.
+class AgentRenewalPins : public AgentRenewal {
+  protected:
+    std::vector<json> renewInOneRun(const std::vector<std::string>& scripts) {
+        const auto old =
+            provisionCertificate(hsm, ca, "Patron 2024", firmante::pkcs11::KeyType::EcP256, true);
+        start();
+        agent.script(scripts.at(0));
+        const auto begun =
+            call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
+        const std::string id = begun["renewalId"].get<std::string>();
+        const auto newSpki = *base64Decode(begun["spki"].get<std::string>());
+        firmante::portal::LetterContent content;
+        content.employer = firmante::portal::EmployerRecord::demo();
+        content.newSpki = newSpki;
+        content.oldSpki = old.spki;
+        content.folio = "0a 1b 2c 3d";
+        content.date = std::chrono::system_clock::now();
+        const auto acceptance = firmante::portal::LetterRenderer::acceptanceLetter(content);
+        agent.script(scripts.at(1));
+        const auto letter1 =
+            call("renewal.sign_letter", {{"renewalId", id},
+                                         {"stage", "acceptance"},
+                                         {"document", base64Encode(acceptance)},
+                                         {"fileName", "CartadeAceptaciondeRenovacion.pdf"}});
+        EXPECT_TRUE(cmsVerifies(acceptance, *base64Decode(letter1.value("cms", "")), true));
+        std::vector<unsigned char> nonce(32);
+        RAND_bytes(nonce.data(), 32);
+        agent.script(scripts.at(2));
+        const auto proof =
+            call("renewal.prove_possession", {{"renewalId", id}, {"nonce", base64Encode(nonce)}});
+        const auto issued =
+            ca.issue(newSpki, "Patron 2026", std::chrono::hours(-1), std::chrono::hours(24 * 365));
+        EXPECT_TRUE(
+            verifyOriginBound(issued, "local", nonce, *base64Decode(proof.value("signature", ""))));
+        agent.script(scripts.at(3));
+        call("renewal.install_certificate",
+             {{"renewalId", id},
+              {"certificate", base64Encode(issued)},
+              {"chain",
+               json::array({base64Encode(firmante::pkcs11::certificateDer(ca.certificate()))})}});
+        content.previousLetterSha1 = firmante::portal::hexUpper(firmante::portal::sha1(acceptance));
+        const auto terms = firmante::portal::LetterRenderer::termsLetter(content);
+        agent.script(scripts.at(4));
+        const auto letter2 =
+            call("renewal.sign_letter", {{"renewalId", id},
+                                         {"stage", "terms"},
+                                         {"document", base64Encode(terms)},
+                                         {"fileName", "CartaTerminosCondiciones.pdf"}});
+        EXPECT_TRUE(cmsVerifies(terms, *base64Decode(letter2.value("cms", "")), false));
+        agent.script(scripts.at(5));
+        const auto done = call("renewal.finish", {{"renewalId", id}, {"retireOld", true}});
+        EXPECT_EQ(done["retired"], true);
+        return promptsShown(agent.pinentryLog());
+    }
+};
+
+TEST_F(AgentRenewalPins, OneRenewalAsksThePinOnceAndStillShowsEachLetterForConfirmation) {
+    const auto shown =
+        renewInOneRun({"pin 123456\n", "confirm yes\n", "", "", "confirm yes\n", "confirm yes\n"});
+    const auto count = countPrompts(shown);
+    std::printf("# PIN prompts for renewal steps 4-12 in one agent run: %zu\n", count.pins);
+    EXPECT_EQ(count.pins, 1u);
+    EXPECT_EQ(count.confirms, 3u);  // letter 1, letter 2, deleting the old pair
+    for (const char* letter :
+         {"CartadeAceptaciondeRenovacion.pdf", "CartaTerminosCondiciones.pdf"}) {
+        const auto it = std::find_if(shown.begin(), shown.end(), [&](const json& p) {
+            return p["description"].get<std::string>().find(letter) != std::string::npos;
+        });
+        ASSERT_NE(it, shown.end()) << letter;
+        EXPECT_EQ((*it)["command"], "CONFIRM");
+        EXPECT_NE((*it)["description"].get<std::string>().find("SHA-256: "), std::string::npos);
+    }
+    // renewal.finish locked the token: the next use of a key asks the PIN again.
+    agent.script("cancel\n");
+    const auto certs = call("certificates.list", nullptr)["certificates"];
+    ASSERT_EQ(certs.size(), 1u);
+    const auto login = client->call("auth.sign_challenge",
+                                    {{"certificate", certs[0]["uri"]},
+                                     {"nonce", base64Encode(std::vector<unsigned char>(32, 7))}});
+    EXPECT_EQ(reasonOf(login), "USER_CANCELLED");
+    const auto after = promptsShown(agent.pinentryLog());
+    ASSERT_EQ(after.size(), shown.size() + 1);
+    EXPECT_EQ(after.back()["command"], "GETPIN");
+}
+
+TEST_F(AgentRenewalPins, AlwaysAskInTheConfigAsksThePinAtEveryStep) {
+    firmante::testing::writeFile(agent.config().string(), R"({"pin": {"alwaysAsk": true}})");
+    const auto shown = renewInOneRun({"pin 123456\n", "pin 123456\n", "pin 123456\n",
+                                      "pin 123456\n", "pin 123456\n", "confirm yes\npin 123456\n"});
+    const auto count = countPrompts(shown);
+    EXPECT_EQ(count.pins, 6u);
+    EXPECT_EQ(count.confirms, 1u);
 }

@@ -80,4 +80,44 @@ TEST_F(CliRealAgent, TokensCertsAndSignGoThroughTheAgentWhichAsksForThePin) {
 }
 
 }  // namespace
+
+// Issue 12 §4: several --in through the agent are one documents.sign_batch: one prompt listing
+// the files, one PIN, and each signature verifies with openssl.
+TEST_F(CliRealAgent, SeveralInputsGoThroughTheAgentAsOneBatchWithOnePrompt) {
+    makeCa();
+    auto key = keygen("ec-p256", "lote");
+    auto cert = issueCertificate(key, "/CN=Firma en Lote/O=Ejemplo", "lote");
+    auto imported = withPin({"import-cert", "--in", cert, "--json"});
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    std::string certUri = json(imported).at("certificate").at("uri");
+    writeFile(path("agent-config.json"), "{}");
+    RealAgent agent(path("run/agent.sock"), agentEnv(), path("agent.stderr"));
+    ASSERT_NO_THROW(agent.start());
+
+    std::filesystem::create_directories(path("firmas"));
+    std::vector<std::string> argv{"sign", "--cert", certUri, "--out-dir", path("firmas"), "--json"};
+    for (int i = 1; i <= 3; ++i) {
+        const auto doc = path("factura" + std::to_string(i) + ".txt");
+        writeFile(doc, "Factura " + std::to_string(i) + "\n");
+        argv.push_back("--in");
+        argv.push_back(doc);
+    }
+    auto r = plain(argv, cliEnv());
+    ASSERT_EQ(r.exitCode, 0) << r.err << readFile(path("agent.stderr"));
+    EXPECT_EQ(json(r).at("via"), "agent");
+    for (int i = 1; i <= 3; ++i) {
+        const auto name = "factura" + std::to_string(i) + ".txt";
+        auto verified = tool({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+                              path("firmas/" + name + ".p7s"), "-content", path(name), "-CAfile",
+                              path("ca.pem"), "-out", "/dev/null"});
+        EXPECT_NE(verified.err.find("Verification successful"), std::string::npos) << verified.err;
+    }
+    auto asked = readFile(path("agent-pinentry.log"));
+    std::size_t pins = 0;
+    for (auto at = asked.find("GETPIN"); at != std::string::npos; at = asked.find("GETPIN", at + 1))
+        ++pins;
+    EXPECT_EQ(pins, 1u) << asked;
+    EXPECT_NE(asked.find("factura3.txt"), std::string::npos) << asked;
+}
+
 }  // namespace firmante::cli::test

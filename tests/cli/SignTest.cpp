@@ -144,4 +144,64 @@ TEST_F(CliSign, UnknownCertificateIsCertificateNotFoundWithoutAskingForPin) {
 }
 
 }  // namespace
+
+// Issue 12 §4: several --in, one PIN (the pinentry is asked once), a signature per file that
+// openssl accepts for that file only; --out with several files and a clash are refused first.
+TEST_F(CliSign, SeveralInputsAreSignedAfterOnePinEachNextToItsFile) {
+    auto certUri = certificateOnToken("ec-p256");
+    std::vector<std::string> docs;
+    for (int i = 1; i <= 5; ++i) {
+        docs.push_back(path("doc" + std::to_string(i) + ".txt"));
+        writeFile(docs.back(), "Documento número " + std::to_string(i) + "\n");
+    }
+    auto log = path("pinentry.log");
+    const std::map<std::string, std::string> env{
+        {"FIRMANTE_PINENTRY", std::string(FIRMANTE_CLI_TEST_DIR) + "/fake-pinentry"},
+        {"FAKE_PINENTRY_LOG", log},
+        {"FAKE_PINENTRY_PIN", firmante::testing::SoftHsmToken::kUserPin}};
+
+    auto refused = plain(
+        {"sign", "--cert", certUri, "--in", docs[0], "--in", docs[1], "--out", path("x.p7s")}, env);
+    EXPECT_NE(refused.exitCode, 0);
+    EXPECT_FALSE(std::filesystem::exists(log)) << "no PIN asked for a refused command line";
+    std::filesystem::create_directories(path("otra"));
+    writeFile(path("otra/doc1.txt"), "otro\n");
+    auto clash = plain({"sign", "--cert", certUri, "--in", docs[0], "--in", path("otra/doc1.txt"),
+                        "--out-dir", path("firmas")},
+                       env);
+    EXPECT_NE(clash.exitCode, 0);
+    EXPECT_NE(clash.err.find("doc1.txt.p7s"), std::string::npos) << clash.err;
+    EXPECT_FALSE(std::filesystem::exists(log));
+
+    std::vector<std::string> argv{"sign", "--cert", certUri};
+    for (const auto& d : docs) {
+        argv.push_back("--in");
+        argv.push_back(d);
+    }
+    argv.push_back("--json");
+    auto r = plain(argv, env);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto asked = readFile(log);
+    std::size_t pins = 0;
+    for (auto at = asked.find("GETPIN"); at != std::string::npos; at = asked.find("GETPIN", at + 1))
+        ++pins;
+    EXPECT_EQ(pins, 1u) << asked;
+    auto out = json(r);
+    ASSERT_EQ(out.at("signatures").size(), docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        EXPECT_EQ(out.at("signatures").at(i).at("out"), docs[i] + ".p7s");
+        auto verified =
+            tool({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", docs[i] + ".p7s",
+                  "-content", docs[i], "-CAfile", path("ca.pem"), "-out", "/dev/null"});
+        EXPECT_NE(verified.err.find("Verification successful"), std::string::npos) << verified.err;
+        // run(), not tool(): this openssl is expected to fail.
+        auto crossed =
+            firmante::testing::run({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+                                    docs[i] + ".p7s", "-content", docs[(i + 1) % docs.size()],
+                                    "-CAfile", path("ca.pem"), "-out", "/dev/null"});
+        EXPECT_NE(crossed.exitCode, 0);
+        EXPECT_EQ(crossed.err.find("Verification successful"), std::string::npos);
+    }
+}
+
 }  // namespace firmante::cli::test

@@ -160,10 +160,10 @@ TEST_F(Renew, ThroughTheAgentRunsTwelveStepsAndThePortalLogsInOnlyTheNewCertific
     AgentProcess agent(agentDir, hsm);
     firmante::testing::writeFile(agent.config().string(),
                                  json{{"allowedOrigins", {portal.url()}}}.dump());
-    // login, begin, letter 1, possession, install, letter 2, retire (confirm + PIN), login again.
-    agent.script(
-        "pin 123456\npin 123456\npin 123456\npin 123456\npin 123456\npin 123456\n"
-        "confirm yes\npin 123456\npin 123456\n");
+    // Issue 12 §3: PINs for the login and the new key; letter 1 and letter 2 confirmed on the
+    // kept login, possession and install without a prompt; retiring confirmed; after finish
+    // the token is locked again, so the login with the new certificate asks the PIN.
+    agent.script("pin 123456\npin 123456\nconfirm yes\nconfirm yes\nconfirm yes\npin 123456\n");
     agent.start();
 
     auto r = cli({"renew", "--portal", portal.url(), "--retire-old", "--json"}, {},
@@ -188,7 +188,10 @@ TEST_F(Renew, ThroughTheAgentRunsTwelveStepsAndThePortalLogsInOnlyTheNewCertific
 
     // The agent signed for the portal's origin, and said so in every prompt.
     const auto shown = firmante::agent::testing::promptsShown(agent.pinentryLog());
-    ASSERT_EQ(shown.size(), 9u);
+    ASSERT_EQ(shown.size(), 6u);
+    EXPECT_EQ(std::count_if(shown.begin(), shown.end(),
+                            [](const json& p) { return p.at("command") == "GETPIN"; }),
+              3);
     for (const auto& prompt : shown)
         EXPECT_NE(prompt.at("description").get<std::string>().find(portal.url()), std::string::npos)
             << prompt.dump();
@@ -285,7 +288,7 @@ TEST_F(Renew, ThroughTheAgentAPersonWhoCancelsLetterOneStopsTheRenewalAtStepFive
     AgentProcess agent(agentDir, hsm);
     firmante::testing::writeFile(agent.config().string(),
                                  json{{"allowedOrigins", {portal.url()}}}.dump());
-    // login, begin, then the person cancels the PIN prompt of letter 1.
+    // login, begin, then the person cancels letter 1's confirmation (the token is unlocked).
     agent.script("pin 123456\npin 123456\ncancel\n");
     agent.start();
 

@@ -40,13 +40,14 @@ json RenewalManager::finish(pkcs11::Token& token, Authorizer& authorizer, const 
                      "). El certificado nuevo, vigente hasta " + formatTimestamp(fresh.notAfter) +
                      ", queda en el token.";
         authorizer.confirm(what);  // USER_CANCELLED: nothing deleted, finish can be retried
-        if (!token.loggedIn()) {
-            OperationDescription unlock = what;
-            unlock.operation = "Eliminar del token el certificado anterior y su llave";
-            unlock.operationEn = "Delete the previous certificate and its key from the token";
-            authorizer.unlock(token, unlock);
-        }
-        LogoutGuard logout(token);
+        // Always through the Authorizer: a login kept for this renewal serves without a PIN,
+        // one kept for another site's renewal must not delete anything here.
+        OperationDescription unlock = what;
+        unlock.operation = "Eliminar del token el certificado anterior y su llave";
+        unlock.operationEn = "Delete the previous certificate and its key from the token";
+        unlock.renewalId = renewalId;
+        authorizer.unlock(token, unlock);
+        ReleaseGuard release(authorizer, token);
         (void)findKey(token, rec, rec.at("newKey").at("uri").get<std::string>(),
                       "La llave nueva de esta renovación");
         // Either may already be gone when an earlier finish was interrupted half-way.
@@ -67,6 +68,8 @@ json RenewalManager::finish(pkcs11::Token& token, Authorizer& authorizer, const 
     rec["finishedAt"] = nowTimestamp();
     advance(rec, RenewalStep::Finished);
     store(rec);
+    // The token was kept unlocked for this renewal's steps only (issue 12 §3).
+    authorizer.renewalEnded(token, renewalId);
     RENEWAL_LOG_INFO("renewal {} finished (old retired: {})", renewalId, retired);
     return {{"done", true}, {"retired", retired}};
 }
@@ -97,8 +100,9 @@ json RenewalManager::cancel(pkcs11::Token& token, Authorizer& authorizer, const 
     OperationDescription unlock = what;
     unlock.operation = "Cancelar la renovación y borrar del token la llave nueva";
     unlock.operationEn = "Cancel the renewal and delete the new key from the token";
+    unlock.renewalId = renewalId;
     authorizer.unlock(token, unlock);
-    LogoutGuard logout(token);
+    ReleaseGuard release(authorizer, token);
 
     // The current key is kept by its id, whatever labels say.
     pkcs11::Bytes oldKeyId;
@@ -124,6 +128,7 @@ json RenewalManager::cancel(pkcs11::Token& token, Authorizer& authorizer, const 
     rec["cancelledAt"] = nowTimestamp();
     advance(rec, RenewalStep::Cancelled);
     store(rec);
+    authorizer.renewalEnded(token, renewalId);
     RENEWAL_LOG_INFO("renewal {} cancelled (new key removed: {})", renewalId, removed != 0);
     return {{"cancelled", true}, {"keyRemoved", removed != 0}};
 }

@@ -38,8 +38,9 @@ json RenewalManager::provePossession(pkcs11::Token& token, Authorizer& authorize
         describe(origin, "Demostrar al portal que la llave nueva está en su token",
                  "Prove to the portal that the new key is on your token", tokenLabelOf(rec),
                  newKey.at("label").get<std::string>());
+    what.renewalId = renewalId;
     authorizer.unlock(token, what);
-    LogoutGuard logout(token);
+    ReleaseGuard release(authorizer, token);
     const pkcs11::KeyInfo key = findKey(token, rec, newKey.at("uri").get<std::string>(),
                                         "La llave nueva de esta renovación");
     const pkcs11::EvpPkeyPtr privateKey = token.privateKey(key);
@@ -132,8 +133,9 @@ json RenewalManager::installCertificate(pkcs11::Token& token, Authorizer& author
                                          tokenLabelOf(rec), newKey.at("label").get<std::string>());
     what.check = "Certificado para " + info.subject + ", emitido por " + info.issuer + " (" +
                  issuerCheck + "), vigente hasta " + formatTimestamp(info.notAfter) + ".";
+    what.renewalId = renewalId;
     authorizer.unlock(token, what);
-    LogoutGuard logout(token);
+    ReleaseGuard release(authorizer, token);
     (void)findKey(token, rec, newKey.at("uri").get<std::string>(),
                   "La llave nueva de esta renovación");
     // Storing the same certificate again returns the one already there (a retried install).

@@ -70,8 +70,9 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
     // Issue 9 §2: a fingerprint the portal's page shows too, unlike the key's DER header.
     what.keyFingerprint =
         spkiFingerprint(base64Decode(rec.at("newKey").at("spki").get<std::string>()));
+    what.renewalId = renewalId;
     authorizer.unlock(token, what);
-    LogoutGuard logout(token);
+    ReleaseGuard release(authorizer, token);
 
     const pkcs11::KeyInfo key = findKey(
         token, rec, keyUri,

@@ -96,8 +96,9 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         "Generate a new key on the token to renew the certificate", info.label, current.label);
     what.check = "Certificado actual: " + current.subject;
     token.requireKeyType(keyType);  // issue 11: refused before the PIN, with what the token offers
+    what.renewalId = renewalId;
     authorizer.unlock(token, what);
-    LogoutGuard logout(token);
+    ReleaseGuard release(authorizer, token);
 
     // Private keys are only visible once logged in, so the pairing is read again now.
     current = token.certificate(currentCertificate);

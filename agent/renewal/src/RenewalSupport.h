@@ -61,16 +61,19 @@ pkcs11::KeyInfo findKey(pkcs11::Token& token, const nlohmann::json& rec, const s
 pkcs11::CertificateInfo findCertificate(pkcs11::Token& token, const nlohmann::json& rec,
                                         const std::string& uri, const std::string& what);
 
-/// One unlock, one operation: the token is logged out however the operation ends, so a later
-/// request cannot ride on this PIN entry.
-class LogoutGuard {
+/// However the operation ends, the Authorizer decides what happens to the login: logged out,
+/// unless its policy keeps the token unlocked for this renewal's next steps (issue 12 §3), so no
+/// other request can ride on this PIN entry.
+class ReleaseGuard {
   public:
-    explicit LogoutGuard(pkcs11::Token& token) : token_(token) {}
-    ~LogoutGuard() { token_.logout(); }
-    LogoutGuard(const LogoutGuard&) = delete;
-    LogoutGuard& operator=(const LogoutGuard&) = delete;
+    ReleaseGuard(Authorizer& authorizer, pkcs11::Token& token)
+        : authorizer_(authorizer), token_(token) {}
+    ~ReleaseGuard() { authorizer_.release(token_); }
+    ReleaseGuard(const ReleaseGuard&) = delete;
+    ReleaseGuard& operator=(const ReleaseGuard&) = delete;
 
   private:
+    Authorizer& authorizer_;
     pkcs11::Token& token_;
 };
 

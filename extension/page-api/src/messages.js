@@ -44,5 +44,6 @@ function isRenewalStep(method) {
   return method.startsWith('renewal.') && method !== 'renewal.status';
 }
 export function isPrompting(method) {
-  return method === 'auth.sign_challenge' || method === 'documents.sign' || isRenewalStep(method);
+  return method === 'auth.sign_challenge' || method === 'documents.sign' || method === 'documents.sign_batch' ||
+    isRenewalStep(method);
 }

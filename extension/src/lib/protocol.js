@@ -34,7 +34,8 @@ export function isRenewalStep(method) {
 }
 
 export function isPromptingMethod(method) {
-  return method === 'auth.sign_challenge' || method === 'documents.sign' || isRenewalStep(method);
+  return method === 'auth.sign_challenge' || method === 'documents.sign' || method === 'documents.sign_batch' ||
+    isRenewalStep(method);
 }
 
 export function timeoutFor(method, timeouts = TIMEOUTS) {

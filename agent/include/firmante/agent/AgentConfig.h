@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -21,6 +22,11 @@ struct AgentConfig {
     /// `renewal.trustedIssuers`: origin -> CA certificate files (PEM or DER) whose certificates
     /// renewal.install_certificate accepts besides the current certificate's issuer (issue 9 §8).
     std::map<std::string, std::vector<std::filesystem::path>> trustedIssuers;
+    /// `pin.alwaysAsk`: every operation asks the PIN again, as before issue 12 (default false:
+    /// one PIN per renewal, docs/security.md).
+    bool alwaysAskPin = false;
+    /// `pin.idleMinutes`: a login kept for a renewal ends after this long unused (1–60, 10).
+    std::chrono::minutes unlockIdle{10};
     /// The whole document as read, so that rewriting it keeps members we do not know.
     nlohmann::json document = nlohmann::json::object();
 

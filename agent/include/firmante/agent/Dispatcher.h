@@ -62,6 +62,8 @@ class Dispatcher {
   private:
     void registerMethods();
     void registerRenewalMethods();
+    /// documents.sign_batch (BatchSigning.cpp).
+    void registerBatchSigning();
     void finish(const nlohmann::json& id, const std::string& requestId, const Respond& respond,
                 Outcome outcome);
 

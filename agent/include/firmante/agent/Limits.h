@@ -10,6 +10,10 @@ struct Limits {
     std::size_t maxFrameBytes = 16u * 1024u * 1024u;
     std::size_t maxJsonDepth = 32;
     std::size_t maxDocumentBytes = 10u * 1024u * 1024u;
+    // documents.sign_batch: documents per request, and their decoded bytes together (checked
+    // from the base64 lengths before anything is decoded).
+    std::size_t maxBatchDocuments = 100;
+    std::size_t maxBatchBytes = 10u * 1024u * 1024u;
     std::size_t queueLength = 8;              // per token, waiting requests
     std::chrono::seconds queueTimeout{120};   // a request waiting longer gets TIMEOUT
     std::chrono::seconds promptTimeout{300};  // one PIN or consent question

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "firmante/agent/UnlockHolds.h"
 #include "firmante/prompt/PromptText.h"
 #include "firmante/prompt/Prompter.h"
 #include "firmante/renewal/Authorizer.h"
@@ -9,19 +10,29 @@ namespace firmante::agent {
 /// The agent's Authorizer: shows who asks, what for, the document (name and SHA-256), the token
 /// and key, the letter check and a remaining-tries warning, then logs in once — with the typed
 /// PIN, or on the reader's pinpad after a notice. Never retries a wrong PIN.
+///
+/// With `holds` (issue 12 §3), a renewal step's login is kept for the renewal's later steps from
+/// the same site: they ask no PIN, but a document signature is still shown and confirmed. A login
+/// kept for another site is ended before this site's PIN is asked.
 class PromptAuthorizer : public renewal::Authorizer {
   public:
-    explicit PromptAuthorizer(prompt::Prompter& prompter) : prompter_(prompter) {}
+    explicit PromptAuthorizer(prompt::Prompter& prompter, UnlockHolds* holds = nullptr)
+        : prompter_(prompter), holds_(holds) {}
 
     void unlock(pkcs11::Token& token, const renewal::OperationDescription& what) override;
     void confirm(const renewal::OperationDescription& what) override;
+    void release(pkcs11::Token& token) noexcept override;
+    void renewalEnded(pkcs11::Token& token, const std::string& renewalId) noexcept override;
 
     /// The text a PIN prompt shows (exposed for tests and for the tray UI's layout).
     static prompt::PromptText pinText(const renewal::OperationDescription& what,
                                       const pkcs11::TokenInfo& token);
+    /// The text of the confirmation a signature gets when the token is already unlocked.
+    static prompt::PromptText signatureText(const renewal::OperationDescription& what);
 
   private:
     prompt::Prompter& prompter_;
+    UnlockHolds* holds_;
 };
 
 }  // namespace firmante::agent

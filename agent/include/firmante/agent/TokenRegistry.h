@@ -12,6 +12,7 @@
 
 #include "firmante/agent/Limits.h"
 #include "firmante/agent/TokenWorker.h"
+#include "firmante/agent/UnlockHolds.h"
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/Uri.h"
 
@@ -29,6 +30,10 @@ class TokenRegistry {
     TokenRegistry(const TokenRegistry&) = delete;
     TokenRegistry& operator=(const TokenRegistry&) = delete;
 
+    /// Logins kept for renewals (issue 12 §3): workers keep them, the monitor ends lapsed ones
+    /// and removal ends a token's. Call before start(); `holds` must outlive the registry.
+    void setUnlockHolds(UnlockHolds* holds) noexcept { holds_ = holds; }
+
     /// First scan (synchronously) and the monitor thread.
     void start(ChangeListener onChange);
     void stop();
@@ -44,10 +49,12 @@ class TokenRegistry {
 
     const pkcs11::Module& module() const noexcept { return *module_; }
 
+    /// A token's identity for workers and kept logins: slot, serial and label.
+    static std::string keyOf(const pkcs11::TokenInfo& info);
+
   private:
     void scan(bool notify);
     void monitor();
-    static std::string keyOf(const pkcs11::TokenInfo& info);
 
     std::shared_ptr<pkcs11::Module> module_;
     Limits limits_;
@@ -61,6 +68,7 @@ class TokenRegistry {
     std::condition_variable stopWake_;
     bool stopping_ = false;
     std::thread monitor_;
+    UnlockHolds* holds_ = nullptr;
 };
 
 }  // namespace firmante::agent

@@ -14,13 +14,15 @@
 #include <nlohmann/json.hpp>
 
 #include "firmante/agent/Outcome.h"
+#include "firmante/agent/UnlockHolds.h"
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/Token.h"
 
 namespace firmante::agent {
 
 /// The one thread that touches one token (DESIGN §3 rule 7). It owns the pkcs11::Token (opened
-/// on first use, reopened after a failure), runs queued jobs in order, logs out after each, and
+/// on first use, reopened after a failure), runs queued jobs in order, logs out after each (unless
+/// `holds` keeps the token unlocked for a renewal, issue 12 §3), and
 /// answers BUSY when the queue is full, TIMEOUT when a job waited too long, TOKEN_REMOVED when
 /// the token goes away.
 class TokenWorker {
@@ -28,7 +30,8 @@ class TokenWorker {
     using Job = std::function<nlohmann::json(pkcs11::Token&)>;
 
     TokenWorker(std::shared_ptr<pkcs11::Module> module, pkcs11::TokenInfo info,
-                std::size_t maxQueue, std::chrono::seconds queueTimeout);
+                std::size_t maxQueue, std::chrono::seconds queueTimeout,
+                UnlockHolds* holds = nullptr);
     /// Stops (failing what is queued with TOKEN_REMOVED) and joins.
     ~TokenWorker();
     TokenWorker(const TokenWorker&) = delete;
@@ -39,6 +42,8 @@ class TokenWorker {
 
     /// Fails jobs that have waited past their deadline with TIMEOUT (called by the monitor).
     void expireOverdue();
+    /// The token's kept login lapsed: logs it out on the worker's thread (queued like a request).
+    void lock();
     /// The token went away: pending jobs fail with `reason`, the thread ends after the current one.
     void stop(const std::string& reason);
     bool finished() const noexcept { return finished_; }
@@ -61,6 +66,8 @@ class TokenWorker {
     pkcs11::TokenInfo info_;
     std::size_t maxQueue_;
     std::chrono::seconds queueTimeout_;
+    UnlockHolds* holds_;
+    std::string holdKey_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Pending> queue_;

@@ -2,10 +2,17 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "firmante/pkcs11/Token.h"
 
 namespace firmante::renewal {
+
+/// One document of a batch, as the person sees it listed.
+struct ShownDocument {
+    std::string fileName;
+    std::string sha256Hex;  // lower-case hex
+};
 
 /// What the person is shown before a key is used (DESIGN §3 rule 4): every PIN or consent prompt
 /// names who asks, what for, and — for a document — its file name and SHA-256.
@@ -19,12 +26,17 @@ struct OperationDescription {
     std::string keyLabel;
     std::optional<std::string> check;           // result of the letter check, shown to the person
     std::optional<std::string> keyFingerprint;  // spkiFingerprint of the new key (renewals)
+    // The renewal this operation is a step of (renewal.* methods). The agent keeps the token
+    // unlocked for the rest of that renewal, for its site only (issue 12 §3, docs/security.md).
+    std::optional<std::string> renewalId;
+    // documents.sign_batch: every document of the batch, in order (one prompt for all).
+    std::vector<ShownDocument> documents;
 };
 
 /// The agent's prompts, as the renewal logic needs them. Implemented by the agent core (pinentry
 /// today, the tray UI later) and by tests. Called on the token's worker thread.
 class Authorizer {
-public:
+  public:
     virtual ~Authorizer() = default;
     /// Asks for the PIN (or the pinpad) showing `what`, and logs `token` in once with it.
     /// Throws pkcs11::Error(UserCancelled), (PinIncorrect) with the tries hint, (PinLocked).
@@ -32,6 +44,15 @@ public:
     virtual void unlock(pkcs11::Token& token, const OperationDescription& what) = 0;
     /// Asks for consent without a PIN. Throws pkcs11::Error(UserCancelled) when refused.
     virtual void confirm(const OperationDescription& what) = 0;
+    /// The operation unlock() served is over: logs `token` out, unless the agent's policy keeps
+    /// it unlocked for the renewal the operation belongs to. Never throws.
+    virtual void release(pkcs11::Token& token) noexcept { token.logout(); }
+    /// The renewal ended (finished or cancelled): nothing stays unlocked for it any longer, and
+    /// `token` is logged out. Never throws.
+    virtual void renewalEnded(pkcs11::Token& token, const std::string& renewalId) noexcept {
+        (void)renewalId;
+        token.logout();
+    }
 };
 
 }  // namespace firmante::renewal

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "firmante/agent/RpcError.h"
+#include "firmante/pkcs11/Token.h"
+
+namespace firmante::agent {
+
+// The key behind a certificate, looked up after login: many tokens hide private keys (and so
+// the certificate↔key pairing) until the PIN is given.
+inline pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token, const pkcs11::Uri& certificateUri,
+                                     pkcs11::CertificateInfo& certificate) {
+    certificate = token.certificate(certificateUri);
+    if (!certificate.keyUri) {
+        throw RpcError("KEY_NOT_FOUND", "no private key on the token matches the certificate");
+    }
+    return token.privateKey(token.key(*certificate.keyUri));
+}
+
+inline std::string keyLabelOf(const pkcs11::CertificateInfo& certificate) {
+    return certificate.label.empty() ? certificate.subject : certificate.label;
+}
+
+}  // namespace firmante::agent

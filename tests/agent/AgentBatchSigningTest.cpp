@@ -1,0 +1,163 @@
+// documents.sign_batch (issue 12 §4) through the real agent: one prompt listing every document,
+// one PIN, and each signature checked by `openssl cms -verify`; its limits before any prompt.
+#include <gtest/gtest.h>
+
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "AgentClient.h"
+#include "AgentProcess.h"
+#include "AgentTestUtil.h"
+#include "TestPki.h"
+#include "firmante/agent/Base64.h"
+#include "firmante/testing/Process.h"
+
+using namespace firmante::agent::testing;
+using firmante::agent::base64Decode;
+using firmante::agent::base64Encode;
+using firmante::pkcs11::KeyType;
+using nlohmann::json;
+
+namespace {
+
+class AgentBatchSigning : public ::testing::Test {
+  protected:
+    void startAgent(const std::string& config = "{}") {
+        firmante::testing::writeFile(agent.config().string(), config);
+        agent.start();
+        client = std::make_unique<AgentClient>(agent.socket());
+        client->hello();
+    }
+    static std::vector<unsigned char> randomBytes(std::size_t n) {
+        std::vector<unsigned char> b(n);
+        RAND_bytes(b.data(), static_cast<int>(b.size()));
+        return b;
+    }
+    static json documentsJson(const std::vector<std::vector<unsigned char>>& docs) {
+        json list = json::array();
+        for (std::size_t i = 0; i < docs.size(); ++i) {
+            char name[48];
+            std::snprintf(name, sizeof name, "documento-%02zu.bin", i + 1);
+            list.push_back({{"document", base64Encode(docs[i])}, {"fileName", name}});
+        }
+        return list;
+    }
+    std::vector<json> prompts() { return promptsShown(agent.pinentryLog()); }
+
+    firmante::testing::TempDir dir{"firmante-agent-batch"};
+    firmante::testing::SoftHsmToken hsm{"Agent Batch"};
+    TestCa ca;
+    AgentProcess agent{dir, hsm};
+    std::unique_ptr<AgentClient> client;
+};
+
+}  // namespace
+
+TEST_F(AgentBatchSigning, TwentyDocumentsAskOnePinAndEachSignatureVerifiesWithOpenssl) {
+    const auto cert = provisionCertificate(hsm, ca, "Batch Key", KeyType::Rsa2048, false);
+    startAgent();
+    std::vector<std::vector<unsigned char>> docs;
+    for (int i = 0; i < 20; ++i) docs.push_back(randomBytes(100 * 1024));
+    agent.script("pin 123456\n");
+    const auto started = std::chrono::steady_clock::now();
+    const auto response = client->call(
+        "documents.sign_batch", {{"certificate", cert.uri}, {"documents", documentsJson(docs)}});
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    ASSERT_TRUE(response.contains("result")) << response.dump().substr(0, 500);
+    // The figure docs/desktop.md reports (PIN prompt included: the fake person answers at once).
+    std::printf("# batch of 20 x 100 KiB: %lld ms\n", static_cast<long long>(elapsed.count()));
+
+    const auto& results = response["result"]["results"];
+    ASSERT_EQ(results.size(), 20u);
+    ca.writePem(dir / "ca.pem");
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        char name[48];
+        std::snprintf(name, sizeof name, "documento-%02zu.bin", i + 1);
+        EXPECT_EQ(results[i]["fileName"], name);
+        EXPECT_EQ(results[i]["documentSha256"],
+                  firmante::pkcs11::toHex(firmante::pkcs11::sha256(docs[i])));
+        const auto cms = *base64Decode(results[i]["cms"].get<std::string>());
+        firmante::testing::writeFile((dir / "doc.bin").string(),
+                                     std::string(docs[i].begin(), docs[i].end()));
+        firmante::testing::writeFile((dir / "doc.p7s").string(),
+                                     std::string(cms.begin(), cms.end()));
+        const auto verify = firmante::testing::run(
+            {"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+             (dir / "doc.p7s").string(), "-content", (dir / "doc.bin").string(), "-CAfile",
+             (dir / "ca.pem").string(), "-out", "/dev/null"});
+        EXPECT_EQ(verify.exitCode, 0) << name << ": " << verify.err;
+        // A signature belongs to its own document only.
+        if (i > 0) {
+            firmante::testing::writeFile((dir / "doc.bin").string(),
+                                         std::string(docs[i - 1].begin(), docs[i - 1].end()));
+            const auto crossed = firmante::testing::run(
+                {"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+                 (dir / "doc.p7s").string(), "-content", (dir / "doc.bin").string(), "-CAfile",
+                 (dir / "ca.pem").string(), "-out", "/dev/null"});
+            EXPECT_NE(crossed.exitCode, 0) << name;
+        }
+    }
+
+    const auto shown = prompts();
+    ASSERT_EQ(shown.size(), 1u) << "one prompt for the whole batch";
+    EXPECT_EQ(shown[0]["command"], "GETPIN");
+    const auto description = shown[0]["description"].get<std::string>();
+    EXPECT_NE(description.find("Firmar 20 documentos"), std::string::npos) << description;
+    EXPECT_NE(
+        description.find("1. documento-01.bin — " +
+                         firmante::pkcs11::toHex(firmante::pkcs11::sha256(docs[0])).substr(0, 16)),
+        std::string::npos)
+        << description;
+}
+
+TEST_F(AgentBatchSigning, LimitsAreRefusedBeforeAnyPromptOrDecoding) {
+    const auto cert = provisionCertificate(hsm, ca, "Batch Key", KeyType::EcP256, false);
+    startAgent(R"({"limits": {"maxBatchBytes": 1000000}})");
+    agent.script("pin 123456\n");
+
+    std::vector<std::vector<unsigned char>> many(101, std::vector<unsigned char>{'x'});
+    auto r = client->call("documents.sign_batch",
+                          {{"certificate", cert.uri}, {"documents", documentsJson(many)}});
+    EXPECT_EQ(reasonOf(r), "TOO_LARGE") << r.dump();
+
+    // Two documents, each within the per-document limit, together above the batch limit.
+    std::vector<std::vector<unsigned char>> two(2, std::vector<unsigned char>(600000, 'y'));
+    r = client->call("documents.sign_batch",
+                     {{"certificate", cert.uri}, {"documents", documentsJson(two)}});
+    EXPECT_EQ(reasonOf(r), "TOO_LARGE") << r.dump().substr(0, 300);
+
+    r = client->call("documents.sign_batch",
+                     {{"certificate", cert.uri}, {"documents", json::array()}});
+    EXPECT_EQ(reasonOf(r), "INVALID_PARAMS");
+    r = client->call("documents.sign_batch",
+                     {{"certificate", cert.uri},
+                      {"documents", json::array({{{"document", "eA=="}, {"fileName", "../x"}}})}});
+    EXPECT_EQ(reasonOf(r), "INVALID_PARAMS");
+    r = client->call(
+        "documents.sign_batch",
+        {{"certificate", cert.uri},
+         {"documents",
+          json::array({{{"document", "eA=="}, {"fileName", "a.txt"}, {"pin", "123456"}}})}});
+    EXPECT_EQ(reasonOf(r), "INVALID_PARAMS");
+    EXPECT_TRUE(prompts().empty());
+
+    // And within the limits the same agent signs (the refusals cost nothing).
+    r = client->call("documents.sign_batch",
+                     {{"certificate", cert.uri}, {"documents", documentsJson({{'a'}, {'b'}})}});
+    ASSERT_TRUE(r.contains("result")) << r.dump();
+    EXPECT_EQ(r["result"]["results"].size(), 2u);
+}
+
+TEST_F(AgentBatchSigning, CancelSignsNothing) {
+    const auto cert = provisionCertificate(hsm, ca, "Batch Key", KeyType::EcP256, false);
+    startAgent();
+    agent.script("cancel\n");
+    const auto r = client->call(
+        "documents.sign_batch",
+        {{"certificate", cert.uri}, {"documents", documentsJson({{'a'}, {'b'}, {'c'}})}});
+    EXPECT_EQ(reasonOf(r), "USER_CANCELLED");
+    EXPECT_FALSE(r.contains("result"));
+}
