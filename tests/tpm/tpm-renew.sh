@@ -16,6 +16,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A timeout's SIGTERM ends the script through the EXIT trap, so nothing is left running.
+trap 'exit 143' TERM INT
 cd "$work"
 export FIRMANTE_SOCKET="$work/no-agent.sock" XDG_STATE_HOME="$work/state" LANG=C.UTF-8 LC_ALL=C.UTF-8
 mkdir -p state

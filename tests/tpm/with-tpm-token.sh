@@ -38,6 +38,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A timeout's SIGTERM ends the script through the EXIT trap, so nothing is left running.
+trap 'exit 143' TERM INT
 
 # Waits (bounded) until "$@" succeeds: readiness is asked of the service itself, never assumed
 # after a fixed delay.
