@@ -443,4 +443,80 @@ TEST_F(AgentRenewalPins, AlwaysAskInTheConfigAsksThePinAtEveryStep) {
     const auto count = countPrompts(shown);
     EXPECT_EQ(count.pins, 6u);
     EXPECT_EQ(count.confirms, 1u);
+
+// Issue 9 §8 on the wire: a certificate for the new key from a CA that merely carries the
+// genuine CA's name ("Firmante Test CA", its own key) gets CERTIFICATE_UNTRUSTED from the real
+// agent, before any prompt, with nothing stored — also when the portal sends that CA as the
+// chain. Once the configuration trusts that CA for the origin (`renewal.trustedIssuers`), the
+// same certificate is installed; a CA trusted for another origin does not count.
+TEST_F(AgentRenewal, CertificateFromACaBorrowingTheNameIsUntrustedUntilTheConfigTrustsIt) {
+    const auto old =
+        provisionCertificate(hsm, ca, "Patron Viejo", firmante::pkcs11::KeyType::EcP256, true);
+    start();
+    agent.script("pin 123456\n");
+    const auto begun = call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
+    const std::string id = begun["renewalId"];
+    const auto newSpki = *base64Decode(begun["spki"].get<std::string>());
+    firmante::portal::LetterContent content;
+    content.employer = firmante::portal::EmployerRecord::demo();
+    content.newSpki = newSpki;
+    content.oldSpki = old.spki;
+    content.folio = "0a 1b 2c 3d";
+    content.date = std::chrono::system_clock::now();
+    agent.script("pin 123456\n");
+    call("renewal.sign_letter",
+         {{"renewalId", id},
+          {"stage", "acceptance"},
+          {"document", base64Encode(firmante::portal::LetterRenderer::acceptanceLetter(content))},
+          {"fileName", "carta.pdf"}});
+    std::vector<unsigned char> nonce(32, 7);
+    agent.script("pin 123456\n");
+    call("renewal.prove_possession", {{"renewalId", id}, {"nonce", base64Encode(nonce)}});
+    ASSERT_EQ(status(id)["state"], "possessionProved");
+
+    const TestCa impostor;  // same subject name as `ca`, another key
+    ASSERT_EQ(X509_NAME_cmp(X509_get_subject_name(impostor.certificate()),
+                            X509_get_subject_name(ca.certificate())),
+              0);
+    const auto issued =
+        impostor.issue(newSpki, "Patron 2026", std::chrono::hours(-1), std::chrono::hours(24));
+    const std::string impostorDer =
+        base64Encode(firmante::pkcs11::certificateDer(impostor.certificate()));
+    const auto promptsBefore = promptsShown(agent.pinentryLog()).size();
+    for (const json& chain : {json::array(), json::array({impostorDer})}) {
+        const auto refused = client->call(
+            "renewal.install_certificate",
+            {{"renewalId", id}, {"certificate", base64Encode(issued)}, {"chain", chain}});
+        EXPECT_EQ(reasonOf(refused), "CERTIFICATE_UNTRUSTED") << refused.dump();
+        EXPECT_FALSE(refused.contains("result"));
+    }
+    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), promptsBefore);  // no PIN asked
+    EXPECT_EQ(status(id)["state"], "possessionProved");
+    EXPECT_EQ(certificateUris().size(), 1u);  // nothing stored
+
+    // Trusted for another origin only: still refused.
+    impostor.writePem(dir / "impostor.pem");
+    const auto trusting = [&](const std::string& origin) {
+        client.reset();
+        agent.stop();
+        firmante::testing::writeFile(
+            agent.config().string(),
+            json{{"renewal", {{"trustedIssuers", {{origin, {(dir / "impostor.pem").string()}}}}}}}
+                .dump());
+        start();
+    };
+    trusting("https://otro.example");
+    EXPECT_EQ(reasonOf(client->call("renewal.install_certificate",
+                                    {{"renewalId", id}, {"certificate", base64Encode(issued)}})),
+              "CERTIFICATE_UNTRUSTED");
+    EXPECT_EQ(certificateUris().size(), 1u);
+
+    // Trusted for this origin (the CLI's, "local"): installed next to the old one.
+    trusting("local");
+    agent.script("pin 123456\n");
+    const auto installed = call("renewal.install_certificate",
+                                {{"renewalId", id}, {"certificate", base64Encode(issued)}});
+    EXPECT_TRUE(installed.contains("uri")) << installed.dump();
+    EXPECT_EQ(status(id)["state"], "certificateInstalled");
+    EXPECT_EQ(certificateUris().size(), 2u);
 }
