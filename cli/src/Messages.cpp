@@ -4,8 +4,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "firmante/prompt/SafeText.h"
 #include "DoctorMessages.h"
+#include "firmante/prompt/SafeText.h"
 
 namespace firmante::cli {
 namespace {
@@ -155,6 +155,9 @@ const std::unordered_map<std::string_view, Text>& table() {
         {"agent.garbage",
          {"el agente respondió algo que no es JSON-RPC ({0})",
           "the agent answered something that is not JSON-RPC ({0})"}},
+        {"agent.foreign",
+         {"el socket del agente ({0}) lo abrió otro usuario; no se le envía nada",
+          "the agent socket ({0}) was opened by another user; nothing is sent to it"}},
         {"agent.io",
          {"error de comunicación con el agente ({0}): {1}",
           "error talking to the agent ({0}): {1}"}},
