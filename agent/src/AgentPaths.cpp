@@ -9,6 +9,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "firmante/protocol/AgentSocketPath.h"
+
 namespace firmante::agent {
 
 namespace {
@@ -28,16 +30,9 @@ std::filesystem::path home() {
 
 AgentPaths AgentPaths::fromEnvironment() {
     AgentPaths paths;
-    if (auto socket = env("FIRMANTE_SOCKET"); !socket.empty()) {
-        paths.socket = socket;
-    } else if (auto runtime = env("XDG_RUNTIME_DIR"); !runtime.empty()) {
-        paths.socket = std::filesystem::path(runtime) / "firmante" / "agent.sock";
-    } else {
-        // No runtime dir (a bare ssh session, a container): a per-uid folder we create 0700
-        // and whose ownership ensurePrivateDirectory checks, so another user cannot pre-plant it.
-        paths.socket = std::filesystem::path("/tmp") / ("firmante-" + std::to_string(::getuid())) /
-                       "agent.sock";
-    }
+    // Without a runtime dir this is a per-uid folder under /tmp that the agent creates 0700 and
+    // whose ownership ensurePrivateDirectory checks, so another user cannot pre-plant it.
+    paths.socket = protocol::agentSocketPath();
     paths.lock = paths.socket.string() + ".lock";
     if (auto admin = env("FIRMANTE_ADMIN_CONFIG"); !admin.empty()) {
         paths.adminConfig = admin;

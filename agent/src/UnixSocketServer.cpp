@@ -13,9 +13,9 @@
 #include "UnixSession.h"
 #include "firmante/agent/AgentPaths.h"
 #include "firmante/agent/Logging.h"
-#include "firmante/agent/PeerCredentials.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/nm/FrameCodec.hpp"
+#include "firmante/protocol/PeerCredentials.h"
 
 namespace firmante::agent {
 
@@ -97,8 +97,8 @@ void UnixSocketServer::accept() {
         }
         // asio accepts without SOCK_CLOEXEC: a prompt program started now must not inherit it.
         ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
-        const auto peer = PeerCredentials::of(socket.native_handle());
-        if (!peerAllowed(peer, ::getuid())) {
+        const auto peer = protocol::PeerCredentials::of(socket.native_handle());
+        if (!protocol::peerAllowed(peer, ::getuid())) {
             logger("ipc")->warn("refused a client of another user (uid {})",
                                 peer ? std::to_string(peer->uid) : std::string("unknown"));
             boost::system::error_code ignored;

@@ -9,8 +9,9 @@
 
 #include "CliError.h"
 #include "Messages.h"
-#include "firmante/nm/AgentSocketPath.hpp"
 #include "firmante/nm/FdFrameIo.hpp"
+#include "firmante/protocol/AgentSocketPath.h"
+#include "firmante/protocol/PeerCredentials.h"
 
 namespace firmante::cli {
 namespace {
@@ -55,12 +56,7 @@ CliError errorFrom(const nlohmann::json& error) {
 }  // namespace
 
 std::unique_ptr<AgentClient> AgentClient::connect(const std::optional<std::string>& origin) {
-    std::string path;
-    try {
-        path = nm::agentSocketPath();
-    } catch (const std::exception&) {
-        return nullptr;  // neither FIRMANTE_SOCKET nor XDG_RUNTIME_DIR: no agent to look for
-    }
+    const std::string path = protocol::agentSocketPath();
     sockaddr_un address{};
     if (path.empty() || path.size() >= sizeof(address.sun_path)) return nullptr;
     address.sun_family = AF_UNIX;
@@ -70,6 +66,12 @@ std::unique_ptr<AgentClient> AgentClient::connect(const std::optional<std::strin
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
         ::close(fd);
         return nullptr;  // ENOENT, ECONNREFUSED…: no agent running
+    }
+    // The socket may sit under /tmp, in a folder another user could have made first: whoever
+    // listens there must be us, or the PIN prompt and the documents go to a stranger.
+    if (!protocol::peerAllowed(protocol::PeerCredentials::of(fd), ::getuid())) {
+        ::close(fd);
+        throw CliError("NATIVE_UNAVAILABLE", tr("agent.foreign", {path}));
     }
     std::unique_ptr<AgentClient> client(new AgentClient(fd, path));
     nlohmann::json hello{

@@ -15,8 +15,9 @@
 
 #include "Doctor.h"
 #include "Messages.h"
-#include "firmante/nm/AgentSocketPath.hpp"
 #include "firmante/nm/FdFrameIo.hpp"
+#include "firmante/protocol/AgentSocketPath.h"
+#include "firmante/protocol/PeerCredentials.h"
 #include "firmante/websocket/WebSocketPort.h"
 
 namespace firmante::cli::doctor {
@@ -74,6 +75,11 @@ AgentAnswer askAgent(const std::string& path) {
         // the instance lock (then it is alive and not listening: a real fault).
         answer.kind = errno == ENOENT ? AgentAnswer::Kind::NotRunning : AgentAnswer::Kind::Refused;
         answer.detail = std::strerror(errno);
+        return answer;
+    }
+    if (!protocol::peerAllowed(protocol::PeerCredentials::of(fd.get()), ::getuid())) {
+        answer.kind = AgentAnswer::Kind::Refused;
+        answer.detail = "listened on by another user";
         return answer;
     }
     timeval timeout{kAgentTimeoutSeconds, 0};
@@ -204,17 +210,7 @@ void checkPort(const AgentAnswer& agent, Checks& out) {
 
 void checkAgent(Checks& out) {
     Check c{"agent"};
-    std::string path;
-    try {
-        path = nm::agentSocketPath();
-    } catch (const std::exception& e) {
-        c.status = Status::Warn;
-        c.summary = tr("doctor.agent.noPath");
-        c.fix = tr("doctor.agent.noPathFix");
-        out.push_back(std::move(c));
-        checkPort({}, out);
-        return;
-    }
+    const std::string path = protocol::agentSocketPath();
     c.details["socket"] = path;
     const auto answer = askAgent(path);
     switch (answer.kind) {

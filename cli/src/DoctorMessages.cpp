@@ -107,12 +107,6 @@ const std::pair<const char*, const char*>* doctorText(std::string_view key) {
           "la sesión y vuelva a entrar). Si sigue igual, revise ~/.local/state/firmante/agent.log.",
           "Restart it: systemctl --user restart firmante-agent.socket firmante-agent (or log out "
           "and in again). If it persists, read ~/.local/state/firmante/agent.log."}},
-        {"doctor.agent.noPath",
-         {"no se sabe dónde buscar al agente (faltan FIRMANTE_SOCKET y XDG_RUNTIME_DIR)",
-          "nowhere to look for the agent (FIRMANTE_SOCKET and XDG_RUNTIME_DIR are unset)"}},
-        {"doctor.agent.noPathFix",
-         {"Ejecute «firmante doctor» dentro de su sesión de escritorio.",
-          "Run «firmante doctor» inside your desktop session."}},
 
         {"doctor.port.disabled",
          {"la conexión WebSocket está desactivada (FIRMANTE_WS_PORT=0)",

@@ -51,8 +51,8 @@ std::string AgentProcess::fakePinentry() {
 AgentProcess::AgentProcess(const firmante::testing::TempDir& dir,
                            const firmante::testing::SoftHsmToken& hsm,
                            std::map<std::string, std::string> extraEnv)
-    : dir_(dir.path()) {
-    env_ = {{"FIRMANTE_SOCKET", socket().string()},
+    : dir_(dir.path()), socket_(dir_ / "run" / "agent.sock") {
+    env_ = {{"FIRMANTE_SOCKET", socket_.string()},
             {"FIRMANTE_CONFIG", config().string()},
             {"XDG_STATE_HOME", (dir_ / "state").string()},
             {"XDG_CONFIG_HOME", (dir_ / "xdg-config").string()},
@@ -64,6 +64,17 @@ AgentProcess::AgentProcess(const firmante::testing::TempDir& dir,
             // Parallel tests must not fight over the fixed default port.
             {"FIRMANTE_WS_PORT", "0"}};
     for (auto& [k, v] : extraEnv) env_[k] = v;
+    if (env_["FIRMANTE_SOCKET"].empty()) {
+        // The agent chooses: the test's own expectation of where, independent of the code
+        // under test (DESIGN: $XDG_RUNTIME_DIR/firmante, else a per-uid folder under /tmp).
+        const char* inherited = std::getenv("XDG_RUNTIME_DIR");
+        const std::string runtime = env_.count("XDG_RUNTIME_DIR") ? env_["XDG_RUNTIME_DIR"]
+                                    : inherited                   ? inherited
+                                                                  : "";
+        socket_ = runtime.empty() ? std::filesystem::path("/tmp") /
+                                        ("firmante-" + std::to_string(::getuid())) / "agent.sock"
+                                  : std::filesystem::path(runtime) / "firmante" / "agent.sock";
+    }
 }
 
 AgentProcess::~AgentProcess() {

@@ -31,7 +31,9 @@ class AgentProcess {
 
     /// The environment the agent runs with (for a second agent or a fake pinentry of one's own).
     const std::map<std::string, std::string>& environment() const noexcept { return env_; }
-    std::filesystem::path socket() const { return dir_ / "run" / "agent.sock"; }
+    /// dir/run/agent.sock, or where the agent finds it by itself when extraEnv sets
+    /// FIRMANTE_SOCKET to "" (then XDG_RUNTIME_DIR decides, or the /tmp fallback).
+    std::filesystem::path socket() const { return socket_; }
     std::filesystem::path config() const { return dir_ / "config.json"; }
     std::filesystem::path stateDir() const { return dir_ / "state" / "firmante"; }
     std::filesystem::path pinentryScript() const { return dir_ / "pinentry-script"; }
@@ -48,6 +50,7 @@ class AgentProcess {
 
   private:
     std::filesystem::path dir_;
+    std::filesystem::path socket_;
     std::map<std::string, std::string> env_;
     pid_t pid_ = -1;
 };

@@ -10,11 +10,11 @@
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/Origin.h"
 #include "firmante/agent/ParamReader.h"
-#include "firmante/agent/PeerCredentials.h"
 #include "firmante/agent/PromptAuthorizer.h"
 #include "firmante/agent/RequestParser.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/PeerCredentials.h"
 #include "firmante/testing/Process.h"
 #include "firmante/testing/TempDir.h"
 
@@ -103,6 +103,8 @@ TEST(CoreUnit, RefusalsAreRememberedPerRegistrableSite) {
 
 TEST(CoreUnit, PeerOfAnotherUidOrUnknownIsRefused) {
     // SO_PEERCRED itself is exercised in AgentIpc when the tests run as root; this is the rule.
+    using firmante::protocol::peerAllowed;
+    using firmante::protocol::PeerCredentials;
     EXPECT_TRUE(peerAllowed(PeerCredentials{123, 1000, 1000}, 1000));
     EXPECT_FALSE(peerAllowed(PeerCredentials{123, 1001, 1000}, 1000));
     EXPECT_FALSE(peerAllowed(PeerCredentials{123, 0, 0}, 1000));  // not even root

@@ -1,14 +1,17 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
-#include "firmante/nm/AgentSocketPath.hpp"
 #include "firmante/nm/ExtensionId.hpp"
+#include "firmante/protocol/AgentSocketPath.h"
 
 using namespace firmante::nm;
 
@@ -89,12 +92,15 @@ TEST(FramingExtensionId, OnlyListedIdsAreAllowedAndAnEmptyListAllowsNobody) {
     EXPECT_FALSE(callerAllowed(firefox, {"firmante@firmante.org"}, {}));
 }
 
-TEST(FramingAgentSocketPath, ExplicitSocketWinsOverTheRuntimeDirectory) {
+TEST(FramingAgentSocketPath, ExplicitSocketWinsOverTheRuntimeDirectoryWhichWinsOverTmp) {
+    using firmante::protocol::agentSocketPath;
     ::setenv("FIRMANTE_SOCKET", "/tmp/x/agent.sock", 1);
     ::setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
     EXPECT_EQ(agentSocketPath(), "/tmp/x/agent.sock");
     ::unsetenv("FIRMANTE_SOCKET");
     EXPECT_EQ(agentSocketPath(), "/run/user/1000/firmante/agent.sock");
+    ::setenv("XDG_RUNTIME_DIR", "", 1);  // empty counts as unset, as for the agent
+    EXPECT_EQ(agentSocketPath(), "/tmp/firmante-" + std::to_string(::getuid()) + "/agent.sock");
     ::unsetenv("XDG_RUNTIME_DIR");
-    EXPECT_THROW(agentSocketPath(), std::runtime_error);
+    EXPECT_EQ(agentSocketPath(), "/tmp/firmante-" + std::to_string(::getuid()) + "/agent.sock");
 }

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "AgentLauncher.hpp"
 #include "HostError.hpp"
+#include "firmante/protocol/PeerCredentials.h"
 
 namespace firmante::nmhost {
 
@@ -41,6 +43,18 @@ bool nobodyListens(int error) {
     return error == ENOENT || error == ECONNREFUSED;
 }
 
+// The socket may sit in a folder under /tmp that another user could have made first: whoever
+// listens there must be us, or the page's requests (and the PIN prompts) reach a stranger.
+UniqueFd ours(UniqueFd fd, const std::string& path) {
+    if (!protocol::peerAllowed(protocol::PeerCredentials::of(fd.get()), ::getuid())) {
+        throw HostError("NATIVE_UNAVAILABLE",
+                        "El socket del agente es de otro usuario / The agent socket belongs to "
+                        "another user: " +
+                            path);
+    }
+    return fd;
+}
+
 }  // namespace
 
 AgentConnector::AgentConnector(std::string socketPath, std::chrono::milliseconds startTimeout)
@@ -53,7 +67,7 @@ UniqueFd AgentConnector::connect() {
             "Ruta de socket del agente inválida / Invalid agent socket path: " + socketPath_);
     }
     Attempt first = tryConnect(socketPath_);
-    if (first.fd) return std::move(first.fd);
+    if (first.fd) return ours(std::move(first.fd), socketPath_);
     if (!nobodyListens(first.error)) {
         throw HostError("AGENT_NOT_RUNNING",
                         "No se pudo conectar con firmante-agent / Cannot connect to "
@@ -70,7 +84,7 @@ UniqueFd AgentConnector::connect() {
     std::chrono::milliseconds delay(2);
     for (;;) {
         Attempt attempt = tryConnect(socketPath_);
-        if (attempt.fd) return std::move(attempt.fd);
+        if (attempt.fd) return ours(std::move(attempt.fd), socketPath_);
         if (!nobodyListens(attempt.error)) {
             throw HostError("AGENT_NOT_RUNNING",
                             "No se pudo conectar con firmante-agent / Cannot connect to "

@@ -21,11 +21,11 @@
 #include "ErrorReply.hpp"
 #include "HostError.hpp"
 #include "Relay.hpp"
-#include "firmante/nm/AgentSocketPath.hpp"
 #include "firmante/nm/BuildConfig.hpp"
 #include "firmante/nm/ExtensionId.hpp"
 #include "firmante/nm/FdFrameIo.hpp"
 #include "firmante/nm/Limits.hpp"
+#include "firmante/protocol/AgentSocketPath.h"
 
 namespace {
 
@@ -146,7 +146,8 @@ int main(int argc, char** argv) {
     }
 
     try {
-        firmante::nmhost::AgentConnector connector(nm::agentSocketPath(), startTimeout());
+        firmante::nmhost::AgentConnector connector(firmante::protocol::agentSocketPath(),
+                                                   startTimeout());
         auto agent = connector.connect();
         const auto agentProcess = firmante::nmhost::watchAgentProcess(agent.get());
         firmante::nmhost::Relay relay(STDIN_FILENO, STDOUT_FILENO, agent.get(), browserFrameLimit(),

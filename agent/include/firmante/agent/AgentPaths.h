@@ -7,8 +7,7 @@ namespace firmante::agent {
 
 /// Where the agent keeps its socket, lock, config, log and renewal journal.
 struct AgentPaths {
-    std::filesystem::path socket;  // FIRMANTE_SOCKET, $XDG_RUNTIME_DIR/firmante/agent.sock,
-                                   // else /tmp/firmante-<uid>/agent.sock
+    std::filesystem::path socket;  // protocol::agentSocketPath(), shared with CLI and relay
     std::filesystem::path lock;    // next to the socket: agent.sock.lock
     std::filesystem::path config;  // FIRMANTE_CONFIG or $XDG_CONFIG_HOME/firmante/config.json
     /// FIRMANTE_ADMIN_CONFIG, else /etc/firmante/config.json — but none when FIRMANTE_CONFIG

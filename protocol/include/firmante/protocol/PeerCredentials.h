@@ -4,7 +4,7 @@
 
 #include <optional>
 
-namespace firmante::agent {
+namespace firmante::protocol {
 
 /// Who is at the other end of a Unix socket, as the kernel recorded at connect() (SO_PEERCRED).
 struct PeerCredentials {
@@ -16,7 +16,9 @@ struct PeerCredentials {
     static std::optional<PeerCredentials> of(int socketFd) noexcept;
 };
 
-/// Only processes of our own uid may talk to the agent (DESIGN §3: other uids are untrusted).
+/// Only processes of our own uid may be at either end of the agent's socket (DESIGN §3: other
+/// uids are untrusted). The agent checks its clients; clients check the agent, since the socket
+/// may sit in a folder under /tmp that another user could have created first.
 bool peerAllowed(const std::optional<PeerCredentials>& peer, uid_t self) noexcept;
 
-}  // namespace firmante::agent
+}  // namespace firmante::protocol

@@ -1,8 +1,8 @@
-#include "firmante/agent/PeerCredentials.h"
+#include "firmante/protocol/PeerCredentials.h"
 
 #include <sys/socket.h>
 
-namespace firmante::agent {
+namespace firmante::protocol {
 
 std::optional<PeerCredentials> PeerCredentials::of(int socketFd) noexcept {
     ucred cred{};
@@ -19,4 +19,4 @@ bool peerAllowed(const std::optional<PeerCredentials>& peer, uid_t self) noexcep
     return peer && peer->uid == self;
 }
 
-}  // namespace firmante::agent
+}  // namespace firmante::protocol

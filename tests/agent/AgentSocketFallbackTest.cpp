@@ -1,0 +1,89 @@
+// Issue 10: without XDG_RUNTIME_DIR (a bare ssh session, some containers) the agent listened on
+// /tmp/firmante-<uid>/agent.sock while the relay and the CLI looked nowhere, so the browser got
+// NATIVE_UNAVAILABLE and the CLI silently went to the token directly while the agent ran.
+// These tests share /tmp/firmante-<uid> and hold the ctest RESOURCE_LOCK of that folder.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "AgentProcess.h"
+#include "AgentTestUtil.h"
+#include "RelayProcess.hpp"
+#include "firmante/testing/Process.h"
+
+using namespace firmante::agent::testing;
+using firmante::nmtest::RelayProcess;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kCaller = "chrome-extension://afhfgighjolakkaojlpbnjliophojapc/";
+constexpr const char* kPortal = "http://127.0.0.1:8080";
+
+// Empty counts as unset for every binary; setting them empty also hides the test's own values.
+const std::map<std::string, std::string> kNoRuntimeDir{{"FIRMANTE_SOCKET", ""},
+                                                       {"XDG_RUNTIME_DIR", ""}};
+
+class AgentSocketFallback : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        firmante::testing::writeFile(agent.config().string(),
+                                     json{{"allowedOrigins", {kPortal}}}.dump());
+        agent.start();
+    }
+
+    firmante::testing::TempDir dir{"firmante-agent-fallback"};
+    firmante::testing::SoftHsmToken hsm{"Fallback Token"};
+    AgentProcess agent{dir, hsm, kNoRuntimeDir};
+};
+
+}  // namespace
+
+TEST_F(AgentSocketFallback, AgentListensInAPrivatePerUserFolderUnderTmp) {
+    const auto folder = std::filesystem::path("/tmp") / ("firmante-" + std::to_string(::getuid()));
+    ASSERT_EQ(agent.socket(), folder / "agent.sock");
+    struct stat st {};
+    ASSERT_EQ(::lstat(agent.socket().c_str(), &st), 0);
+    EXPECT_TRUE(S_ISSOCK(st.st_mode));
+    ASSERT_EQ(::lstat(folder.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISDIR(st.st_mode));
+    EXPECT_EQ(st.st_uid, ::getuid());
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+TEST_F(AgentSocketFallback, RelayReachesTheAgentWithoutXdgRuntimeDir) {
+    auto env = agent.environment();
+    // Were the relay to start an agent of its own, this one would not be the agent that answers.
+    env["FIRMANTE_AGENT"] = "/bin/false";
+    RelayProcess relay(FIRMANTE_NMHOST_PATH, {kCaller}, env);
+    relay.writeFrame(json{
+        {"jsonrpc", "2.0"},
+        {"id", 1},
+        {"method", "tokens.list"},
+        {"params", json::object()},
+        {"origin",
+         kPortal}}.dump());
+    const auto frame = relay.readFrame(20s);
+    ASSERT_TRUE(frame) << "the relay said nothing";
+    const auto reply = json::parse(*frame);
+    ASSERT_TRUE(reply.contains("result")) << reply.dump();
+    ASSERT_EQ(reply["result"]["tokens"].size(), 1u);
+    EXPECT_EQ(reply["result"]["tokens"][0]["label"], "Fallback Token");
+    relay.closeStdin();
+    EXPECT_EQ(relay.waitExit(10s), 0);
+}
+
+TEST_F(AgentSocketFallback, CliGoesThroughTheAgentWithoutXdgRuntimeDir) {
+    auto env = agent.environment();
+    const auto r = firmante::testing::run({FIRMANTE_CLI_PATH, "tokens", "--json"}, "", env);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto doc = json::parse(r.out);
+    EXPECT_EQ(doc.at("via"), "agent") << "the CLI went to the token itself: " << r.out;
+    EXPECT_EQ(doc.at("agent").at("socket"), agent.socket().string());
+    EXPECT_EQ(doc.at("tokens").at(0).at("label"), "Fallback Token");
+}
