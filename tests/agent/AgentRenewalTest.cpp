@@ -443,6 +443,7 @@ TEST_F(AgentRenewalPins, AlwaysAskInTheConfigAsksThePinAtEveryStep) {
     const auto count = countPrompts(shown);
     EXPECT_EQ(count.pins, 6u);
     EXPECT_EQ(count.confirms, 1u);
+}
 
 // Issue 9 §8 on the wire: a certificate for the new key from a CA that merely carries the
 // genuine CA's name ("Firmante Test CA", its own key) gets CERTIFICATE_UNTRUSTED from the real
