@@ -464,7 +464,7 @@ TEST_F(AgentRenewal, CertificateFromACaBorrowingTheNameIsUntrustedUntilTheConfig
     content.oldSpki = old.spki;
     content.folio = "0a 1b 2c 3d";
     content.date = std::chrono::system_clock::now();
-    agent.script("pin 123456\n");
+    agent.script("confirm yes\n");  // the letter is confirmed; the PIN was asked once, at begin
     call("renewal.sign_letter",
          {{"renewalId", id},
           {"stage", "acceptance"},
