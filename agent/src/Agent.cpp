@@ -18,7 +18,7 @@
 #include "firmante/agent/OriginPolicy.h"
 #include "firmante/agent/PromptAuthorizer.h"
 #include "firmante/agent/SocketActivation.h"
-#include "firmante/agent/TokenJson.h"
+#include "firmante/views/Json.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/agent/UnixSocketServer.h"
 #include "firmante/agent/UnlockHolds.h"
@@ -27,6 +27,7 @@
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/ModuleLocator.h"
 #include "firmante/prompt/PinentryPrompter.h"
+#include "firmante/protocol/ReasonEnums.h"
 #include "firmante/websocket/WebSocketPort.h"
 #include "firmante/websocket/WebSocketServer.h"
 
@@ -119,7 +120,7 @@ int Agent::run() {
     try {
         registry.start([&hub](const std::vector<pkcs11::TokenInfo>& tokens) {
             nlohmann::json list = nlohmann::json::array();
-            for (const auto& t : tokens) list.push_back(tokenJson(t));
+            for (const auto& t : tokens) list.push_back(views::tokenJson(t));
             hub.broadcast(nlohmann::json{{"jsonrpc", "2.0"},
                                          {"method", "tokens.changed"},
                                          {"params", {{"tokens", std::move(list)}}}}
@@ -143,7 +144,7 @@ int Agent::run() {
             dispatcher.setWebSocketProblem(
                 {{"reason", e.reason()},
                  {"port", e.port()},
-                 {"message", e.reason() == "PORT_IN_USE"
+                 {"message", e.reason() == protocol::words::PortInUse
                                  ? "another program holds the port; pages cannot reach this agent "
                                    "over WebSocket (use the extension)"
                                  : "the agent cannot listen on the port"}});

@@ -10,6 +10,7 @@
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Cms.h"
+#include "firmante/protocol/ReasonEnums.h"
 #include "firmante/renewal/LetterCheck.h"
 
 namespace firmante::agent {
@@ -25,29 +26,32 @@ struct BatchDocument {
 // member's shape, and the decoded size of all documents together (from the base64 lengths).
 std::vector<BatchDocument> readDocuments(const nlohmann::json& list, const Limits& limits) {
     if (!list.is_array() || list.empty()) {
-        throw RpcError("INVALID_PARAMS",
+        throw RpcError(protocol::words::InvalidParams,
                        "params.documents must be a non-empty list of "
                        "{document, fileName}");
     }
     if (list.size() > limits.maxBatchDocuments) {
-        throw RpcError("TOO_LARGE", "params.documents holds " + std::to_string(list.size()) +
-                                        " documents; at most " +
-                                        std::to_string(limits.maxBatchDocuments) +
-                                        " are signed in one batch");
+        throw RpcError(protocol::words::TooLarge,
+                       "params.documents holds " + std::to_string(list.size()) +
+                           " documents; at most " + std::to_string(limits.maxBatchDocuments) +
+                           " are signed in one batch");
     }
     std::size_t total = 0;
     for (std::size_t i = 0; i < list.size(); ++i) {
         const auto& item = list[i];
         const std::string where = "params.documents[" + std::to_string(i) + "]";
-        if (!item.is_object()) throw RpcError("INVALID_PARAMS", where + " must be an object");
+        if (!item.is_object())
+            throw RpcError(protocol::words::InvalidParams, where + " must be an object");
         const auto document = item.find("document");
         if (document == item.end() || !document->is_string()) {
-            throw RpcError("INVALID_PARAMS", where + ".document must be a base64 string");
+            throw RpcError(protocol::words::InvalidParams,
+                           where + ".document must be a base64 string");
         }
         total += base64DecodedSize(document->get_ref<const std::string&>());
         if (total > limits.maxBatchBytes) {
-            throw RpcError("TOO_LARGE", "the documents together are larger than " +
-                                            std::to_string(limits.maxBatchBytes) + " bytes");
+            throw RpcError(protocol::words::TooLarge, "the documents together are larger than " +
+                                                          std::to_string(limits.maxBatchBytes) +
+                                                          " bytes");
         }
     }
     std::vector<BatchDocument> out;
@@ -81,7 +85,7 @@ void Dispatcher::registerBatchSigning() {
                 [this, uri, documents, context](pkcs11::Token& token) -> nlohmann::json {
                     auto certificate = token.certificate(uri);
                     if (certificate.expired) {
-                        throw RpcError("CERTIFICATE_EXPIRED",
+                        throw RpcError(protocol::words::CertificateExpired,
                                        "documents are signed only with a valid certificate; "
                                        "this one is outside its validity period");
                     }
@@ -94,7 +98,7 @@ void Dispatcher::registerBatchSigning() {
                         const auto& d = (*documents)[i];
                         // Issue 9 §1, as documents.sign: a renewal letter goes through its check.
                         if (renewal::carriesRenewalHeadings(d.bytes)) {
-                            throw RpcError("LETTER_MISMATCH",
+                            throw RpcError(protocol::words::LetterMismatch,
                                            "document " + std::to_string(i + 1) +
                                                " is a renewal letter; sign it with "
                                                "renewal.sign_letter, which checks its keys");

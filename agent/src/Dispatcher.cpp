@@ -12,13 +12,14 @@
 #include "firmante/agent/ParamReader.h"
 #include "firmante/agent/RequestParser.h"
 #include "firmante/agent/RpcError.h"
-#include "firmante/agent/TokenJson.h"
+#include "firmante/views/Json.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/agent/Version.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Cms.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/ReasonEnums.h"
 #include "firmante/renewal/LetterCheck.h"
 
 namespace firmante::agent {
@@ -30,8 +31,9 @@ constexpr std::size_t kMaxIdLength = 128;
 
 // Refusals of the request's own shape: they reveal nothing of the token or the journal.
 bool isInputError(const std::string& reason) {
-    return reason == "INVALID_PARAMS" || reason == "INVALID_REQUEST" || reason == "TOO_LARGE" ||
-           reason == "PARSE_ERROR" || reason == "METHOD_NOT_FOUND";
+    return reason == protocol::words::InvalidParams || reason == protocol::words::InvalidRequest ||
+           reason == protocol::words::TooLarge || reason == protocol::words::ParseError ||
+           reason == protocol::words::MethodNotFound;
 }
 
 }  // namespace
@@ -64,7 +66,8 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
     std::string requestId = std::to_string(connection.id) + ":-";
     try {
         auto request = parseRequestText(text, limits_.maxJsonDepth);
-        if (!request.is_object()) throw RpcError("INVALID_REQUEST", "a request is a JSON object");
+        if (!request.is_object())
+            throw RpcError(protocol::words::InvalidRequest, "a request is a JSON object");
         const auto idIt = request.find("id");
         const bool idValid =
             idIt != request.end() &&
@@ -77,26 +80,26 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
         }
         RequestScope scope(requestId);
         if (request.value("jsonrpc", nlohmann::json()) != "2.0") {
-            throw RpcError("INVALID_REQUEST", "jsonrpc must be \"2.0\"");
+            throw RpcError(protocol::words::InvalidRequest, "jsonrpc must be \"2.0\"");
         }
         if (!idValid) {
-            throw RpcError("INVALID_REQUEST",
+            throw RpcError(protocol::words::InvalidRequest,
                            "every request needs an id: a string (at most 128 bytes) or an integer");
         }
         const auto methodIt = request.find("method");
         if (methodIt == request.end() || !methodIt->is_string() ||
             methodIt->get_ref<const std::string&>().size() > kMaxMethodLength) {
-            throw RpcError("INVALID_REQUEST", "method must be a string");
+            throw RpcError(protocol::words::InvalidRequest, "method must be a string");
         }
         const std::string method = methodIt->get<std::string>();
         nlohmann::json params = nullptr;
         if (auto p = request.find("params"); p != request.end()) params = std::move(*p);
         if (!params.is_null() && !params.is_object()) {
-            throw RpcError("INVALID_PARAMS", "params must be an object");
+            throw RpcError(protocol::words::InvalidParams, "params must be an object");
         }
         if (containsSecretMember(params)) {
             // The value is neither logged nor echoed: it may be a real PIN.
-            throw RpcError("INVALID_PARAMS",
+            throw RpcError(protocol::words::InvalidParams,
                            "PINs are typed only in the agent's prompt / el PIN se escribe solo en "
                            "la ventana del agente");
         }
@@ -114,7 +117,7 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
                 if (o == request.end() || !o->is_string() ||
                     !isValidOrigin(o->get_ref<const std::string&>()) ||
                     o->get_ref<const std::string&>() == kLocalOrigin) {
-                    throw RpcError("INVALID_REQUEST",
+                    throw RpcError(protocol::words::InvalidRequest,
                                    "native messaging requests carry the page origin");
                 }
                 origin = o->get<std::string>();
@@ -124,7 +127,7 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
 
         const auto handler = methods_.find(method);
         if (handler == methods_.end()) {
-            throw RpcError("METHOD_NOT_FOUND",
+            throw RpcError(protocol::words::MethodNotFound,
                            "unknown method '" + method.substr(0, kMaxMethodLength) + "'");
         }
         logger("rpc")->info("{} from {}", method, origin);
@@ -195,7 +198,7 @@ void Dispatcher::registerMethods() {
         plan.needsOrigin = false;
         plan.execute = [this](Completion done) {
             nlohmann::json tokens = nlohmann::json::array();
-            for (const auto& t : tokens_.snapshot()) tokens.push_back(tokenJson(t));
+            for (const auto& t : tokens_.snapshot()) tokens.push_back(views::tokenJson(t));
             nlohmann::json info{
                 {"version", kAgentVersion},        {"protocolVersion", kProtocolVersion},
                 {"transports", transports_},       {"module", tokens_.module().path()},
@@ -212,7 +215,7 @@ void Dispatcher::registerMethods() {
         MethodPlan plan;
         plan.execute = [this](Completion done) {
             nlohmann::json tokens = nlohmann::json::array();
-            for (const auto& t : tokens_.snapshot()) tokens.push_back(tokenJson(t));
+            for (const auto& t : tokens_.snapshot()) tokens.push_back(views::tokenJson(t));
             done(Outcome::success({{"tokens", std::move(tokens)}}));
         };
         return plan;
@@ -253,7 +256,7 @@ void Dispatcher::registerMethods() {
                     [](pkcs11::Token& token) {
                         nlohmann::json list = nlohmann::json::array();
                         for (const auto& c : token.certificates())
-                            list.push_back(certificateJson(c));
+                            list.push_back(views::certificateJson(c));
                         return list;
                     },
                     [gather, i](Outcome outcome) {
@@ -328,13 +331,13 @@ void Dispatcher::registerMethods() {
                 [this, uri, fileName, document, context](pkcs11::Token& token) -> nlohmann::json {
                     auto certificate = token.certificate(uri);
                     if (certificate.expired) {
-                        throw RpcError("CERTIFICATE_EXPIRED",
+                        throw RpcError(protocol::words::CertificateExpired,
                                        "documents are signed only with a valid certificate; "
                                        "this one is outside its validity period");
                     }
                     // Issue 9 §1: a renewal letter signed here would skip the letter check.
                     if (renewal::carriesRenewalHeadings(*document)) {
-                        throw RpcError("LETTER_MISMATCH",
+                        throw RpcError(protocol::words::LetterMismatch,
                                        "this PDF is a renewal letter; sign it with "
                                        "renewal.sign_letter, which checks its keys");
                     }
@@ -376,7 +379,8 @@ void Dispatcher::registerRenewalMethods() {
         methods_[name] = [this, name](const RequestContext& context,
                                       const nlohmann::json& params) -> MethodPlan {
             if (!renewals_) {
-                throw RpcError("INTERNAL", "renewal is not available in this build of the agent");
+                throw RpcError(protocol::words::Internal,
+                               "renewal is not available in this build of the agent");
             }
             return renewals_->plan(name, context, params);
         };

@@ -6,6 +6,7 @@
 
 #include "firmante/agent/ConnectionContext.h"
 #include "firmante/agent/RpcError.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
@@ -32,7 +33,7 @@ inline bool extensionPageMayReadWithoutConsent(const ConnectionContext& connecti
     bool read = false;
     for (const auto m : kStatusReads) read = read || m == method;
     if (!read) {
-        throw RpcError("ORIGIN_NOT_ALLOWED",
+        throw RpcError(protocol::words::OriginNotAllowed,
                        "an extension's own page may only read status, not call " +
                            std::string(method.substr(0, 64)));
     }

@@ -3,7 +3,8 @@
 #include "firmante/agent/Origin.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/agent/Version.h"
-#include "firmante/nm/ExtensionId.hpp"
+#include "firmante/nm/ExtensionId.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
@@ -13,7 +14,8 @@ std::string optionalText(const nlohmann::json& params, const char* name, std::si
     auto it = params.find(name);
     if (it == params.end() || it->is_null()) return {};
     if (!it->is_string() || it->get_ref<const std::string&>().size() > max) {
-        throw RpcError("INVALID_PARAMS", std::string("hello: ") + name + " must be a short string");
+        throw RpcError(protocol::words::InvalidParams,
+                       std::string("hello: ") + name + " must be a short string");
     }
     return it->get<std::string>();
 }
@@ -22,19 +24,20 @@ std::string optionalText(const nlohmann::json& params, const char* name, std::si
 
 ConnectionContext acceptHello(const nlohmann::json& request, std::uint64_t connectionId) {
     if (!request.is_object() || request.value("method", nlohmann::json()) != "transport.hello") {
-        throw RpcError("INVALID_REQUEST",
+        throw RpcError(protocol::words::InvalidRequest,
                        "the first request on a connection must be transport.hello");
     }
     const auto params = request.value("params", nlohmann::json::object());
-    if (!params.is_object()) throw RpcError("INVALID_PARAMS", "hello: params must be an object");
+    if (!params.is_object())
+        throw RpcError(protocol::words::InvalidParams, "hello: params must be an object");
     ConnectionContext context;
     context.id = connectionId;
     const auto version = params.find("protocolVersion");
     if (version == params.end() || !version->is_number_integer()) {
-        throw RpcError("INVALID_PARAMS", "hello: protocolVersion must be an integer");
+        throw RpcError(protocol::words::InvalidParams, "hello: protocolVersion must be an integer");
     }
     if (version->get<long long>() != kProtocolVersion) {
-        throw RpcError("VERSION_MISMATCH",
+        throw RpcError(protocol::words::VersionMismatch,
                        "this agent speaks protocol version " + std::to_string(kProtocolVersion),
                        {{"protocolVersion", kProtocolVersion}});
     }
@@ -45,7 +48,8 @@ ConnectionContext acceptHello(const nlohmann::json& request, std::uint64_t conne
         const std::string origin = optionalText(params, "origin", 512);
         if (!origin.empty()) {
             if (!isValidOrigin(origin)) {
-                throw RpcError("INVALID_PARAMS", "hello: origin must be scheme://host[:port]");
+                throw RpcError(protocol::words::InvalidParams,
+                               "hello: origin must be scheme://host[:port]");
             }
             context.attestedOrigin = origin;
         }
@@ -55,16 +59,19 @@ ConnectionContext acceptHello(const nlohmann::json& request, std::uint64_t conne
         context.extensionId = optionalText(params, "extensionId", 255);
         if (!context.browser.empty() && context.browser != "chromium" &&
             context.browser != "firefox") {
-            throw RpcError("INVALID_PARAMS", "hello: browser must be chromium or firefox");
+            throw RpcError(protocol::words::InvalidParams,
+                           "hello: browser must be chromium or firefox");
         }
         if (!context.extensionId.empty()) {
             const bool valid = context.browser == "firefox"
                                    ? nm::isValidFirefoxAddonId(context.extensionId)
                                    : nm::isValidChromiumExtensionId(context.extensionId);
-            if (!valid) throw RpcError("INVALID_PARAMS", "hello: malformed extensionId");
+            if (!valid)
+                throw RpcError(protocol::words::InvalidParams, "hello: malformed extensionId");
         }
     } else {
-        throw RpcError("INVALID_PARAMS", "hello: transport must be cli or native-messaging");
+        throw RpcError(protocol::words::InvalidParams,
+                       "hello: transport must be cli or native-messaging");
     }
     return context;
 }

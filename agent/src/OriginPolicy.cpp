@@ -6,13 +6,14 @@
 
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/Origin.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
 namespace {
 
 RpcError refusedError(const std::string& origin) {
-    return RpcError("ORIGIN_NOT_ALLOWED", "the origin " + origin + " is not allowed");
+    return RpcError(protocol::words::OriginNotAllowed, "the origin " + origin + " is not allowed");
 }
 
 void deliver(const OriginPolicy::Answer& answer, const std::optional<RpcError>& outcome) noexcept {
@@ -71,7 +72,7 @@ void OriginPolicy::ask(const std::string& origin, Answer answer) noexcept {
         }
         std::lock_guard lock(mutex_);
         if (stopped_) {
-            now = RpcError("ORIGIN_NOT_ALLOWED", "the agent is stopping");
+            now = RpcError(protocol::words::OriginNotAllowed, "the agent is stopping");
         } else if (refusedLocked(siteOf(origin))) {
             now = refusedError(origin);
         } else if (auto it = waiting_.find(origin); it != waiting_.end()) {
@@ -79,10 +80,10 @@ void OriginPolicy::ask(const std::string& origin, Answer answer) noexcept {
                 it->second.push_back(std::move(answer));
                 return;
             }
-            now = RpcError("ORIGIN_NOT_ALLOWED",
+            now = RpcError(protocol::words::OriginNotAllowed,
                            "too many requests from " + origin + " wait for the person's answer");
         } else if (waiting_.size() >= settings_.maxWaitingOrigins) {
-            now = RpcError("ORIGIN_NOT_ALLOWED",
+            now = RpcError(protocol::words::OriginNotAllowed,
                            "too many sites wait for the person's answer; try again later");
         } else {
             waiting_[origin].push_back(std::move(answer));
@@ -90,8 +91,8 @@ void OriginPolicy::ask(const std::string& origin, Answer answer) noexcept {
             return;
         }
     } catch (const std::exception& e) {
-        now =
-            RpcError("ORIGIN_NOT_ALLOWED", std::string("cannot ask about the origin: ") + e.what());
+        now = RpcError(protocol::words::OriginNotAllowed,
+                       std::string("cannot ask about the origin: ") + e.what());
     }
     deliver(answer, now);
 }
@@ -108,7 +109,8 @@ void OriginPolicy::decide(const std::string& origin) {
     try {
         outcome = question(origin);
     } catch (const std::exception& e) {
-        outcome = RpcError("ORIGIN_NOT_ALLOWED", std::string("cannot ask: ") + e.what());
+        outcome =
+            RpcError(protocol::words::OriginNotAllowed, std::string("cannot ask: ") + e.what());
     }
     std::vector<Answer> answers;
     {
@@ -145,7 +147,7 @@ std::optional<RpcError> OriginPolicy::question(const std::string& origin) {
         approved = prompter_.confirm(text);
     } catch (const std::exception& e) {
         logger("policy")->error("cannot ask about origin {}: {}", origin, e.what());
-        return RpcError("ORIGIN_NOT_ALLOWED",
+        return RpcError(protocol::words::OriginNotAllowed,
                         "the origin " + origin + " is not allowed and the agent could not ask");
     }
     if (!approved) {

@@ -5,20 +5,22 @@
 #include "firmante/agent/Base64.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
 namespace {
 
 [[noreturn]] void invalid(std::string_view name, const std::string& what) {
-    throw RpcError("INVALID_PARAMS", "params." + std::string(name) + " " + what);
+    throw RpcError(protocol::words::InvalidParams, "params." + std::string(name) + " " + what);
 }
 
 }  // namespace
 
 ParamReader::ParamReader(const nlohmann::json& params) : object_(nullptr) {
     if (params.is_null()) return;
-    if (!params.is_object()) throw RpcError("INVALID_PARAMS", "params must be an object");
+    if (!params.is_object())
+        throw RpcError(protocol::words::InvalidParams, "params must be an object");
     object_ = &params;
 }
 
@@ -54,8 +56,9 @@ std::string ParamReader::string(std::string_view name, std::size_t maxBytes,
     if (!value.is_string()) invalid(name, "must be a string");
     const auto& text = value.get_ref<const std::string&>();
     if (text.size() > maxBytes) {
-        throw RpcError("TOO_LARGE", "params." + std::string(name) + " is longer than " +
-                                        std::to_string(maxBytes) + " bytes");
+        throw RpcError(protocol::words::TooLarge, "params." + std::string(name) +
+                                                      " is longer than " +
+                                                      std::to_string(maxBytes) + " bytes");
     }
     if (text.size() < minBytes) invalid(name, "is too short");
     return text;
@@ -90,8 +93,9 @@ std::vector<unsigned char> ParamReader::base64(std::string_view name, std::size_
     if (!value.is_string()) invalid(name, "must be a base64 string");
     const auto& text = value.get_ref<const std::string&>();
     if (base64DecodedSize(text) > maxBytes) {
-        throw RpcError("TOO_LARGE", "params." + std::string(name) + " is larger than " +
-                                        std::to_string(maxBytes) + " bytes");
+        throw RpcError(protocol::words::TooLarge, "params." + std::string(name) +
+                                                      " is larger than " +
+                                                      std::to_string(maxBytes) + " bytes");
     }
     auto bytes = base64Decode(text);
     if (!bytes) invalid(name, "is not standard base64 with padding");

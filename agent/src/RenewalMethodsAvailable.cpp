@@ -9,6 +9,7 @@
 #include "firmante/agent/RpcError.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/pkcs11/Types.h"
+#include "firmante/protocol/ReasonEnums.h"
 #include "firmante/renewal/RenewalManager.h"
 
 namespace firmante::agent {
@@ -21,15 +22,17 @@ constexpr std::size_t kMaxChainLength = 8;
 // A certificate arrives as PEM text or as base64 DER (binary values are base64 on the wire).
 pkcs11::Bytes certificateBytes(const nlohmann::json& value, const std::string& name) {
     if (!value.is_string())
-        throw RpcError("INVALID_PARAMS", "params." + name + " must be a string");
+        throw RpcError(protocol::words::InvalidParams, "params." + name + " must be a string");
     const auto& text = value.get_ref<const std::string&>();
     if (text.size() > kMaxCertificateBytes * 2) {
-        throw RpcError("TOO_LARGE", "params." + name + " is too large for a certificate");
+        throw RpcError(protocol::words::TooLarge,
+                       "params." + name + " is too large for a certificate");
     }
     if (text.starts_with("-----BEGIN")) return pkcs11::Bytes(text.begin(), text.end());
     auto der = base64Decode(text);
     if (!der || der->empty()) {
-        throw RpcError("INVALID_PARAMS", "params." + name + " must be PEM or base64 DER");
+        throw RpcError(protocol::words::InvalidParams,
+                       "params." + name + " must be PEM or base64 DER");
     }
     return std::move(*der);
 }
@@ -71,7 +74,8 @@ class RenewalMethodsImpl : public RenewalMethods {
             const auto id = p.identifier("renewalId");
             const auto stage = p.string("stage", 16);
             if (stage != "acceptance" && stage != "terms") {
-                throw RpcError("INVALID_PARAMS", "params.stage must be acceptance or terms");
+                throw RpcError(protocol::words::InvalidParams,
+                               "params.stage must be acceptance or terms");
             }
             const auto fileName = p.fileName("fileName");
             auto document =
@@ -90,9 +94,9 @@ class RenewalMethodsImpl : public RenewalMethods {
             if (p.has("chain") && !p.raw("chain").is_null()) {
                 const auto& list = p.raw("chain");
                 if (!list.is_array() || list.size() > kMaxChainLength) {
-                    throw RpcError("INVALID_PARAMS", "params.chain must be a list of at most " +
-                                                         std::to_string(kMaxChainLength) +
-                                                         " certificates");
+                    throw RpcError(protocol::words::InvalidParams,
+                                   "params.chain must be a list of at most " +
+                                       std::to_string(kMaxChainLength) + " certificates");
                 }
                 for (const auto& c : list) chain.push_back(certificateBytes(c, "chain[]"));
             }
@@ -156,7 +160,7 @@ class RenewalMethodsImpl : public RenewalMethods {
                 return manager_.cancel(token, authorizer_, context.origin, id);
             });
         }
-        throw RpcError("METHOD_NOT_FOUND", "unknown method '" + method + "'");
+        throw RpcError(protocol::words::MethodNotFound, "unknown method '" + method + "'");
     }
 
     void trustIssuers(

@@ -5,7 +5,8 @@
 #include <string>
 
 #include "firmante/agent/RpcError.h"
-#include "firmante/nm/Utf8.hpp"
+#include "firmante/nm/Utf8.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
@@ -49,14 +50,15 @@ std::size_t jsonNestingDepth(std::string_view text, std::size_t limit) noexcept 
 
 nlohmann::json parseRequestText(std::string_view text, std::size_t maxDepth) {
     if (!nm::utf8Valid(text)) {
-        throw RpcError("PARSE_ERROR", "the request is not valid UTF-8");
+        throw RpcError(protocol::words::ParseError, "the request is not valid UTF-8");
     }
     if (jsonNestingDepth(text, maxDepth) > maxDepth) {
-        throw RpcError("TOO_LARGE",
+        throw RpcError(protocol::words::TooLarge,
                        "the request nests deeper than " + std::to_string(maxDepth) + " levels");
     }
     auto value = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-    if (value.is_discarded()) throw RpcError("PARSE_ERROR", "the request is not valid JSON");
+    if (value.is_discarded())
+        throw RpcError(protocol::words::ParseError, "the request is not valid JSON");
     return value;
 }
 

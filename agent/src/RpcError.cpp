@@ -1,55 +1,16 @@
 #include "firmante/agent/RpcError.h"
 
-#include <map>
-
 #include "firmante/agent/Logging.h"
+#include "firmante/protocol/Reasons.h"
 
 namespace firmante::agent {
-
-namespace {
-
-// es-MX text per reason, for clients that show the error to a person as it comes.
-const std::map<std::string, std::string, std::less<>>& spanishMessages() {
-    static const std::map<std::string, std::string, std::less<>> messages = {
-        {"PARSE_ERROR", "La solicitud no es JSON válido."},
-        {"INVALID_REQUEST", "La solicitud no es válida."},
-        {"METHOD_NOT_FOUND", "El método solicitado no existe."},
-        {"INVALID_PARAMS", "Los parámetros de la solicitud no son válidos."},
-        {"TOO_LARGE", "La solicitud excede el tamaño permitido."},
-        {"ORIGIN_NOT_ALLOWED", "Este sitio no tiene permiso para usar sus certificados."},
-        {"USER_CANCELLED", "La operación fue cancelada."},
-        {"PIN_INCORRECT", "El PIN es incorrecto."},
-        {"PIN_LOCKED", "El PIN está bloqueado."},
-        {"TOKEN_NOT_PRESENT", "No se encontró el dispositivo (token)."},
-        {"TOKEN_REMOVED", "El dispositivo (token) fue retirado."},
-        {"KEY_NOT_FOUND", "No se encontró la llave privada."},
-        {"CERTIFICATE_NOT_FOUND", "No se encontró el certificado."},
-        {"CERTIFICATE_EXPIRED", "El certificado no está vigente."},
-        {"CERTIFICATE_MISMATCH", "El certificado no corresponde a la llave."},
-        {"CERTIFICATE_UNTRUSTED", "El certificado no proviene de la autoridad esperada."},
-        {"LETTER_MISMATCH", "La carta no corresponde a la renovación."},
-        {"RENEWAL_STATE", "La renovación no está en el paso esperado."},
-        {"BUSY", "El dispositivo está ocupado; intente de nuevo."},
-        {"TIMEOUT", "La operación tardó demasiado."},
-        {"INTERNAL", "Error interno del agente."},
-        {"VERSION_MISMATCH", "Versión de protocolo no compatible."},
-        {"MODULE_NOT_FOUND", "No se encontró el módulo PKCS#11."},
-        {"KEY_TYPE_UNSUPPORTED", "Su dispositivo (token) no ofrece ese tipo de llave."},
-    };
-    return messages;
-}
-
-}  // namespace
 
 RpcError::RpcError(std::string reason, const std::string& message, nlohmann::json extraData)
     : std::runtime_error(message), reason_(std::move(reason)), extra_(std::move(extraData)) {}
 
 int RpcError::codeFor(const std::string& reason) noexcept {
-    if (reason == "PARSE_ERROR") return -32700;
-    if (reason == "INVALID_REQUEST") return -32600;
-    if (reason == "METHOD_NOT_FOUND") return -32601;
-    if (reason == "INVALID_PARAMS") return -32602;
-    return -32000;
+    const auto* row = protocol::findReason(reason);
+    return row ? row->rpcCode : -32000;
 }
 
 RpcError RpcError::from(const std::exception& e) {
@@ -69,14 +30,19 @@ RpcError RpcError::from(const std::exception& e) {
         return RpcError(std::string(p11->reasonWord()), p11->what(), std::move(extra));
     }
     logger("rpc")->error("unexpected exception: {}", e.what());
-    return RpcError("INTERNAL", "internal error / error interno");
+    return RpcError(protocol::words::Internal, "internal error / error interno");
 }
 
 nlohmann::json RpcError::toJson() const {
     nlohmann::json data = extra_.is_object() ? extra_ : nlohmann::json::object();
     data["reason"] = reason_;
-    const auto& es = spanishMessages();
-    if (auto it = es.find(reason_); it != es.end()) data["messageEs"] = it->second;
+    // The table's sentences and retry flag (protocol/reasons.json), so a page can show the
+    // error to a person and offer a retry without a table of its own.
+    if (const auto* row = protocol::findReason(reason_)) {
+        data["messageEs"] = row->es;
+        data["messageEn"] = row->en;
+        data["retriable"] = row->retriable;
+    }
     return {{"code", code()}, {"message", what()}, {"data", std::move(data)}};
 }
 

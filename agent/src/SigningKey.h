@@ -2,6 +2,7 @@
 
 #include "firmante/agent/RpcError.h"
 #include "firmante/pkcs11/Token.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
@@ -11,7 +12,8 @@ inline pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token, const pkcs11::Uri& ce
                                      pkcs11::CertificateInfo& certificate) {
     certificate = token.certificate(certificateUri);
     if (!certificate.keyUri) {
-        throw RpcError("KEY_NOT_FOUND", "no private key on the token matches the certificate");
+        throw RpcError(protocol::words::KeyNotFound,
+                       "no private key on the token matches the certificate");
     }
     return token.privateKey(token.key(*certificate.keyUri));
 }

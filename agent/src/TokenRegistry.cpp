@@ -5,6 +5,7 @@
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
@@ -41,7 +42,7 @@ void TokenRegistry::stop() {
         workers.swap(workers_);
         retired.swap(retired_);
     }
-    for (auto& [key, worker] : workers) worker->stop("INTERNAL");
+    for (auto& [key, worker] : workers) worker->stop(protocol::words::Internal);
     // Destroying the workers joins their threads; their sessions close before the module.
     workers.clear();
     retired.clear();
@@ -111,7 +112,7 @@ void TokenRegistry::scan(bool notify) {
         std::erase_if(retired_, [](const auto& w) { return w->finished(); });
         for (auto& w : removed) retired_.push_back(w);
     }
-    for (auto& worker : removed) worker->stop("TOKEN_REMOVED");
+    for (auto& worker : removed) worker->stop(protocol::words::TokenRemoved);
     if (changed && notify && onChange_) onChange_(now);
 }
 
@@ -137,10 +138,10 @@ std::shared_ptr<TokenWorker> TokenRegistry::workerFor(const pkcs11::Uri& uri) co
             matching.push_back(worker);
     }
     if (matching.empty()) {
-        throw RpcError("TOKEN_NOT_PRESENT", "no token present matches " + uri.str());
+        throw RpcError(protocol::words::TokenNotPresent, "no token present matches " + uri.str());
     }
     if (matching.size() > 1) {
-        throw RpcError("INVALID_PARAMS",
+        throw RpcError(protocol::words::InvalidParams,
                        "several tokens match; name the token in the URI (token=…)");
     }
     return matching.front();
@@ -151,13 +152,15 @@ std::shared_ptr<TokenWorker> TokenRegistry::workerForSelector(const std::string&
         try {
             return workerFor(pkcs11::Uri::parse(labelOrUri));
         } catch (const pkcs11::Error& e) {
-            throw RpcError("INVALID_PARAMS", std::string("params.token: ") + e.what());
+            throw RpcError(protocol::words::InvalidParams,
+                           std::string("params.token: ") + e.what());
         }
     }
     for (const auto& worker : workers()) {
         if (worker->info().label == labelOrUri) return worker;
     }
-    throw RpcError("TOKEN_NOT_PRESENT", "no token labelled '" + labelOrUri + "' is present");
+    throw RpcError(protocol::words::TokenNotPresent,
+                   "no token labelled '" + labelOrUri + "' is present");
 }
 
 }  // namespace firmante::agent

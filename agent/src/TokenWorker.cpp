@@ -4,6 +4,7 @@
 #include "firmante/agent/RpcError.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
@@ -19,7 +20,7 @@ TokenWorker::TokenWorker(std::shared_ptr<pkcs11::Module> module, pkcs11::TokenIn
       thread_([this] { run(); }) {}
 
 TokenWorker::~TokenWorker() {
-    stop("TOKEN_REMOVED");
+    stop(protocol::words::TokenRemoved);
     if (thread_.joinable()) thread_.join();
 }
 
@@ -32,8 +33,9 @@ void TokenWorker::submit(std::string requestId, Job job, Completion done) {
     }
     if (queue_.size() >= maxQueue_) {
         lock.unlock();
-        done(Outcome::failure(RpcError(
-            "BUSY", "the token " + info_.label + " has too many requests waiting; try again")));
+        done(Outcome::failure(
+            RpcError(protocol::words::Busy,
+                     "the token " + info_.label + " has too many requests waiting; try again")));
         return;
     }
     queue_.push_back(Pending{std::move(requestId), std::move(job), std::move(done),
@@ -58,8 +60,8 @@ void TokenWorker::expireOverdue() {
     for (auto& p : overdue) {
         RequestScope scope(p.requestId);
         logger("token")->warn("request waited too long for token {}", info_.label);
-        p.done(Outcome::failure(
-            RpcError("TIMEOUT", "the request waited too long for the token " + info_.label)));
+        p.done(Outcome::failure(RpcError(
+            protocol::words::Timeout, "the request waited too long for the token " + info_.label)));
     }
 }
 
@@ -121,7 +123,8 @@ void TokenWorker::execute(Pending& pending) {
     Outcome outcome;
     try {
         if (std::chrono::steady_clock::now() > pending.deadline) {
-            throw RpcError("TIMEOUT", "the request waited too long for the token " + info_.label);
+            throw RpcError(protocol::words::Timeout,
+                           "the request waited too long for the token " + info_.label);
         }
         if (!token_) token_.emplace(module_, info_.slotId);
         outcome = Outcome::success(pending.job(*token_));
@@ -130,12 +133,14 @@ void TokenWorker::execute(Pending& pending) {
         // A token pulled out in the middle of an operation often surfaces as whatever the
         // library in between made of it (libp11 and OpenSSL turn CKR_DEVICE_REMOVED into a
         // failed signature): ask the token itself before calling it INTERNAL.
-        if (outcome.error->reason() == "INTERNAL" && !present()) {
-            outcome = Outcome::failure(RpcError(
-                "TOKEN_REMOVED", "the token " + info_.label + " was removed during the operation"));
+        if (outcome.error->reason() == protocol::words::Internal && !present()) {
+            outcome = Outcome::failure(
+                RpcError(protocol::words::TokenRemoved,
+                         "the token " + info_.label + " was removed during the operation"));
         }
         const auto& reason = outcome.error->reason();
-        if (reason == "TOKEN_NOT_PRESENT" || reason == "TOKEN_REMOVED" || reason == "INTERNAL") {
+        if (reason == protocol::words::TokenNotPresent || reason == protocol::words::TokenRemoved ||
+            reason == protocol::words::Internal) {
             // The session may be dead (token pulled, device error): open a fresh one next time.
             token_.reset();
         }

@@ -10,7 +10,8 @@
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/RequestParser.h"
 #include "firmante/agent/RpcError.h"
-#include "firmante/nm/FrameCodec.hpp"
+#include "firmante/nm/FrameCodec.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
@@ -75,39 +76,41 @@ void UnixSession::armIdleTimer() {
 }
 
 void UnixSession::readMore() {
-    socket_.async_read_some(boost::asio::buffer(buffer_), [self = shared_from_this()](
-                                                              const boost::system::error_code& ec,
-                                                              std::size_t n) {
-        if (ec || self->closed_) {
-            // No read is pending any more: the buffers can go now, not when the last weak
-            // reference does.
-            self->close();
-            self->releaseBuffers();
-            return;
-        }
-        self->armIdleTimer();
-        self->decoder_.feed(self->buffer_.data(), n);
-        while (auto result = self->decoder_.next()) {
-            if (result->isError()) {
-                RequestScope scope(std::to_string(self->context_.id) + ":-");
-                logger("ipc")->warn("frame refused: {}", result->error().what());
-                self->send(errorResponse(nullptr, RpcError("TOO_LARGE", result->error().what())));
-                continue;
-            }
-            try {
-                self->onFrame(std::move(*result).takeBody());
-            } catch (const std::exception& e) {
-                // Never let an exception cross an asio handler: this client goes, the agent stays.
-                logger("ipc")->error("closing connection {}: {}", self->context_.id, e.what());
+    socket_.async_read_some(
+        boost::asio::buffer(buffer_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+            if (ec || self->closed_) {
+                // No read is pending any more: the buffers can go now, not when the last weak
+                // reference does.
                 self->close();
-            }
-            if (self->closed_) {
                 self->releaseBuffers();
                 return;
             }
-        }
-        self->readMore();
-    });
+            self->armIdleTimer();
+            self->decoder_.feed(self->buffer_.data(), n);
+            while (auto result = self->decoder_.next()) {
+                if (result->isError()) {
+                    RequestScope scope(std::to_string(self->context_.id) + ":-");
+                    logger("ipc")->warn("frame refused: {}", result->error().what());
+                    self->send(errorResponse(
+                        nullptr, RpcError(protocol::words::TooLarge, result->error().what())));
+                    continue;
+                }
+                try {
+                    self->onFrame(std::move(*result).takeBody());
+                } catch (const std::exception& e) {
+                    // Never let an exception cross an asio handler: this client goes, the agent
+                    // stays.
+                    logger("ipc")->error("closing connection {}: {}", self->context_.id, e.what());
+                    self->close();
+                }
+                if (self->closed_) {
+                    self->releaseBuffers();
+                    return;
+                }
+            }
+            self->readMore();
+        });
 }
 
 void UnixSession::onFrame(std::string body) {
@@ -116,7 +119,7 @@ void UnixSession::onFrame(std::string body) {
         return;
     }
     if (inFlight_ >= limits_.maxInFlightPerConnection) {
-        send(errorResponse(nullptr, RpcError("BUSY",
+        send(errorResponse(nullptr, RpcError(protocol::words::Busy,
                                              "too many requests in flight on this "
                                              "connection; wait for answers")));
         return;
@@ -168,7 +171,7 @@ void UnixSession::send(const nlohmann::json& response) {
         text.size() > nm::kMaxHostToBrowserFrame) {
         // The browser closes the port on a bigger frame; an error keeps the page informed.
         text = dump(errorResponse(response.value("id", nlohmann::json()),
-                                  RpcError("TOO_LARGE",
+                                  RpcError(protocol::words::TooLarge,
                                            "the answer exceeds the 1 MiB a browser "
                                            "accepts from a native host")));
     }
@@ -191,7 +194,8 @@ void UnixSession::queueText(std::string text) {
     try {
         frame = nm::encodeFrame(text, limits_.maxFrameBytes);
     } catch (const std::exception& e) {
-        frame = nm::encodeFrame(dump(errorResponse(nullptr, RpcError("TOO_LARGE", e.what()))));
+        frame = nm::encodeFrame(
+            dump(errorResponse(nullptr, RpcError(protocol::words::TooLarge, e.what()))));
     }
     queuedBytes_ += frame.size();
     if (queuedBytes_ > kMaxQueuedBytes) {

@@ -14,7 +14,7 @@
 #include "firmante/agent/Connection.h"
 #include "firmante/agent/ConnectionContext.h"
 #include "firmante/agent/Limits.h"
-#include "firmante/nm/FrameDecoder.hpp"
+#include "firmante/nm/FrameDecoder.h"
 
 namespace firmante::agent {
 

@@ -14,8 +14,9 @@
 #include "firmante/agent/AgentPaths.h"
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/RpcError.h"
-#include "firmante/nm/FrameCodec.hpp"
+#include "firmante/nm/FrameCodec.h"
 #include "firmante/protocol/PeerCredentials.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
@@ -120,7 +121,7 @@ void UnixSocketServer::refuseBusy(boost::asio::local::stream_protocol::socket& s
     logger("ipc")->warn("refused a client: {} connections are open", *openConnections_);
     // One small frame fits the socket's buffer: sent without waiting, then the connection goes.
     const std::string frame = nm::encodeFrame(
-        errorResponse(nullptr, RpcError("BUSY",
+        errorResponse(nullptr, RpcError(protocol::words::Busy,
                                         "el agente tiene demasiadas conexiones abiertas / too "
                                         "many connections are open to the agent"))
             .dump());

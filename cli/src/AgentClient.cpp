@@ -9,9 +9,10 @@
 
 #include "CliError.h"
 #include "Messages.h"
-#include "firmante/nm/FdFrameIo.hpp"
+#include "firmante/nm/FdFrameIo.h"
 #include "firmante/protocol/AgentSocketPath.h"
 #include "firmante/protocol/PeerCredentials.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 namespace {
@@ -22,22 +23,22 @@ constexpr const char* kClientName = "firmante/0.1.0";
 std::string reasonForCode(long code) {
     switch (code) {
         case -32700:
-            return "PARSE_ERROR";
+            return protocol::words::ParseError;
         case -32600:
-            return "INVALID_REQUEST";
+            return protocol::words::InvalidRequest;
         case -32601:
-            return "METHOD_NOT_FOUND";
+            return protocol::words::MethodNotFound;
         case -32602:
-            return "INVALID_PARAMS";
+            return protocol::words::InvalidParams;
         default:
-            return "INTERNAL";
+            return protocol::words::Internal;
     }
 }
 
 CliError errorFrom(const nlohmann::json& error) {
     std::string message = error.value("message", std::string("agent error"));
     std::string reason = reasonForCode(error.value("code", 0L));
-    CliError e("INTERNAL", message);
+    CliError e(protocol::words::Internal, message);
     if (auto data = error.find("data"); data != error.end() && data->is_object()) {
         if (auto r = data->find("reason"); r != data->end() && r->is_string()) reason = *r;
         // The agent's sentence for a person first, then its detail.
@@ -71,7 +72,7 @@ std::unique_ptr<AgentClient> AgentClient::connect(const std::optional<std::strin
     // listens there must be us, or the PIN prompt and the documents go to a stranger.
     if (!protocol::peerAllowed(protocol::PeerCredentials::of(fd), ::getuid())) {
         ::close(fd);
-        throw CliError("NATIVE_UNAVAILABLE", tr("agent.foreign", {path}));
+        throw CliError(protocol::words::NativeUnavailable, tr("agent.foreign", {path}));
     }
     std::unique_ptr<AgentClient> client(new AgentClient(fd, path));
     nlohmann::json hello{
@@ -85,7 +86,8 @@ std::unique_ptr<AgentClient> AgentClient::connect(const std::optional<std::strin
     if (auto error = reply.find("error"); error != reply.end()) throw errorFrom(*error);
     client->hello_ = reply.value("result", nlohmann::json::object());
     if (client->hello_.value("protocolVersion", 0) != kProtocolVersion)
-        throw CliError("VERSION_MISMATCH", tr("agent.version", {client->hello_.dump()}));
+        throw CliError(protocol::words::VersionMismatch,
+                       tr("agent.version", {client->hello_.dump()}));
     return client;
 }
 
@@ -101,10 +103,11 @@ nlohmann::json AgentClient::exchange(const nlohmann::json& request) {
         nm::writeFrame(fd_, request.dump());
         for (;;) {
             auto frame = nm::readFrame(fd_);
-            if (frame.isEndOfStream()) throw CliError("INTERNAL", tr("agent.closed", {path_}));
+            if (frame.isEndOfStream())
+                throw CliError(protocol::words::Internal, tr("agent.closed", {path_}));
             auto reply = nlohmann::json::parse(std::move(frame).value(), nullptr, false);
             if (reply.is_discarded() || !reply.is_object())
-                throw CliError("INTERNAL", tr("agent.garbage", {path_}));
+                throw CliError(protocol::words::Internal, tr("agent.garbage", {path_}));
             // Notifications (tokens.changed) have no id; answers to others are not ours.
             if (!reply.contains("id") || reply["id"] != id) continue;
             return reply;
@@ -112,7 +115,7 @@ nlohmann::json AgentClient::exchange(const nlohmann::json& request) {
     } catch (const CliError&) {
         throw;
     } catch (const std::exception& e) {
-        throw CliError("INTERNAL", tr("agent.io", {path_, e.what()}));
+        throw CliError(protocol::words::Internal, tr("agent.io", {path_, e.what()}));
     }
 }
 
@@ -122,7 +125,8 @@ nlohmann::json AgentClient::call(const std::string& method, const nlohmann::json
     auto reply = exchange(request);
     if (auto error = reply.find("error"); error != reply.end()) throw errorFrom(*error);
     auto result = reply.find("result");
-    if (result == reply.end()) throw CliError("INTERNAL", tr("agent.garbage", {path_}));
+    if (result == reply.end())
+        throw CliError(protocol::words::Internal, tr("agent.garbage", {path_}));
     return *result;
 }
 

@@ -9,9 +9,10 @@
 #include "Commands.h"
 #include "Encoding.h"
 #include "Messages.h"
-#include "firmante/nm/Limits.hpp"
+#include "firmante/nm/Limits.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Uri.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 
@@ -52,14 +53,15 @@ nlohmann::json signViaAgent(const Arguments& args, AgentClient& agent) {
     auto document = readInputFile(in);
     // The request carries the document in base64 (4/3 larger) inside one frame.
     if ((document.size() + 2) / 3 * 4 + 4096 > nm::kDefaultFrameLimit)
-        throw CliError("TOO_LARGE", tr("agent.documentTooLarge", {in}));
+        throw CliError(protocol::words::TooLarge, tr("agent.documentTooLarge", {in}));
     auto fileName = std::filesystem::path(in).filename().string();
     std::cerr << tr("agent.confirmThere") << std::endl;
     auto result = agent.call(
         "documents.sign",
         {{"certificate", certUri.str()}, {"document", base64(document)}, {"fileName", fileName}});
     auto cms = base64Decode(result.value("cms", std::string()));
-    if (cms.empty()) throw CliError("INTERNAL", tr("agent.garbage", {agent.socketPath()}));
+    if (cms.empty())
+        throw CliError(protocol::words::Internal, tr("agent.garbage", {agent.socketPath()}));
     writeOutputFile(out, cms);
     return {
         {"via", "agent"},

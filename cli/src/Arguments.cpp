@@ -4,6 +4,7 @@
 
 #include "CliError.h"
 #include "Messages.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 namespace {
@@ -73,41 +74,45 @@ Arguments Arguments::parse(int argc, char** argv) {
         if (i + 1 < argc && verbFlags().count(argv[i + 1])) args.verb_ = argv[i + 1];
         return args;
     }
-    if (i >= argc) throw CliError("INVALID_PARAMS", tr("usage.missingVerb"));
+    if (i >= argc) throw CliError(protocol::words::InvalidParams, tr("usage.missingVerb"));
     args.verb_ = argv[i++];
     auto flags = verbFlags().find(args.verb_);
     if (flags == verbFlags().end())
-        throw CliError("INVALID_PARAMS", tr("usage.unknownVerb", {args.verb_}));
+        throw CliError(protocol::words::InvalidParams, tr("usage.unknownVerb", {args.verb_}));
 
     for (; i < argc; ++i) {
         std::string word = argv[i];
         if (word == "-h") word = "--help";
         if (word.rfind("--", 0) != 0 || word.size() == 2)
-            throw CliError("INVALID_PARAMS", tr("usage.unexpected", {word}));
+            throw CliError(protocol::words::InvalidParams, tr("usage.unexpected", {word}));
         std::string name = word.substr(2);
         std::optional<std::string> inlineValue;
         if (auto eq = name.find('='); eq != std::string::npos) {
             inlineValue = name.substr(eq + 1);
             name = name.substr(0, eq);
         }
-        if (looksLikeSecretFlag(name)) throw CliError("INVALID_PARAMS", tr("usage.noPinArgument"));
+        if (looksLikeSecretFlag(name))
+            throw CliError(protocol::words::InvalidParams, tr("usage.noPinArgument"));
         bool isSwitch = contains(kCommonSwitches, name) || contains(flags->second.switches, name);
         bool isValue = contains(kCommonValues, name) || contains(flags->second.values, name);
         if (isSwitch) {
-            if (inlineValue) throw CliError("INVALID_PARAMS", tr("usage.noValue", {"--" + name}));
+            if (inlineValue)
+                throw CliError(protocol::words::InvalidParams, tr("usage.noValue", {"--" + name}));
             args.switches_.insert(name);
         } else if (isValue) {
             if (!inlineValue) {
                 if (i + 1 >= argc)
-                    throw CliError("INVALID_PARAMS", tr("usage.missingValue", {"--" + name}));
+                    throw CliError(protocol::words::InvalidParams,
+                                   tr("usage.missingValue", {"--" + name}));
                 inlineValue = argv[++i];
             }
             if (args.values_.count(name) && !contains(flags->second.repeatable, name))
-                throw CliError("INVALID_PARAMS", tr("usage.repeated", {"--" + name}));
+                throw CliError(protocol::words::InvalidParams, tr("usage.repeated", {"--" + name}));
             args.values_.emplace(name, *inlineValue);  // the first one
             args.lists_[name].push_back(*inlineValue);
         } else {
-            throw CliError("INVALID_PARAMS", tr("usage.unknownFlag", {"--" + name, args.verb_}));
+            throw CliError(protocol::words::InvalidParams,
+                           tr("usage.unknownFlag", {"--" + name, args.verb_}));
         }
     }
     return args;
@@ -126,7 +131,8 @@ std::vector<std::string> Arguments::values(const std::string& name) const {
 
 std::string Arguments::required(const std::string& name) const {
     auto v = value(name);
-    if (!v || v->empty()) throw CliError("INVALID_PARAMS", tr("usage.required", {"--" + name}));
+    if (!v || v->empty())
+        throw CliError(protocol::words::InvalidParams, tr("usage.required", {"--" + name}));
     return *v;
 }
 
@@ -136,7 +142,8 @@ std::optional<int> Arguments::descriptor(const std::string& name) const {
     int fd = -1;
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), fd);
     if (ec != std::errc() || end != v->data() + v->size() || fd < 0)
-        throw CliError("INVALID_PARAMS", tr("usage.badDescriptor", {"--" + name, *v}));
+        throw CliError(protocol::words::InvalidParams,
+                       tr("usage.badDescriptor", {"--" + name, *v}));
     return fd;
 }
 

@@ -9,10 +9,12 @@ CliError::CliError(std::string reason, const std::string& message)
 
 CliError CliError::from(const pkcs11::Error& error) {
     std::string word(error.reasonWord());
-    // The library speaks English; lead with the localised gist so a person knows what happened.
-    std::string key = "reason." + word;
-    std::string gist = tr(key);
-    std::string message = gist == key ? error.what() : gist + ": " + error.what();
+    // The library speaks English; lead with the table's sentence in the person's language
+    // (protocol/reasons.json) so they know what happened, then the detail.
+    std::string message = error.what();
+    if (const auto sentence = reasonSentence(word); !sentence.empty()) {
+        message = std::string(sentence) + " " + message;
+    }
     CliError e(word, message);
     e.triesLeft = error.triesLeft();
     e.pinCountLow = error.pinCountLow();

@@ -6,6 +6,7 @@
 
 #include "AgentClient.h"
 #include "Arguments.h"
+#include "firmante/pkcs11/Token.h"
 
 namespace firmante::cli {
 
@@ -25,6 +26,11 @@ nlohmann::json runVerify(const Arguments& args);
 nlohmann::json runImportCert(const Arguments& args);
 nlohmann::json runImportPfx(const Arguments& args);
 nlohmann::json runRenew(const Arguments& args);
+
+/// As the agent's documents.sign: documents are signed only with a valid certificate, unless
+/// the person says otherwise with --allow-expired (a renewal's first letter uses the expired
+/// one); then a warning goes to stderr. Throws CliError(CERTIFICATE_EXPIRED).
+void refuseExpiredUnlessAllowed(const Arguments& args, const pkcs11::CertificateInfo& cert);
 
 /// The agent connection for this run, or nullptr for the direct token path: no agent listens,
 /// or the arguments ask for the token itself (--direct, --pin-fd, --module, --login,

@@ -15,9 +15,10 @@
 
 #include "Doctor.h"
 #include "Messages.h"
-#include "firmante/nm/FdFrameIo.hpp"
+#include "firmante/nm/FdFrameIo.h"
 #include "firmante/protocol/AgentSocketPath.h"
 #include "firmante/protocol/PeerCredentials.h"
+#include "firmante/protocol/ReasonEnums.h"
 #include "firmante/websocket/WebSocketPort.h"
 
 namespace firmante::cli::doctor {
@@ -159,7 +160,7 @@ void checkPort(const AgentAnswer& agent, Checks& out) {
         port = websocket::webSocketPortFromEnvironment();
     } catch (const std::exception& e) {
         c.status = Status::Fail;
-        c.reason = "INVALID_PARAMS";
+        c.reason = protocol::words::InvalidParams;
         c.summary = e.what();
         c.fix = tr("doctor.port.envFix");
         out.push_back(std::move(c));
@@ -189,7 +190,7 @@ void checkPort(const AgentAnswer& agent, Checks& out) {
         c.summary = tr("doctor.port.agent", {portText, std::to_string(owner->pid)});
     } else if (owner || (inode && !agentClaims)) {
         c.status = Status::Fail;
-        c.reason = "PORT_IN_USE";
+        c.reason = protocol::words::PortInUse;
         const std::string who =
             owner ? owner->program + " (pid " + std::to_string(owner->pid) + ")" : "?";
         c.summary = tr("doctor.port.other", {portText, who});
@@ -227,7 +228,7 @@ void checkAgent(Checks& out) {
         case AgentAnswer::Kind::Refused:
         case AgentAnswer::Kind::Silent:
             c.status = Status::Fail;
-            c.reason = "NATIVE_UNAVAILABLE";
+            c.reason = protocol::words::NativeUnavailable;
             c.summary = tr("doctor.agent.silent", {path, answer.detail});
             c.fix = tr("doctor.agent.silentFix");
             break;

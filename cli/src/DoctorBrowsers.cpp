@@ -9,6 +9,7 @@
 
 #include "Doctor.h"
 #include "Messages.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli::doctor {
 namespace {
@@ -148,7 +149,7 @@ void checkManifests(const Browser& b, Checks& out) {
     c.details = {{"browser", b.name}, {"manifests", found}};
     if (!firstProblem.empty()) {
         c.status = Status::Fail;
-        c.reason = "NATIVE_UNAVAILABLE";
+        c.reason = protocol::words::NativeUnavailable;
         c.summary = firstProblem;
         c.fix = tr("doctor.manifest.brokenFix");
     } else if (found.empty()) {

@@ -16,6 +16,7 @@
 #include "ModuleSelection.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Module.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli::doctor {
 namespace {
@@ -47,7 +48,7 @@ void checkPcscd(const std::string& modulePath, Checks& out) {
         c.summary = tr("doctor.pcscd.running");
     } else {
         c.status = Status::Fail;
-        c.reason = "TOKEN_NOT_PRESENT";
+        c.reason = protocol::words::TokenNotPresent;
         c.summary = tr("doctor.pcscd.down", {kPcscdSocket});
         c.fix = tr("doctor.pcscd.fix");
     }
@@ -71,12 +72,12 @@ void checkTokens(const pkcs11::Module& module, Checks& out) {
     c.details["tokens"] = list;
     if (tokens.empty()) {
         c.status = Status::Fail;
-        c.reason = "TOKEN_NOT_PRESENT";
+        c.reason = protocol::words::TokenNotPresent;
         c.summary = tr("doctor.tokens.none");
         c.fix = tr("doctor.tokens.noneFix");
     } else if (!usable) {
         c.status = Status::Fail;
-        c.reason = "PIN_LOCKED";
+        c.reason = protocol::words::PinLocked;
         c.summary = tr("doctor.tokens.locked", {tokens.front().label});
         c.fix = tr("doctor.tokens.lockedFix");
     } else {
@@ -135,7 +136,7 @@ void checkToken(const Arguments& args, Checks& out) {
     if (!std::filesystem::is_regular_file(location.path, ec)) {
         // Named before loading, so the person reads "this path does not exist", not dlopen's text.
         module.status = Status::Fail;
-        module.reason = "MODULE_NOT_FOUND";
+        module.reason = protocol::words::ModuleNotFound;
         module.summary = tr("doctor.module.missing", {location.path, location.source});
         module.fix = tr("doctor.module.missingFix", {location.source});
         out.push_back(std::move(module));
@@ -181,7 +182,7 @@ void checkJournal(Checks& out) {
         c.summary = tr("doctor.journal.ok", {dir.string()});
     } else {
         c.status = Status::Fail;
-        c.reason = "NOT_WRITABLE";
+        c.reason = protocol::words::NotWritable;
         c.summary =
             tr(isFolder ? "doctor.journal.readOnly" : "doctor.journal.notFolder", {probe.string()});
         c.fix = tr("doctor.journal.fix", {probe.string()});

@@ -1,6 +1,5 @@
 #include "Encoding.h"
 
-
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -10,6 +9,7 @@
 #include "CliError.h"
 #include "Messages.h"
 #include "firmante/pkcs11/Base64.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 
@@ -19,17 +19,8 @@ std::string base64(std::span<const unsigned char> bytes) {
 
 pkcs11::Bytes base64Decode(const std::string& text) {
     auto bytes = pkcs11::base64Decode(text);
-    if (!bytes) throw CliError("INTERNAL", "malformed base64 from the agent");
+    if (!bytes) throw CliError(protocol::words::Internal, "malformed base64 from the agent");
     return std::move(*bytes);
-}
-
-std::string isoTime(std::chrono::system_clock::time_point t) {
-    std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buf;
 }
 
 std::string colonHex(std::span<const unsigned char> bytes) {
@@ -46,15 +37,19 @@ std::string colonHex(std::span<const unsigned char> bytes) {
 pkcs11::Bytes readInputFile(const std::string& path) {
     std::error_code ec;
     auto size = std::filesystem::file_size(path, ec);
-    if (ec) throw CliError("INVALID_PARAMS", tr("file.cannotRead", {path, ec.message()}));
+    if (ec)
+        throw CliError(protocol::words::InvalidParams, tr("file.cannotRead", {path, ec.message()}));
     if (size > kMaxInputFile)
-        throw CliError("TOO_LARGE", tr("file.tooLarge", {path, std::to_string(kMaxInputFile)}));
+        throw CliError(protocol::words::TooLarge,
+                       tr("file.tooLarge", {path, std::to_string(kMaxInputFile)}));
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw CliError("INVALID_PARAMS", tr("file.cannotRead", {path, std::strerror(errno)}));
+    if (!in)
+        throw CliError(protocol::words::InvalidParams,
+                       tr("file.cannotRead", {path, std::strerror(errno)}));
     pkcs11::Bytes bytes(static_cast<std::size_t>(size));
     in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (static_cast<std::uintmax_t>(in.gcount()) != size)
-        throw CliError("INVALID_PARAMS", tr("file.cannotRead", {path, "short read"}));
+        throw CliError(protocol::words::InvalidParams, tr("file.cannotRead", {path, "short read"}));
     return bytes;
 }
 
@@ -64,7 +59,7 @@ void writeOutputFile(const std::string& path, std::span<const unsigned char> byt
         out.write(reinterpret_cast<const char*>(bytes.data()),
                   static_cast<std::streamsize>(bytes.size()));
     out.close();
-    if (!out) throw CliError("INVALID_PARAMS", tr("file.cannotWrite", {path}));
+    if (!out) throw CliError(protocol::words::InvalidParams, tr("file.cannotWrite", {path}));
 }
 
 void writeOutputFile(const std::string& path, const std::string& text) {

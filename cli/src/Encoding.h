@@ -17,8 +17,6 @@ std::string base64(std::span<const unsigned char> bytes);
 /// Standard base64 with padding; throws CliError(INTERNAL) when malformed (it comes from the
 /// agent).
 pkcs11::Bytes base64Decode(const std::string& text);
-/// "2026-11-26T15:08:01Z"
-std::string isoTime(std::chrono::system_clock::time_point t);
 /// Lower-case hex pairs separated by ':' — how people compare IDs.
 std::string colonHex(std::span<const unsigned char> bytes);
 

@@ -2,25 +2,29 @@
 
 #include <string_view>
 
+#include "firmante/protocol/Reasons.h"
+
 namespace firmante::cli {
 
-/// Exit statuses, one per class of reason, so scripts can branch without parsing text.
-/// Documented in docs/cli.md; keep both in step.
+/// Exit statuses, one per class of reason, so scripts can branch without parsing text. Each
+/// reason's class is in protocol/reasons.json ("exit"); documented in docs/cli.md.
 enum ExitCode : int {
-    kExitOk = 0,
-    kExitUsage = 1,         // INVALID_PARAMS and other malformed input
-    kExitWrongSecret = 2,   // PIN_INCORRECT, PASSWORD_INCORRECT
-    kExitLocked = 3,        // PIN_LOCKED
-    kExitCancelled = 4,     // USER_CANCELLED, TIMEOUT, BUSY
-    kExitNoToken = 5,       // MODULE_NOT_FOUND, TOKEN_NOT_PRESENT, TOKEN_REMOVED, ...
-    kExitNotFound = 6,      // KEY_NOT_FOUND, CERTIFICATE_NOT_FOUND
-    kExitInvalid = 7,       // SIGNATURE_INVALID, CERTIFICATE_MISMATCH, CERTIFICATE_EXPIRED, …
-    kExitRefused = 8,       // the agent or portal refused: ORIGIN_NOT_ALLOWED, PORTAL_ERROR, ...
-    kExitNotAvailable = 9,  // NOT_AVAILABLE: a verb of a later phase
-    kExitInternal = 10,     // INTERNAL and anything unexpected
+    kExitOk = static_cast<int>(protocol::ExitCode::Ok),
+    kExitUsage = static_cast<int>(protocol::ExitCode::Usage),
+    kExitWrongSecret = static_cast<int>(protocol::ExitCode::WrongSecret),
+    kExitLocked = static_cast<int>(protocol::ExitCode::Locked),
+    kExitCancelled = static_cast<int>(protocol::ExitCode::Cancelled),
+    kExitNoToken = static_cast<int>(protocol::ExitCode::NoToken),
+    kExitNotFound = static_cast<int>(protocol::ExitCode::NotFound),
+    kExitInvalid = static_cast<int>(protocol::ExitCode::Invalid),
+    kExitRefused = static_cast<int>(protocol::ExitCode::Refused),
+    kExitNotAvailable = static_cast<int>(protocol::ExitCode::NotAvailable),
+    kExitInternal = static_cast<int>(protocol::ExitCode::Internal),
 };
 
-/// The exit status for a reason word.
-int exitCodeFor(std::string_view reason) noexcept;
+/// The exit status for a reason word (INTERNAL's for a word the table does not have).
+inline int exitCodeFor(std::string_view reason) noexcept {
+    return static_cast<int>(protocol::reasonInfoOrInternal(reason).exit);
+}
 
 }  // namespace firmante::cli

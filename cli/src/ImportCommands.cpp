@@ -3,7 +3,7 @@
 
 #include "Commands.h"
 #include "Encoding.h"
-#include "JsonViews.h"
+#include "firmante/views/Json.h"
 #include "Messages.h"
 #include "SecretPrompt.h"
 #include "TokenSession.h"
@@ -20,7 +20,7 @@ nlohmann::json runImportCert(const Arguments& args) {
     TokenSession session(args);
     session.login(tr("op.importCert", {shownSubject(described.subject)}));
     auto stored = session.token().storeCertificate(bytes, label);
-    return {{"token", tokenJson(session.info())}, {"certificate", certificateJson(stored)}};
+    return {{"token", views::tokenJson(session.info())}, {"certificate", views::certificateJson(stored)}};
 }
 
 nlohmann::json runImportPfx(const Arguments& args) {
@@ -34,9 +34,9 @@ nlohmann::json runImportPfx(const Arguments& args) {
     PromptText text{tr("prompt.title"), tr("prompt.password", {fileName}),
                     tr("prompt.passwordLabel")};
     auto imported = session.token().importPkcs12(bytes, obtainSecret(passwordFd, text), label);
-    return {{"token", tokenJson(session.info())},
-            {"key", keyJson(imported.key)},
-            {"certificate", certificateJson(imported.certificate)}};
+    return {{"token", views::tokenJson(session.info())},
+            {"key", views::keyJson(imported.key)},
+            {"certificate", views::certificateJson(imported.certificate)}};
 }
 
 }  // namespace firmante::cli

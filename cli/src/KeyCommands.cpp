@@ -4,7 +4,7 @@
 #include "CliError.h"
 #include "Commands.h"
 #include "Encoding.h"
-#include "JsonViews.h"
+#include "firmante/views/Json.h"
 #include "Messages.h"
 #include "TokenSession.h"
 #include "firmante/pkcs11/Csr.h"
@@ -29,7 +29,7 @@ nlohmann::json runKeygen(const Arguments& args) {
     session.token().requireKeyType(type);  // before the PIN: a refusal costs the person nothing
     session.login(tr("op.keygen", {std::string(pkcs11::keyTypeName(type)), label}));
     auto key = session.token().generateKeyPair(type, label);
-    return {{"token", tokenJson(session.info())}, {"key", keyJson(key)}};
+    return {{"token", views::tokenJson(session.info())}, {"key", views::keyJson(key)}};
 }
 
 nlohmann::json runCsr(const Arguments& args) {

@@ -6,6 +6,7 @@
 
 #include "DoctorMessages.h"
 #include "firmante/prompt/SafeText.h"
+#include "firmante/protocol/Reasons.h"
 
 namespace firmante::cli {
 namespace {
@@ -242,34 +243,6 @@ const std::unordered_map<std::string_view, Text>& table() {
         {"field.signingCertificateV2", {"signing-certificate-v2", "signing-certificate-v2"}},
         {"field.chain", {"Cadena de certificación", "Certificate chain"}},
 
-        // Short descriptions of the library's reasons, put before its (English) detail.
-        {"reason.INVALID_PARAMS", {"parámetros inválidos", "invalid parameters"}},
-        {"reason.TOO_LARGE", {"demasiado grande", "too large"}},
-        {"reason.PIN_INCORRECT", {"PIN incorrecto", "incorrect PIN"}},
-        {"reason.PIN_LOCKED", {"PIN bloqueado", "PIN locked"}},
-        {"reason.PASSWORD_INCORRECT",
-         {"la contraseña del archivo es incorrecta", "the file's password is incorrect"}},
-        {"reason.USER_CANCELLED", {"cancelado", "cancelled"}},
-        {"reason.TOKEN_NOT_PRESENT", {"no se encontró el token", "token not found"}},
-        {"reason.TOKEN_REMOVED", {"se retiró el token", "the token was removed"}},
-        {"reason.KEY_NOT_FOUND", {"no se encontró la llave", "key not found"}},
-        {"reason.CERTIFICATE_NOT_FOUND",
-         {"no se encontró el certificado", "certificate not found"}},
-        {"reason.CERTIFICATE_MISMATCH",
-         {"el certificado no corresponde a ninguna llave del token",
-          "the certificate matches no key on the token"}},
-        {"reason.CERTIFICATE_EXPIRED", {"certificado vencido", "expired certificate"}},
-        {"reason.SIGNATURE_INVALID", {"la firma no es válida", "the signature is not valid"}},
-        {"reason.MODULE_NOT_FOUND",
-         {"no se encontró un módulo PKCS#11", "no PKCS#11 module was found"}},
-        {"reason.NOT_LOGGED_IN",
-         {"falta iniciar sesión en el token", "not logged in to the token"}},
-        {"reason.MECHANISM_INVALID",
-         {"el token no admite esta operación", "the token does not support this operation"}},
-        {"reason.KEY_TYPE_UNSUPPORTED",
-         {"el token no ofrece ese tipo de llave", "the token does not offer that key type"}},
-        {"reason.INTERNAL", {"error interno", "internal error"}},
-
         // Help
         {"help.overview",
          {"Uso: firmante <acción> [opciones]\n"
@@ -440,6 +413,12 @@ std::string tr(std::string_view key, std::initializer_list<std::string> args) {
             text.replace(pos, marker.size(), arg);
     }
     return text;
+}
+
+std::string_view reasonSentence(std::string_view word) noexcept {
+    const auto* row = protocol::findReason(word);
+    if (!row) return {};
+    return gLanguage == Language::English ? row->en : row->es;
 }
 
 std::string shownSubject(const std::string& subject) {

@@ -18,6 +18,10 @@ Language currentLanguage() noexcept;
 /// user-facing string lives in one table (Messages.cpp) so that both languages always exist.
 std::string tr(std::string_view key, std::initializer_list<std::string> args = {});
 
+/// The one-sentence description of a reason word in the current language (protocol/reasons.json),
+/// or an empty string for a word the table does not have.
+std::string_view reasonSentence(std::string_view word) noexcept;
+
 /// A certificate subject or a file name as a message quotes it: escaped and shortened by
 /// prompt::safeText (whoever issued the certificate or named the file chose these bytes).
 std::string shownSubject(const std::string& subject);

@@ -8,6 +8,7 @@
 
 #include "CliError.h"
 #include "Messages.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 
@@ -31,10 +32,10 @@ std::optional<std::string> configuredModule() {
     auto path = configFilePath();
     if (!path) return std::nullopt;
     std::ifstream in(*path);
-    if (!in) throw CliError("INVALID_PARAMS", tr("config.unreadable", {*path}));
+    if (!in) throw CliError(protocol::words::InvalidParams, tr("config.unreadable", {*path}));
     auto doc = nlohmann::json::parse(in, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
-        throw CliError("INVALID_PARAMS", tr("config.unreadable", {*path}));
+        throw CliError(protocol::words::InvalidParams, tr("config.unreadable", {*path}));
     auto it = doc.find("module");
     if (it == doc.end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
     return it->get<std::string>();
@@ -43,7 +44,7 @@ std::optional<std::string> configuredModule() {
 pkcs11::ModuleLocation selectModule(const Arguments& args) {
     if (auto explicitModule = args.value("module")) {
         if (explicitModule->empty())
-            throw CliError("INVALID_PARAMS", tr("usage.required", {"--module"}));
+            throw CliError(protocol::words::InvalidParams, tr("usage.required", {"--module"}));
         return {*explicitModule, "--module"};
     }
     return pkcs11::locateModule(configuredModule());

@@ -4,6 +4,7 @@
 
 #include "ExitCodes.h"
 #include "HumanViews.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 
@@ -19,7 +20,7 @@ int printError(const CliError& error, bool json) {
     std::cerr << "firmante: " << error.reason() << ": " << error.what() << std::endl;
     if (json) {
         nlohmann::json body{{"reason", error.reason()}, {"message", error.what()}};
-        if (error.reason() == "PIN_INCORRECT") {
+        if (error.reason() == protocol::words::PinIncorrect) {
             body["triesLeft"] =
                 error.triesLeft ? nlohmann::json(*error.triesLeft) : nlohmann::json();
             body["pinCountLow"] = error.pinCountLow;

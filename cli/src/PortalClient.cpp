@@ -11,6 +11,7 @@
 #include "CliError.h"
 #include "Messages.h"
 #include "RenewText.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 namespace {
@@ -23,11 +24,13 @@ using tcp = boost::asio::ip::tcp;
 constexpr std::uint64_t kMaxAnswerBytes = 8u * 1024u * 1024u;
 
 std::string reasonFor(const std::string& portalCode) {
-    if (portalCode == "LETTER_MISMATCH" || portalCode == "CERTIFICATE_MISMATCH") return portalCode;
-    if (portalCode == "SIGNATURE_INVALID" || portalCode == "POSSESSION_NOT_PROVEN")
-        return "SIGNATURE_INVALID";
-    if (portalCode == "STEP_ORDER") return "RENEWAL_STATE";
-    return "PORTAL_ERROR";
+    if (portalCode == protocol::words::LetterMismatch ||
+        portalCode == protocol::words::CertificateMismatch)
+        return portalCode;
+    if (portalCode == protocol::words::SignatureInvalid || portalCode == "POSSESSION_NOT_PROVEN")
+        return protocol::words::SignatureInvalid;
+    if (portalCode == "STEP_ORDER") return protocol::words::RenewalState;
+    return protocol::words::PortalError;
 }
 
 }  // namespace
@@ -36,12 +39,12 @@ PortalClient::PortalClient(const std::string& url) {
     static const std::regex re(R"(^http://(127\.0\.0\.1|localhost|\[::1\])(:([0-9]{1,5}))?/?$)");
     std::smatch m;
     if (!std::regex_match(url, m, re))
-        throw CliError("INVALID_PARAMS", renewText("badPortal", {url}));
+        throw CliError(protocol::words::InvalidParams, renewText("badPortal", {url}));
     std::string name = m[1].str();
     host_ = name == "[::1]" ? "::1" : name;
     port_ = m[3].matched ? m[3].str() : "80";
     if (std::stoi(port_) < 1 || std::stoi(port_) > 65535)
-        throw CliError("INVALID_PARAMS", renewText("badPortal", {url}));
+        throw CliError(protocol::words::InvalidParams, renewText("badPortal", {url}));
     hostHeader_ = m[3].matched ? name + ":" + port_ : name;
     origin_ = "http://" + hostHeader_;
 }
@@ -85,20 +88,21 @@ nlohmann::json PortalClient::exchange(bool post, const std::string& target, cons
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     } catch (const std::exception& e) {
-        throw CliError("PORTAL_ERROR", renewText("portalUnreachable", {origin_, e.what()}));
+        throw CliError(protocol::words::PortalError,
+                       renewText("portalUnreachable", {origin_, e.what()}));
     }
     auto answer = nlohmann::json::parse(response.body(), nullptr, false);
     if (answer.is_discarded() || !answer.is_object())
-        throw CliError("PORTAL_ERROR", renewText("portalGarbage", {origin_, target}));
+        throw CliError(protocol::words::PortalError, renewText("portalGarbage", {origin_, target}));
     if (auto error = answer.find("error"); error != answer.end() && error->is_object()) {
-        std::string code = error->value("code", std::string("INTERNAL"));
+        std::string code = error->value("code", std::string(protocol::words::Internal));
         std::string message = error->value("message", std::string());
         if (currentLanguage() == Language::English) message = error->value("messageEn", message);
         throw CliError(reasonFor(code),
                        renewText("portalRefused", {std::to_string(step), message, code}));
     }
     if (response.result_int() >= 400)
-        throw CliError("PORTAL_ERROR", renewText("portalGarbage", {origin_, target}));
+        throw CliError(protocol::words::PortalError, renewText("portalGarbage", {origin_, target}));
     return answer;
 }
 

@@ -15,6 +15,7 @@
 #include "RenewCommand.h"
 #include "RenewDirectBackend.h"
 #include "RenewText.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 namespace {
@@ -67,7 +68,7 @@ std::string pickCertificate(const json& certificates, const std::optional<std::s
         if (chosen.is_null() || str(c, "notAfter") > str(chosen, "notAfter")) chosen = c;
     }
     if (chosen.is_null())
-        throw CliError("CERTIFICATE_NOT_FOUND",
+        throw CliError(protocol::words::CertificateNotFound,
                        renewText("noCertificate", {user ? renewText("forUser", {*user}) : ""}));
     return str(chosen, "uri");
 }
@@ -127,8 +128,9 @@ json Renewal::run() {
         for (const auto& c : token_.certificates(args_.value("token")))
             if (str(c, "uri") == *given) current = c;
         if (current.is_null())
-            throw CliError("CERTIFICATE_NOT_FOUND",
-                           tr("reason.CERTIFICATE_NOT_FOUND") + ": " + *given);
+            throw CliError(
+                protocol::words::CertificateNotFound,
+                std::string(reasonSentence(protocol::words::CertificateNotFound)) + " " + *given);
         certUri = *given;
     } else {
         certUri = pickCertificate(token_.certificates(args_.value("token")), args_.value("user"),
@@ -136,11 +138,12 @@ json Renewal::run() {
     }
     std::string user = args_.value("user").value_or(uidOf(str(current, "subject")));
     if (user.empty())
-        throw CliError("INVALID_PARAMS", renewText("noUser", {str(current, "subject")}));
+        throw CliError(protocol::words::InvalidParams,
+                       renewText("noUser", {str(current, "subject")}));
     auto first = login(certUri, user, 1);
     const std::string status = str(first, "status");
     if (status != "RENEWAL_REQUIRED")
-        throw CliError("RENEWAL_STATE",
+        throw CliError(protocol::words::RenewalState,
                        renewText("stillValid", {str(current, "serial"), str(current, "notAfter")}));
     const json oldCert = first.value("certificate", json::object());
     report(1,
@@ -285,7 +288,8 @@ json Renewal::run() {
     // Step 12: a new session, logged in with the new certificate.
     auto last = login(newUri, user, 12);
     if (str(last, "status") != "LOGGED_IN")
-        throw CliError("PORTAL_ERROR", renewText("notLoggedIn", {str(last, "status")}));
+        throw CliError(protocol::words::PortalError,
+                       renewText("notLoggedIn", {str(last, "status")}));
     report(12,
            {{"status", "LOGGED_IN"}, {"message", str(last, "message")}, {"certificate", newUri}},
            renewText("step12", {str(issued, "serial"), str(last, "message")}));
@@ -310,12 +314,12 @@ json Renewal::run() {
 nlohmann::json runRenew(const Arguments& args) {
     PortalClient portal(args.required("portal"));
     if (args.has("retire-old") && args.has("keep-old"))
-        throw CliError("INVALID_PARAMS", renewText("retireAndKeep"));
+        throw CliError(protocol::words::InvalidParams, renewText("retireAndKeep"));
     const std::string keyType = args.value("key-type").value_or("rsa-2048");
     try {
         (void)pkcs11::parseKeyType(keyType);
     } catch (const std::exception&) {
-        throw CliError("INVALID_PARAMS", renewText("badKeyType", {keyType}));
+        throw CliError(protocol::words::InvalidParams, renewText("badKeyType", {keyType}));
     }
     // The portal first: an unreachable portal costs no token work and no PIN.
     (void)portal.get("/api/health", 1);

@@ -7,6 +7,7 @@
 #include "RenewText.h"
 #include "SecretPrompt.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 
@@ -14,7 +15,7 @@ void RenewDirectAuthorizer::unlock(pkcs11::Token& token,
                                    const renewal::OperationDescription& what) {
     if (token.loggedIn()) return;
     const auto info = token.info();
-    if (info.pinLocked) throw CliError("PIN_LOCKED", tr("pin.locked", {info.label}));
+    if (info.pinLocked) throw CliError(protocol::words::PinLocked, tr("pin.locked", {info.label}));
     if (info.pinpad) {
         std::cerr << tr("pin.pinpad", {info.label, what.operation}) << std::endl;
         token.loginProtectedPath();

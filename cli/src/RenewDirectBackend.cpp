@@ -11,6 +11,8 @@
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/ReasonEnums.h"
+#include "firmante/views/Json.h"
 
 namespace firmante::cli {
 namespace {
@@ -48,17 +50,7 @@ RenewDirectBackend::RenewDirectBackend(const Arguments& args, std::string origin
 nlohmann::json RenewDirectBackend::certificates(const std::optional<std::string>&) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& c : session_.token().certificates())
-        list.push_back({{"uri", c.uri.str()},
-                        {"keyUri", c.keyUri ? nlohmann::json(c.keyUri->str()) : nlohmann::json()},
-                        {"label", c.label},
-                        {"subject", c.subject},
-                        {"issuer", c.issuer},
-                        {"serial", c.serialHex},
-                        {"notBefore", isoTime(c.notBefore)},
-                        {"notAfter", isoTime(c.notAfter)},
-                        {"expired", c.expired},
-                        {"spkiSha256", c.spkiSha256Hex},
-                        {"der", base64(c.der)}});
+        list.push_back(views::certificateJson(c));
     return list;
 }
 
@@ -113,7 +105,7 @@ nlohmann::json RenewDirectBackend::call(const std::string& method, const nlohman
     }
     if (method == "renewal.finish")
         return renewals_.finish(token, authorizer_, origin_, id, p.value("retireOld", false));
-    throw CliError("INTERNAL", "unknown renewal call " + method);
+    throw CliError(protocol::words::Internal, "unknown renewal call " + method);
 }
 
 }  // namespace firmante::cli

@@ -9,6 +9,7 @@
 #include "Messages.h"
 #include "TerminalReader.h"
 #include "firmante/prompt/PinentryPrompter.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 
@@ -17,7 +18,8 @@ pkcs11::Secret obtainSecret(std::optional<int> fd, const PromptText& text) {
         try {
             return pkcs11::readSecretFromFd(*fd);
         } catch (const pkcs11::Error& e) {
-            throw CliError("INVALID_PARAMS", tr("pin.fdUnreadable", {std::to_string(*fd)}));
+            throw CliError(protocol::words::InvalidParams,
+                           tr("pin.fdUnreadable", {std::to_string(*fd)}));
         }
     }
     if (const char* program = std::getenv("FIRMANTE_PINENTRY"); program && *program) {
@@ -35,12 +37,12 @@ pkcs11::Secret obtainSecret(std::optional<int> fd, const PromptText& text) {
             return prompt::PinentryPrompter(program).askPin(question);
         } catch (const pkcs11::Error& e) {
             if (e.reason() == pkcs11::Reason::UserCancelled)
-                throw CliError("USER_CANCELLED", tr("pin.cancelled"));
+                throw CliError(protocol::words::UserCancelled, tr("pin.cancelled"));
             throw CliError(std::string(e.reasonWord()), tr("pinentry.failed", {program, e.what()}));
         }
     }
     if (isatty(STDIN_FILENO)) return readSecretFromTerminal(text);
-    throw CliError("INVALID_PARAMS", tr("pin.noSource"));
+    throw CliError(protocol::words::InvalidParams, tr("pin.noSource"));
 }
 
 }  // namespace firmante::cli

@@ -8,12 +8,12 @@
 #include "CliError.h"
 #include "Commands.h"
 #include "Encoding.h"
-#include "JsonViews.h"
 #include "Messages.h"
 #include "TokenSession.h"
-#include "firmante/nm/Limits.hpp"
+#include "firmante/nm/Limits.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Cms.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 
@@ -33,9 +33,10 @@ struct BatchFile {
 // costs no PIN entry and writes nothing.
 std::vector<BatchFile> batchFiles(const Arguments& args) {
     const auto inputs = args.values("in");
-    if (args.value("out")) throw CliError("INVALID_PARAMS", tr("signBatch.noOut"));
+    if (args.value("out")) throw CliError(protocol::words::InvalidParams, tr("signBatch.noOut"));
     if (inputs.size() > kMaxBatchFiles)
-        throw CliError("TOO_LARGE", tr("signBatch.tooMany", {std::to_string(kMaxBatchFiles)}));
+        throw CliError(protocol::words::TooLarge,
+                       tr("signBatch.tooMany", {std::to_string(kMaxBatchFiles)}));
     const auto outDir = args.value("out-dir");
     std::vector<BatchFile> files;
     std::set<std::string> outputs;
@@ -47,7 +48,7 @@ std::vector<BatchFile> batchFiles(const Arguments& args) {
             outDir ? std::filesystem::path(*outDir) : std::filesystem::path(in).parent_path();
         f.out = (dir / (f.fileName + ".p7s")).string();
         if (!outputs.insert(std::filesystem::path(f.out).lexically_normal().string()).second)
-            throw CliError("INVALID_PARAMS", tr("signBatch.sameOut", {f.out}));
+            throw CliError(protocol::words::InvalidParams, tr("signBatch.sameOut", {f.out}));
         f.bytes = readInputFile(in);
         files.push_back(std::move(f));
     }
@@ -70,7 +71,7 @@ nlohmann::json signBatchViaAgent(const Arguments& args, AgentClient& agent,
         encoded += (f.bytes.size() + 2) / 3 * 4 + f.fileName.size() + 64;
         // The whole batch travels in one frame.
         if (encoded > nm::kDefaultFrameLimit)
-            throw CliError("TOO_LARGE", tr("agent.documentTooLarge", {f.in}));
+            throw CliError(protocol::words::TooLarge, tr("agent.documentTooLarge", {f.in}));
         documents.push_back({{"document", base64(f.bytes)}, {"fileName", f.fileName}});
     }
     std::cerr << tr("agent.confirmThere") << std::endl;
@@ -78,11 +79,12 @@ nlohmann::json signBatchViaAgent(const Arguments& args, AgentClient& agent,
                              {{"certificate", certUri.str()}, {"documents", std::move(documents)}});
     const auto& results = result.value("results", nlohmann::json::array());
     if (!results.is_array() || results.size() != files.size())
-        throw CliError("INTERNAL", tr("agent.garbage", {agent.socketPath()}));
+        throw CliError(protocol::words::Internal, tr("agent.garbage", {agent.socketPath()}));
     nlohmann::json out = nlohmann::json::array();
     for (std::size_t i = 0; i < files.size(); ++i) {
         auto cms = base64Decode(results[i].value("cms", std::string()));
-        if (cms.empty()) throw CliError("INTERNAL", tr("agent.garbage", {agent.socketPath()}));
+        if (cms.empty())
+            throw CliError(protocol::words::Internal, tr("agent.garbage", {agent.socketPath()}));
         writeOutputFile(files[i].out, cms);
         out.push_back(
             signedJson(files[i], results[i].value("documentSha256", std::string()), cms.size()));
@@ -107,12 +109,7 @@ nlohmann::json runSignBatch(const Arguments& args) {
     {
         TokenSession session(args, certUri);
         cert = session.token().certificate(certUri);
-        if (cert.expired) {
-            if (!args.has("allow-expired"))
-                throw CliError("CERTIFICATE_EXPIRED",
-                               tr("sign.expired", {shownSubject(cert.subject)}));
-            std::cerr << tr("sign.expiredWarning", {shownSubject(cert.subject)}) << std::endl;
-        }
+        refuseExpiredUnlessAllowed(args, cert);
         std::string list;
         for (const auto& f : files) {
             list += "\n  " + shownFileName(f.fileName) + " (SHA-256 " +
@@ -121,7 +118,8 @@ nlohmann::json runSignBatch(const Arguments& args) {
         session.login(
             tr("op.signBatch", {std::to_string(files.size()), shownSubject(cert.subject), list}));
         cert = session.token().certificate(certUri);
-        if (!cert.keyUri) throw CliError("KEY_NOT_FOUND", tr("sign.noKey", {cert.uri.str()}));
+        if (!cert.keyUri)
+            throw CliError(protocol::words::KeyNotFound, tr("sign.noKey", {cert.uri.str()}));
         auto key = session.token().key(*cert.keyUri);
         auto x509 = pkcs11::decodeCertificate(cert.der);
         auto privateKey = session.token().privateKey(key);  // freed before the session

@@ -5,17 +5,27 @@
 #include "CliError.h"
 #include "Commands.h"
 #include "Encoding.h"
-#include "JsonViews.h"
 #include "Messages.h"
 #include "TokenSession.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Cms.h"
+#include "firmante/protocol/ReasonEnums.h"
+#include "firmante/views/Json.h"
 
 namespace firmante::cli {
 
+void refuseExpiredUnlessAllowed(const Arguments& args, const pkcs11::CertificateInfo& cert) {
+    if (!cert.expired) return;
+    if (!args.has("allow-expired"))
+        throw CliError(protocol::words::CertificateExpired,
+                       tr("sign.expired", {shownSubject(cert.subject)}));
+    std::cerr << tr("sign.expiredWarning", {shownSubject(cert.subject)}) << std::endl;
+}
+
 nlohmann::json runSign(const Arguments& args) {
     if (args.values("in").size() > 1) return runSignBatch(args);
-    if (args.value("out-dir")) throw CliError("INVALID_PARAMS", tr("signBatch.outDirOne"));
+    if (args.value("out-dir"))
+        throw CliError(protocol::words::InvalidParams, tr("signBatch.outDirOne"));
     if (auto agent = agentFor(args)) return signViaAgent(args, *agent);
     auto certUri = pkcs11::Uri::parse(args.required("cert"));
     auto in = args.required("in");
@@ -30,19 +40,13 @@ nlohmann::json runSign(const Arguments& args) {
         TokenSession session(args, certUri);
         // Look the certificate up before asking for the PIN, so a typo costs no PIN entry.
         cert = session.token().certificate(certUri);
-        // As the agent's documents.sign: documents are signed only with a valid certificate,
-        // unless the person says otherwise (a renewal's first letter uses the expired one).
-        if (cert.expired) {
-            if (!args.has("allow-expired"))
-                throw CliError("CERTIFICATE_EXPIRED",
-                               tr("sign.expired", {shownSubject(cert.subject)}));
-            std::cerr << tr("sign.expiredWarning", {shownSubject(cert.subject)}) << std::endl;
-        }
+        refuseExpiredUnlessAllowed(args, cert);
         session.login(
             tr("op.sign", {shownFileName(fileName), documentSha256, shownSubject(cert.subject)}));
         // Again after login: tokens that hide private keys pair the key only now.
         cert = session.token().certificate(certUri);
-        if (!cert.keyUri) throw CliError("KEY_NOT_FOUND", tr("sign.noKey", {cert.uri.str()}));
+        if (!cert.keyUri)
+            throw CliError(protocol::words::KeyNotFound, tr("sign.noKey", {cert.uri.str()}));
         auto key = session.token().key(*cert.keyUri);
         auto x509 = pkcs11::decodeCertificate(cert.der);
         auto privateKey = session.token().privateKey(key);  // freed before the session
@@ -73,7 +77,7 @@ nlohmann::json runVerify(const Arguments& args) {
             {"signer", result.signerSubject},
             {"signerSerial", result.signerSerialHex},
             {"signingTime",
-             result.signingTime ? nlohmann::json(isoTime(*result.signingTime)) : nlohmann::json()},
+             result.signingTime ? nlohmann::json(views::isoTime(*result.signingTime)) : nlohmann::json()},
             {"signingCertificateV2", result.signingCertificateV2},
             {"chainVerified", result.chainVerified},
             {"ca", ca ? nlohmann::json(*ca) : nlohmann::json()},

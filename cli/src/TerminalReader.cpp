@@ -10,6 +10,7 @@
 
 #include "CliError.h"
 #include "Messages.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 namespace {
@@ -28,7 +29,7 @@ class EchoOff {
   public:
     EchoOff() {
         if (tcgetattr(STDIN_FILENO, &gSaved) != 0)
-            throw CliError("INVALID_PARAMS", tr("pin.noTerminal"));
+            throw CliError(protocol::words::InvalidParams, tr("pin.noTerminal"));
         termios quiet = gSaved;
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         quiet.c_lflag |= ECHONL;
@@ -72,13 +73,13 @@ pkcs11::Secret readSecretFromTerminal(const PromptText& text) {
             char c = 0;
             ssize_t n = ::read(STDIN_FILENO, &c, 1);
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw CliError("USER_CANCELLED", tr("pin.cancelled"));
+            if (n <= 0) throw CliError(protocol::words::UserCancelled, tr("pin.cancelled"));
             if (c == '\n' || c == '\r') break;
             secret.push_back(c);
             c = 0;
         }
     }
-    if (secret.empty()) throw CliError("INVALID_PARAMS", tr("pin.empty"));
+    if (secret.empty()) throw CliError(protocol::words::InvalidParams, tr("pin.empty"));
     return secret;
 }
 

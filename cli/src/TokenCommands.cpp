@@ -1,6 +1,6 @@
 // tokens, certs, keys: what is on the token.
 #include "Commands.h"
-#include "JsonViews.h"
+#include "firmante/views/Json.h"
 #include "Messages.h"
 #include "ModuleSelection.h"
 #include "TokenSession.h"
@@ -12,7 +12,7 @@ nlohmann::json runTokens(const Arguments& args) {
     auto location = selectModule(args);
     auto module = pkcs11::Module::load(location.path);
     nlohmann::json tokens = nlohmann::json::array();
-    for (const auto& token : module->tokens()) tokens.push_back(tokenJson(token));
+    for (const auto& token : module->tokens()) tokens.push_back(views::tokenJson(token));
     return {{"via", "direct"},
             {"module", location.path},
             {"moduleSource", location.source},
@@ -27,16 +27,16 @@ nlohmann::json runCerts(const Arguments& args) {
     // or when a script already handed us the PIN with --pin-fd.
     if (args.has("login") || args.value("pin-fd")) session.login(tr("op.listCertificates"));
     nlohmann::json certs = nlohmann::json::array();
-    for (const auto& c : session.token().certificates()) certs.push_back(certificateJson(c));
-    return {{"via", "direct"}, {"token", tokenJson(session.info())}, {"certificates", certs}};
+    for (const auto& c : session.token().certificates()) certs.push_back(views::certificateJson(c));
+    return {{"via", "direct"}, {"token", views::tokenJson(session.info())}, {"certificates", certs}};
 }
 
 nlohmann::json runKeys(const Arguments& args) {
     TokenSession session(args);
     session.login(tr("op.listKeys"));
     nlohmann::json keys = nlohmann::json::array();
-    for (const auto& k : session.token().keys()) keys.push_back(keyJson(k));
-    return {{"token", tokenJson(session.info())}, {"keys", keys}};
+    for (const auto& k : session.token().keys()) keys.push_back(views::keyJson(k));
+    return {{"token", views::tokenJson(session.info())}, {"keys", keys}};
 }
 
 }  // namespace firmante::cli

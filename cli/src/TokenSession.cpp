@@ -6,6 +6,7 @@
 #include "Messages.h"
 #include "ModuleSelection.h"
 #include "SecretPrompt.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 namespace {
@@ -29,7 +30,7 @@ CliError wrongPin(const pkcs11::TokenInfo& after, const pkcs11::Error& cause) {
     std::string hint = finalTry   ? tr("pin.hintFinalTry")
                        : countLow ? tr("pin.hintCountLow")
                                   : tr("pin.hintUnknown");
-    CliError error("PIN_INCORRECT", tr("pin.incorrect", {after.label, hint}));
+    CliError error(protocol::words::PinIncorrect, tr("pin.incorrect", {after.label, hint}));
     error.pinFinalTry = finalTry;
     error.pinCountLow = countLow;
     error.triesLeft = finalTry ? std::optional<int>(1) : cause.triesLeft();
@@ -47,7 +48,8 @@ TokenSession::TokenSession(const Arguments& args, const std::optional<pkcs11::Ur
 void TokenSession::login(const std::string& operation) {
     if (token_->loggedIn()) return;
     info_ = token_->info();
-    if (info_.pinLocked) throw CliError("PIN_LOCKED", tr("pin.locked", {info_.label}));
+    if (info_.pinLocked)
+        throw CliError(protocol::words::PinLocked, tr("pin.locked", {info_.label}));
     try {
         if (info_.pinpad) {
             std::cerr << tr("pin.pinpad", {info_.label, operation}) << std::endl;
@@ -60,7 +62,7 @@ void TokenSession::login(const std::string& operation) {
     } catch (const pkcs11::Error& e) {
         if (e.reason() == pkcs11::Reason::PinIncorrect) throw wrongPin(token_->info(), e);
         if (e.reason() == pkcs11::Reason::PinLocked)
-            throw CliError("PIN_LOCKED", tr("pin.locked", {info_.label}));
+            throw CliError(protocol::words::PinLocked, tr("pin.locked", {info_.label}));
         throw;
     }
 }

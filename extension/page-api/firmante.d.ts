@@ -7,15 +7,29 @@ export const MAX_REQUEST_BYTES: number;
 
 /** A DESIGN §2 reason word, plus the transport words of the extension and page API. */
 export type FirmanteReason =
+  // generated from protocol/reasons.json by tools/reasons.mjs: begin
   | 'PARSE_ERROR' | 'INVALID_REQUEST' | 'METHOD_NOT_FOUND' | 'INVALID_PARAMS' | 'TOO_LARGE'
-  | 'ORIGIN_NOT_ALLOWED' | 'USER_CANCELLED' | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'TOKEN_NOT_PRESENT'
-  | 'TOKEN_REMOVED' | 'KEY_NOT_FOUND' | 'CERTIFICATE_NOT_FOUND' | 'CERTIFICATE_MISMATCH'
-  | 'CERTIFICATE_UNTRUSTED'
-  | 'LETTER_MISMATCH' | 'RENEWAL_STATE' | 'BUSY' | 'TIMEOUT' | 'INTERNAL'
-  | 'NATIVE_UNAVAILABLE' | 'AGENT_NOT_RUNNING' | 'AGENT_UNAVAILABLE' | 'LOCAL_NETWORK_DENIED'
-  | 'VERSION_MISMATCH' | 'MODULE_NOT_FOUND'
-  | 'PASSWORD_INCORRECT' | 'SIGNATURE_INVALID'
+  | 'TRUNCATED' | 'ORIGIN_NOT_ALLOWED' | 'USER_CANCELLED' | 'PIN_INCORRECT' | 'PIN_LOCKED'
+  | 'PASSWORD_INCORRECT' | 'TOKEN_NOT_PRESENT' | 'TOKEN_REMOVED' | 'MODULE_NOT_FOUND' | 'NOT_LOGGED_IN'
+  | 'MECHANISM_INVALID' | 'KEY_TYPE_UNSUPPORTED' | 'KEY_NOT_FOUND' | 'CERTIFICATE_NOT_FOUND' | 'CERTIFICATE_EXPIRED'
+  | 'CERTIFICATE_MISMATCH' | 'CERTIFICATE_UNTRUSTED' | 'SIGNATURE_INVALID' | 'LETTER_MISMATCH' | 'RENEWAL_STATE'
+  | 'BUSY' | 'TIMEOUT' | 'VERSION_MISMATCH' | 'PORT_IN_USE' | 'LISTEN_FAILED'
+  | 'INTERNAL' | 'NATIVE_UNAVAILABLE' | 'AGENT_NOT_RUNNING' | 'AGENT_UNAVAILABLE' | 'LOCAL_NETWORK_DENIED'
+  // generated from protocol/reasons.json by tools/reasons.mjs: end
   | (string & {});
+
+/** One row of protocol/reasons.json, the one table of Firmante's reasons. */
+export interface FirmanteReasonInfo {
+  readonly code: number;
+  readonly retriable: boolean;
+  /** Who produces it: the agent, or the link to it (extension, page API, native host). */
+  readonly from: 'agent' | 'link' | 'cli';
+  /** One sentence for a person, es-MX and English. */
+  readonly es: string;
+  readonly en: string;
+}
+/** Every reason word with its code, retry flag and sentences (generated from the one table). */
+export const REASONS: Readonly<Record<string, FirmanteReasonInfo>>;
 
 export class FirmanteError extends Error {
   constructor(message: string, init?: { reason?: FirmanteReason; code?: number; triesLeft?: number; data?: object });
@@ -24,6 +38,9 @@ export class FirmanteError extends Error {
   readonly reason: FirmanteReason;
   /** JSON-RPC error code (-32000 for application errors). */
   readonly code: number;
+  /** Whether the person can fix the cause and try again (a wrong PIN, a removed token, a cancel):
+   *  offer a retry only then. From the agent's error.data.retriable, else from REASONS. */
+  readonly retriable: boolean;
   /** PIN tries left, when the agent says (PIN_INCORRECT). */
   readonly triesLeft?: number;
   /** The agent's whole error.data. */
@@ -165,5 +182,6 @@ export const Firmante: {
   readonly base64ToBytes: typeof base64ToBytes;
   readonly PROTOCOL_VERSION: 1;
   readonly DEFAULT_WS_PORT: 31780;
+  readonly REASONS: typeof REASONS;
 };
 export default Firmante;

@@ -10,7 +10,7 @@
 
 #include "AgentClient.h"
 #include "AgentProcess.h"
-#include "firmante/nm/FrameCodec.hpp"
+#include "firmante/nm/FrameCodec.h"
 #include "firmante/testing/Process.h"
 #include "firmante/testing/Sanitizers.h"
 

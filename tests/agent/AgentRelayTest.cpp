@@ -15,7 +15,7 @@
 
 #include "AgentProcess.h"
 #include "AgentTestUtil.h"
-#include "RelayProcess.hpp"
+#include "RelayProcess.h"
 #include "TestPki.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"

@@ -18,9 +18,9 @@
 #include "TestPki.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/pkcs11/Certificate.h"
-#include "firmante/portal/Codec.hpp"
-#include "firmante/portal/LetterRenderer.hpp"
-#include "firmante/portal/Pki.hpp"
+#include "firmante/portal/Codec.h"
+#include "firmante/portal/LetterRenderer.h"
+#include "firmante/portal/Pki.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;

@@ -12,7 +12,7 @@
 
 #include "AgentProcess.h"
 #include "AgentTestUtil.h"
-#include "RelayProcess.hpp"
+#include "RelayProcess.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;

@@ -228,6 +228,15 @@ TEST(CoreUnit, LibraryErrorsKeepTheirReasonAndTriesHint) {
     EXPECT_EQ(j["data"]["reason"], "PIN_INCORRECT");
     EXPECT_EQ(j["data"]["triesLeft"], 1);
     EXPECT_EQ(j["data"]["pinCountLow"], true);
+    // From the one reason table (protocol/reasons.json): a page can offer a retry and show a
+    // sentence without a table of its own.
+    EXPECT_EQ(j["data"]["retriable"], true);
+    EXPECT_EQ(j["data"]["messageEs"], "El PIN es incorrecto.");
+    EXPECT_EQ(j["data"]["messageEn"], "The PIN is incorrect.");
+    const auto locked = RpcError::from(
+        firmante::pkcs11::Error(firmante::pkcs11::Reason::PinLocked, "locked", "C_Login"));
+    EXPECT_EQ(locked.toJson()["data"]["retriable"], false);
+    EXPECT_EQ(RpcError("INVALID_PARAMS", "x").toJson()["code"], -32602);
     EXPECT_EQ(RpcError::from(std::runtime_error("secret detail")).reason(), "INTERNAL");
     EXPECT_EQ(
         std::string(RpcError::from(std::runtime_error("secret detail")).what()).find("secret"),

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "firmante/nm/FdFrameIo.hpp"
+#include "firmante/nm/FdFrameIo.h"
 
 namespace firmante::cli::test {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "FuzzCheck.h"
-#include "firmante/nm/FrameDecoder.hpp"
+#include "firmante/nm/FrameDecoder.h"
 
 using firmante::nm::FrameDecoder;
 using firmante::nm::FrameResult;

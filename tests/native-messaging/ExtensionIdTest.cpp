@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "firmante/nm/ExtensionId.hpp"
+#include "firmante/nm/ExtensionId.h"
 #include "firmante/protocol/AgentSocketPath.h"
 
 using namespace firmante::nm;

@@ -8,9 +8,9 @@
 #include <system_error>
 #include <thread>
 
-#include "firmante/nm/FdFrameIo.hpp"
-#include "firmante/nm/FrameCodec.hpp"
-#include "firmante/nm/FramingError.hpp"
+#include "firmante/nm/FdFrameIo.h"
+#include "firmante/nm/FrameCodec.h"
+#include "firmante/nm/FramingError.h"
 
 using namespace firmante::nm;
 

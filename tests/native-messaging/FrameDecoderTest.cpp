@@ -4,10 +4,10 @@
 #include <cstring>
 #include <string>
 
-#include "firmante/nm/FrameCodec.hpp"
-#include "firmante/nm/FrameDecoder.hpp"
-#include "firmante/nm/FramingError.hpp"
-#include "firmante/nm/Utf8.hpp"
+#include "firmante/nm/FrameCodec.h"
+#include "firmante/nm/FrameDecoder.h"
+#include "firmante/nm/FramingError.h"
+#include "firmante/nm/Utf8.h"
 
 using namespace firmante::nm;
 

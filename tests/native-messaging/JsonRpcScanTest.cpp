@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "firmante/nm/JsonRpcScan.hpp"
+#include "firmante/nm/JsonRpcScan.h"
 
 using firmante::nm::findTopLevelId;
 

@@ -11,11 +11,11 @@
 #include <set>
 #include <string>
 
-#include "firmante/nm/FrameCodec.hpp"
+#include "firmante/nm/FrameCodec.h"
 #include "firmante/testing/Sanitizers.h"
-#include "support/FakeAgent.hpp"
-#include "support/RelayProcess.hpp"
-#include "support/TempDir.hpp"
+#include "support/FakeAgent.h"
+#include "support/RelayProcess.h"
+#include "support/TempDir.h"
 
 using namespace std::chrono_literals;
 using firmante::nmtest::FakeAgent;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "support/TempDir.hpp"
+#include "support/TempDir.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -144,7 +144,7 @@ TEST_F(NativeMessagingRegistration, CMakeRendersBuildTreeAndInstallManifests) {
 #ifdef FIRMANTE_EXTENSION_MANIFEST
 #include <openssl/evp.h>
 
-#include "firmante/nm/ExtensionId.hpp"
+#include "firmante/nm/ExtensionId.h"
 
 // Compiled only when FIRMANTE_EXTENSION_ID is left empty and the extension ships its key.
 TEST(NativeMessagingExtensionKey, BuildDerivesTheIdChromiumGivesTheExtensionsPublicKey) {

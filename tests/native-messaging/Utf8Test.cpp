@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "firmante/nm/Utf8.hpp"
+#include "firmante/nm/Utf8.h"
 
 using firmante::nm::utf8Valid;
 

@@ -273,7 +273,7 @@ TEST(Errors, EveryCryptokiFailureNamesTheFunctionAndMapsToAReason) {
         EXPECT_NE(std::string(e.what()).find("CKR_PIN_LOCKED"), std::string::npos);
     }
     EXPECT_EQ(rvName(0x12345678), "CKR_0x12345678");
-    EXPECT_EQ(reasonFromWord("TOKEN_REMOVED"), Reason::TokenRemoved);
+    EXPECT_EQ(firmante::protocol::findReason("TOKEN_REMOVED")->reason, Reason::TokenRemoved);
     EXPECT_TRUE(isRetriable(Reason::PinIncorrect));
     EXPECT_FALSE(isRetriable(Reason::CertificateMismatch));
 }

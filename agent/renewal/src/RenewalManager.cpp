@@ -9,6 +9,7 @@
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Csr.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/views/Json.h"
 
 namespace firmante::renewal {
 
@@ -143,7 +144,7 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
                      {"keyType", newKey->algorithm},
                      {"spki", base64Encode(newKey->spki)},
                      {"spkiHex", hex},
-                     {"attributes", keyAttributesJson(newKey->attributes)}};
+                     {"attributes", views::keyAttributesJson(newKey->attributes)}};
     rec["csr"] = csr;
     advance(rec, RenewalStep::Begun);
     store(rec);
@@ -154,7 +155,7 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
             {"spki", base64Encode(newKey->spki)},
             {"spkiHex", hex},
             {"csr", csr},
-            {"keyAttributes", keyAttributesJson(newKey->attributes)},
+            {"keyAttributes", views::keyAttributesJson(newKey->attributes)},
             {"keyType", newKey->algorithm}};
 }
 

@@ -116,13 +116,6 @@ OperationDescription describe(const std::string& origin, std::string operation,
     return what;
 }
 
-json keyAttributesJson(const pkcs11::KeyAttributes& a) {
-    return {{"local", a.local},
-            {"neverExtractable", a.neverExtractable},
-            {"alwaysSensitive", a.alwaysSensitive},
-            {"extractable", a.extractable}};
-}
-
 void checkOrigin(const std::string& origin) {
     if (origin.empty() || origin.size() > kMaxOrigin)
         throw Error(Reason::InvalidParams, "Origen inválido.");

@@ -80,7 +80,6 @@ class ReleaseGuard {
 OperationDescription describe(const std::string& origin, std::string operation,
                               std::string operationEn, const std::string& tokenLabel,
                               const std::string& keyLabel);
-nlohmann::json keyAttributesJson(const pkcs11::KeyAttributes& a);
 /// InvalidParams for an empty or oversized origin.
 void checkOrigin(const std::string& origin);
 /// InvalidParams for a file name too long or with control characters.

@@ -11,6 +11,7 @@
 #include "ServerState.h"
 #include "SocketOwner.h"
 #include "firmante/agent/Logging.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::websocket {
 
@@ -46,7 +47,7 @@ void WebSocketServer::start() {
         std::string message =
             "cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + e.code().message();
         if (e.code() != net::error::address_in_use) {
-            throw ListenError("LISTEN_FAILED", port, message);
+            throw ListenError(protocol::words::ListenFailed, port, message);
         }
         // Pages that try this port reach that program, not us: say whose it is.
         if (const auto holder = loopbackListenerUid(port)) {
@@ -55,7 +56,7 @@ void WebSocketServer::start() {
                     ? " (held by another program of this user, maybe a second agent)"
                     : " (held by a program of uid " + std::to_string(*holder) + ", another user)";
         }
-        throw ListenError("PORT_IN_USE", port, message);
+        throw ListenError(protocol::words::PortInUse, port, message);
     }
     // The same port on ::1 (also when the system picked it for IPv4), so that a page may use
     // either loopback name.

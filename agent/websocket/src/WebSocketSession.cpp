@@ -8,6 +8,7 @@
 #include "firmante/agent/Dispatcher.h"
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/RpcError.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::websocket {
 
@@ -122,7 +123,7 @@ void WebSocketSession::onRead(const boost::system::error_code& ec) {
 
 void WebSocketSession::onMessage(std::string text) {
     if (inFlight_ >= state_->limits.maxInFlightPerConnection) {
-        send(agent::errorResponse(nullptr, agent::RpcError("BUSY",
+        send(agent::errorResponse(nullptr, agent::RpcError(protocol::words::Busy,
                                                            "too many requests in flight on this "
                                                            "connection; wait for answers")));
         return;

@@ -11,18 +11,20 @@
 
 // The names exported here are the whole public API; the other modules' exports
 // are shared between modules only.
+export { REASONS } from './reasons.js';
 export { DEFAULT_WS_PORT, FirmanteError, MAX_REQUEST_BYTES, PROTOCOL_VERSION } from './messages.js';
 export { base64ToBytes, bytesToBase64 } from './params.js';
 export { FirmanteClient, createClient } from './client.js';
 export { extensionTransport, probeExtension } from './extension-transport.js';
 export { openWebSocketTransport } from './websocket-transport.js';
 export { connect, request } from './connect.js';
+import { REASONS } from './reasons.js';
 import { DEFAULT_WS_PORT, FirmanteError, PROTOCOL_VERSION } from './messages.js';
 import { base64ToBytes, bytesToBase64 } from './params.js';
 import { FirmanteClient, createClient } from './client.js';
 import { connect, request } from './connect.js';
 
 export const Firmante = Object.freeze({
-  connect, createClient, request, FirmanteError, FirmanteClient, bytesToBase64, base64ToBytes, PROTOCOL_VERSION, DEFAULT_WS_PORT,
+  connect, createClient, request, FirmanteError, FirmanteClient, bytesToBase64, base64ToBytes, PROTOCOL_VERSION, DEFAULT_WS_PORT, REASONS,
 });
 export default Firmante;

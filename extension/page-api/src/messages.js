@@ -1,4 +1,5 @@
 // The protocol's fixed numbers and its error type: what every other part of the page API shares.
+import { REASONS } from './reasons.js';
 
 export const PROTOCOL_VERSION = 1;
 export const DEFAULT_WS_PORT = 31780;
@@ -13,7 +14,9 @@ export const DEFAULT_TIMEOUTS = Object.freeze({
 // Link failures: a connect() that meets one of these has no usable transport.
 export const LINK_REASONS = new Set(['NATIVE_UNAVAILABLE', 'AGENT_NOT_RUNNING', 'AGENT_UNAVAILABLE', 'LOCAL_NETWORK_DENIED',
   'VERSION_MISMATCH', 'TIMEOUT']);
-const REASON_BY_CODE = { '-32700': 'PARSE_ERROR', '-32600': 'INVALID_REQUEST', '-32601': 'METHOD_NOT_FOUND', '-32602': 'INVALID_PARAMS' };
+// A reply without data.reason (another JSON-RPC server): the word whose code it carries.
+const REASON_BY_CODE = Object.fromEntries(Object.entries(REASONS).filter(([, r]) => r.code !== -32000)
+  .map(([word, r]) => [String(r.code), word]));
 
 /** Every rejection of this module: `reason` is the agent's stable word (DESIGN §2). */
 export class FirmanteError extends Error {
@@ -24,6 +27,8 @@ export class FirmanteError extends Error {
     this.code = code;
     this.triesLeft = triesLeft;
     this.data = data;
+    // The agent says whether a retry can help; for words raised here, the table does.
+    this.retriable = typeof data?.retriable === 'boolean' ? data.retriable : (REASONS[reason]?.retriable ?? false);
   }
 
   static fromJsonRpc(error) {

@@ -1,4 +1,4 @@
-#include "firmante/nm/ExtensionId.hpp"
+#include "firmante/nm/ExtensionId.h"
 
 #include <openssl/evp.h>
 

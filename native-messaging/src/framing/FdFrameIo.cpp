@@ -1,4 +1,4 @@
-#include "firmante/nm/FdFrameIo.hpp"
+#include "firmante/nm/FdFrameIo.h"
 
 #include <sys/uio.h>
 #include <unistd.h>
@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <system_error>
 
-#include "firmante/nm/FrameCodec.hpp"
-#include "firmante/nm/FramingError.hpp"
+#include "firmante/nm/FrameCodec.h"
+#include "firmante/nm/FramingError.h"
 
 namespace firmante::nm {
 

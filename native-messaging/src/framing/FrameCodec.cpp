@@ -1,8 +1,8 @@
-#include "firmante/nm/FrameCodec.hpp"
+#include "firmante/nm/FrameCodec.h"
 
 #include <cstring>
 
-#include "firmante/nm/FramingError.hpp"
+#include "firmante/nm/FramingError.h"
 
 namespace firmante::nm {
 

@@ -1,9 +1,9 @@
-#include "firmante/nm/FrameDecoder.hpp"
+#include "firmante/nm/FrameDecoder.h"
 
 #include <algorithm>
 #include <string>
 
-#include "firmante/nm/FrameCodec.hpp"
+#include "firmante/nm/FrameCodec.h"
 
 namespace firmante::nm {
 

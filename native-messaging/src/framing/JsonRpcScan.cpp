@@ -1,4 +1,4 @@
-#include "firmante/nm/JsonRpcScan.hpp"
+#include "firmante/nm/JsonRpcScan.h"
 
 #include <cstddef>
 

@@ -1,4 +1,4 @@
-#include "firmante/nm/Utf8.hpp"
+#include "firmante/nm/Utf8.h"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-#include "AgentConnector.hpp"
+#include "AgentConnector.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -10,9 +10,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "AgentLauncher.hpp"
-#include "HostError.hpp"
+#include "AgentLauncher.h"
+#include "HostError.h"
 #include "firmante/protocol/PeerCredentials.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::nmhost {
 
@@ -47,7 +48,7 @@ bool nobodyListens(int error) {
 // listens there must be us, or the page's requests (and the PIN prompts) reach a stranger.
 UniqueFd ours(UniqueFd fd, const std::string& path) {
     if (!protocol::peerAllowed(protocol::PeerCredentials::of(fd.get()), ::getuid())) {
-        throw HostError("NATIVE_UNAVAILABLE",
+        throw HostError(protocol::words::NativeUnavailable,
                         "El socket del agente es de otro usuario / The agent socket belongs to "
                         "another user: " +
                             path);
@@ -63,13 +64,13 @@ AgentConnector::AgentConnector(std::string socketPath, std::chrono::milliseconds
 UniqueFd AgentConnector::connect() {
     if (socketPath_.empty() || socketPath_.size() >= sizeof(sockaddr_un::sun_path)) {
         throw HostError(
-            "NATIVE_UNAVAILABLE",
+            protocol::words::NativeUnavailable,
             "Ruta de socket del agente inválida / Invalid agent socket path: " + socketPath_);
     }
     Attempt first = tryConnect(socketPath_);
     if (first.fd) return ours(std::move(first.fd), socketPath_);
     if (!nobodyListens(first.error)) {
-        throw HostError("AGENT_NOT_RUNNING",
+        throw HostError(protocol::words::AgentNotRunning,
                         "No se pudo conectar con firmante-agent / Cannot connect to "
                         "firmante-agent at " +
                             socketPath_ + ": " + std::strerror(first.error));
@@ -86,7 +87,7 @@ UniqueFd AgentConnector::connect() {
         Attempt attempt = tryConnect(socketPath_);
         if (attempt.fd) return ours(std::move(attempt.fd), socketPath_);
         if (!nobodyListens(attempt.error)) {
-            throw HostError("AGENT_NOT_RUNNING",
+            throw HostError(protocol::words::AgentNotRunning,
                             "No se pudo conectar con firmante-agent / Cannot connect to "
                             "firmante-agent at " +
                                 socketPath_ + ": " + std::strerror(attempt.error));
@@ -98,7 +99,7 @@ UniqueFd AgentConnector::connect() {
         delay = std::min(delay * 2, std::chrono::milliseconds(100));
     }
     // Started but not listening (it failed, or is not an agent): to the person it is not running.
-    throw HostError("AGENT_NOT_RUNNING",
+    throw HostError(protocol::words::AgentNotRunning,
                     "firmante-agent no abrió su socket a tiempo / firmante-agent did not open " +
                         socketPath_ + " within " + std::to_string(startTimeout_.count()) + " ms");
 }

@@ -1,4 +1,4 @@
-#include "AgentLauncher.hpp"
+#include "AgentLauncher.h"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -13,8 +13,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "HostError.hpp"
-#include "UniqueFd.hpp"
+#include "HostError.h"
+#include "UniqueFd.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::nmhost {
 
@@ -72,7 +73,8 @@ std::string AgentLauncher::locate() {
 void AgentLauncher::startDetached(const std::string& program) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-        throw HostError("AGENT_NOT_RUNNING", std::string("pipe: ") + std::strerror(errno));
+        throw HostError(protocol::words::AgentNotRunning,
+                        std::string("pipe: ") + std::strerror(errno));
     }
     UniqueFd readEnd(fds[0]);
     UniqueFd writeEnd(fds[1]);
@@ -80,7 +82,8 @@ void AgentLauncher::startDetached(const std::string& program) {
     spdlog::info("starting {}", program);
     const pid_t child = ::fork();
     if (child < 0) {
-        throw HostError("AGENT_NOT_RUNNING", std::string("fork: ") + std::strerror(errno));
+        throw HostError(protocol::words::AgentNotRunning,
+                        std::string("fork: ") + std::strerror(errno));
     }
     if (child == 0) execAgent(program, writeEnd.get());
 
@@ -95,11 +98,12 @@ void AgentLauncher::startDetached(const std::string& program) {
         n = ::read(readEnd.get(), &execError, sizeof execError);
     } while (n < 0 && errno == EINTR);
     if (n == static_cast<ssize_t>(sizeof execError)) {
-        throw HostError("AGENT_NOT_RUNNING", "No se pudo iniciar firmante-agent / Cannot start " +
-                                                 program + ": " + std::strerror(execError));
+        throw HostError(protocol::words::AgentNotRunning,
+                        "No se pudo iniciar firmante-agent / Cannot start " + program + ": " +
+                            std::strerror(execError));
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        throw HostError("AGENT_NOT_RUNNING",
+        throw HostError(protocol::words::AgentNotRunning,
                         "No se pudo iniciar firmante-agent / Cannot start " + program);
     }
 }

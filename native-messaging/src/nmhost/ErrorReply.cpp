@@ -1,8 +1,9 @@
-#include "ErrorReply.hpp"
+#include "ErrorReply.h"
 
 #include <nlohmann/json.hpp>
 
-#include "firmante/nm/Limits.hpp"
+#include "firmante/nm/Limits.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::nmhost {
 
@@ -34,7 +35,7 @@ std::string errorReply(std::string_view reason, std::string_view message,
 }
 
 std::string oversizedResponseReply(const std::optional<std::string>& rawId, std::size_t size) {
-    auto reply = errorObject("TOO_LARGE",
+    auto reply = errorObject(protocol::words::TooLarge,
                              "El resultado excede el límite de 1 MiB del navegador / The result "
                              "exceeds the browser's 1 MiB limit",
                              rawId);

@@ -1,4 +1,4 @@
-#include "Relay.hpp"
+#include "Relay.h"
 
 #include <poll.h>
 #include <unistd.h>
@@ -10,10 +10,11 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
-#include "ErrorReply.hpp"
-#include "firmante/nm/FdFrameIo.hpp"
-#include "firmante/nm/JsonRpcScan.hpp"
-#include "firmante/nm/Limits.hpp"
+#include "ErrorReply.h"
+#include "firmante/nm/FdFrameIo.h"
+#include "firmante/nm/JsonRpcScan.h"
+#include "firmante/nm/Limits.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::nmhost {
 
@@ -86,7 +87,7 @@ Relay::Outcome Relay::run(std::string_view helloJson) {
                 throw std::system_error(errno, std::generic_category(), "poll");
             }
             if (ready == 0) {
-                failToBrowser("TIMEOUT",
+                failToBrowser(protocol::words::Timeout,
                               "firmante-agent no respondió al saludo / firmante-agent did not "
                               "answer the hello");
                 return Outcome::Failed;
@@ -100,7 +101,7 @@ Relay::Outcome Relay::run(std::string_view helloJson) {
                 }
                 spdlog::warn("the agent process exited");
                 answerPendingAgentGone();
-                failToBrowser("AGENT_NOT_RUNNING", kAgentGone);
+                failToBrowser(protocol::words::AgentNotRunning, kAgentGone);
                 return Outcome::Failed;
             }
             if (fds[1].fd >= 0 && fds[1].revents != 0) {
@@ -114,7 +115,8 @@ Relay::Outcome Relay::run(std::string_view helloJson) {
         spdlog::error("relay stopped: {}", error.what());
         if (error.code().value() != EPIPE) {
             try {
-                failToBrowser("INTERNAL", "Error interno del relé / Relay internal error");
+                failToBrowser(protocol::words::Internal,
+                              "Error interno del relé / Relay internal error");
             } catch (...) {
             }
         }
@@ -128,7 +130,7 @@ bool Relay::readAgent() {
     if (n == 0) {
         spdlog::warn("the agent closed the connection");
         answerPendingAgentGone();
-        failToBrowser("AGENT_NOT_RUNNING", kAgentGone);
+        failToBrowser(protocol::words::AgentNotRunning, kAgentGone);
         return false;
     }
     agentDecoder_.feed(std::string_view(buffer.data(), n));
@@ -163,7 +165,7 @@ bool Relay::handleHelloReply(const std::string& body) {
     helloPending_ = false;
     const auto reply = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (reply.is_discarded() || !reply.is_object()) {
-        failToBrowser("PARSE_ERROR",
+        failToBrowser(protocol::words::ParseError,
                       "Respuesta ilegible de firmante-agent / Unreadable reply from "
                       "firmante-agent");
         return false;
@@ -178,7 +180,7 @@ bool Relay::handleHelloReply(const std::string& body) {
     const auto result = reply.find("result");
     if (result == reply.end() || !result->is_object() ||
         result->value("protocolVersion", 0) != kProtocolVersion) {
-        failToBrowser("VERSION_MISMATCH",
+        failToBrowser(protocol::words::VersionMismatch,
                       "Versión de protocolo incompatible con firmante-agent / Protocol version "
                       "mismatch with firmante-agent");
         return false;
@@ -203,9 +205,9 @@ bool Relay::readBrowser(bool& browserClosed) {
         if (result->isError()) {
             spdlog::error("browser frame refused: {}", result->error().what());
             const std::string limit = std::to_string(browserDecoder_.limit());
-            failToBrowser("TOO_LARGE", "El mensaje excede el límite de " + limit +
-                                           " bytes / The message exceeds the limit of " + limit +
-                                           " bytes");
+            failToBrowser(protocol::words::TooLarge,
+                          "El mensaje excede el límite de " + limit +
+                              " bytes / The message exceeds the limit of " + limit + " bytes");
             return false;
         }
         // Unchanged: the agent validates JSON and reads the extension's "origin" member.
@@ -226,7 +228,8 @@ void Relay::failToBrowser(std::string_view reason, std::string_view message) {
 }
 
 void Relay::answerPendingAgentGone() {
-    for (const auto& id : pending_) sendToBrowser(errorReply("AGENT_NOT_RUNNING", kAgentGone, id));
+    for (const auto& id : pending_)
+        sendToBrowser(errorReply(protocol::words::AgentNotRunning, kAgentGone, id));
     if (!pending_.empty())
         spdlog::warn("answered {} waiting request(s) for the agent", pending_.size());
     pending_.clear();

@@ -16,16 +16,17 @@
 #include <string_view>
 #include <vector>
 
-#include "AgentConnector.hpp"
-#include "AgentProcessWatch.hpp"
-#include "ErrorReply.hpp"
-#include "HostError.hpp"
-#include "Relay.hpp"
+#include "AgentConnector.h"
+#include "AgentProcessWatch.h"
+#include "ErrorReply.h"
+#include "HostError.h"
+#include "Relay.h"
 #include "firmante/nm/BuildConfig.hpp"
-#include "firmante/nm/ExtensionId.hpp"
-#include "firmante/nm/FdFrameIo.hpp"
-#include "firmante/nm/Limits.hpp"
+#include "firmante/nm/ExtensionId.h"
+#include "firmante/nm/FdFrameIo.h"
+#include "firmante/nm/Limits.h"
 #include "firmante/protocol/AgentSocketPath.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace {
 
@@ -129,7 +130,7 @@ int main(int argc, char** argv) {
         caller = nm::parseCallerArguments(args);
     } catch (const std::invalid_argument& error) {
         spdlog::error("refusing to start: {}", error.what());
-        reportToBrowser("ORIGIN_NOT_ALLOWED",
+        reportToBrowser(firmante::protocol::words::OriginNotAllowed,
                         "Llamada no reconocida / Unrecognised caller arguments");
         return kExitFailure;
     }
@@ -141,7 +142,8 @@ int main(int argc, char** argv) {
                       chromiumIds.empty() && caller.browser == nm::Browser::Chromium
                           ? " (no extension id configured: set FIRMANTE_EXTENSION_ID)"
                           : "");
-        reportToBrowser("ORIGIN_NOT_ALLOWED", "Extensión no autorizada / Extension not allowed");
+        reportToBrowser(firmante::protocol::words::OriginNotAllowed,
+                        "Extensión no autorizada / Extension not allowed");
         return kExitFailure;
     }
 
@@ -158,7 +160,7 @@ int main(int argc, char** argv) {
         reportToBrowser(error.reason(), error.what());
     } catch (const std::exception& error) {
         spdlog::error("{}", error.what());
-        reportToBrowser("NATIVE_UNAVAILABLE", error.what());
+        reportToBrowser(firmante::protocol::words::NativeUnavailable, error.what());
     }
     return kExitFailure;
 }

@@ -1,4 +1,4 @@
-#include "FakeAgent.hpp"
+#include "FakeAgent.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -15,9 +15,9 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "firmante/nm/FdFrameIo.hpp"
-#include "firmante/nm/FrameDecoder.hpp"
-#include "firmante/nm/JsonRpcScan.hpp"
+#include "firmante/nm/FdFrameIo.h"
+#include "firmante/nm/FrameDecoder.h"
+#include "firmante/nm/JsonRpcScan.h"
 
 namespace firmante::nmtest {
 

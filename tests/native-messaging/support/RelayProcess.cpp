@@ -1,4 +1,4 @@
-#include "RelayProcess.hpp"
+#include "RelayProcess.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "firmante/nm/FrameCodec.hpp"
+#include "firmante/nm/FrameCodec.h"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "TempDir.hpp"
+#include "TempDir.h"
 
 #include <stdlib.h>
 

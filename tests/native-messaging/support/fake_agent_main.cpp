@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "FakeAgent.hpp"
+#include "FakeAgent.h"
 
 int main() {
     std::signal(SIGPIPE, SIG_IGN);

@@ -1,7 +1,7 @@
-#include "firmante/portal/CertificateAuthority.hpp"
+#include "firmante/portal/CertificateAuthority.h"
 
-#include "firmante/portal/Codec.hpp"
-#include "firmante/portal/Pki.hpp"
+#include "firmante/portal/Codec.h"
+#include "firmante/portal/Pki.h"
 
 #include <openssl/ec.h>
 #include <openssl/err.h>

@@ -1,6 +1,6 @@
-#include "firmante/portal/CertificateRegistry.hpp"
+#include "firmante/portal/CertificateRegistry.h"
 
-#include "firmante/portal/Pki.hpp"
+#include "firmante/portal/Pki.h"
 
 #include <fstream>
 #include <stdexcept>

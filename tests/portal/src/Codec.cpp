@@ -1,4 +1,4 @@
-#include "firmante/portal/Codec.hpp"
+#include "firmante/portal/Codec.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>

@@ -1,4 +1,4 @@
-#include "firmante/portal/EmployerRecord.hpp"
+#include "firmante/portal/EmployerRecord.h"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "firmante/portal/HttpServer.hpp"
+#include "firmante/portal/HttpServer.h"
 
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>

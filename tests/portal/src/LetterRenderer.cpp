@@ -1,6 +1,6 @@
-#include "firmante/portal/LetterRenderer.hpp"
+#include "firmante/portal/LetterRenderer.h"
 
-#include "firmante/portal/Pki.hpp"
+#include "firmante/portal/Pki.h"
 
 #include <hpdf.h>
 

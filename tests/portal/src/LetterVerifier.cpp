@@ -1,7 +1,7 @@
-#include "firmante/portal/LetterVerifier.hpp"
+#include "firmante/portal/LetterVerifier.h"
 
-#include "firmante/portal/Pki.hpp"
-#include "firmante/portal/PortalError.hpp"
+#include "firmante/portal/Pki.h"
+#include "firmante/portal/PortalError.h"
 
 #include <openssl/err.h>
 

@@ -1,7 +1,7 @@
-#include "firmante/portal/Outbox.hpp"
+#include "firmante/portal/Outbox.h"
 
-#include "firmante/portal/Codec.hpp"
-#include "firmante/portal/Pki.hpp"
+#include "firmante/portal/Codec.h"
+#include "firmante/portal/Pki.h"
 
 #include <ctime>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include "firmante/portal/Pki.hpp"
+#include "firmante/portal/Pki.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>

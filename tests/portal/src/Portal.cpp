@@ -1,9 +1,9 @@
-#include "firmante/portal/Portal.hpp"
+#include "firmante/portal/Portal.h"
 
-#include "firmante/portal/LetterRenderer.hpp"
-#include "firmante/portal/LetterVerifier.hpp"
-#include "firmante/portal/Pki.hpp"
-#include "firmante/portal/PortalError.hpp"
+#include "firmante/portal/LetterRenderer.h"
+#include "firmante/portal/LetterVerifier.h"
+#include "firmante/portal/Pki.h"
+#include "firmante/portal/PortalError.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>

@@ -6,9 +6,9 @@
 //   firmante-portal issue --state-dir DIR [--expired] --pfx out.pfx --password-fd N [--out
 //   cert.pem] firmante-portal ca-cert --state-dir DIR
 
-#include "firmante/portal/HttpServer.hpp"
-#include "firmante/portal/Pki.hpp"
-#include "firmante/portal/Portal.hpp"
+#include "firmante/portal/HttpServer.h"
+#include "firmante/portal/Pki.h"
+#include "firmante/portal/Portal.h"
 
 #include <boost/asio/signal_set.hpp>
 

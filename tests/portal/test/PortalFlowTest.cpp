@@ -1,4 +1,4 @@
-#include "RenewalFixture.hpp"
+#include "RenewalFixture.h"
 
 #include <cstdio>
 #include <fstream>

@@ -1,6 +1,6 @@
-#include "RenewalFixture.hpp"
+#include "RenewalFixture.h"
 
-#include "firmante/portal/LetterRenderer.hpp"
+#include "firmante/portal/LetterRenderer.h"
 
 #include <regex>
 #include <sstream>

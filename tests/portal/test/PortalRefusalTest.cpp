@@ -1,4 +1,4 @@
-#include "RenewalFixture.hpp"
+#include "RenewalFixture.h"
 
 namespace firmante::portal::test {
 namespace {

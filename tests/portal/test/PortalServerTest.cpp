@@ -1,8 +1,8 @@
 // Runs the firmante-portal binary over loopback.
 
-#include "PortalTestKit.hpp"
+#include "PortalTestKit.h"
 
-#include "firmante/portal/Pki.hpp"
+#include "firmante/portal/Pki.h"
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>

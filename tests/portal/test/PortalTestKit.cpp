@@ -1,6 +1,6 @@
-#include "PortalTestKit.hpp"
+#include "PortalTestKit.h"
 
-#include "firmante/portal/Pki.hpp"
+#include "firmante/portal/Pki.h"
 
 #include <openssl/ess.h>
 #include <openssl/pem.h>

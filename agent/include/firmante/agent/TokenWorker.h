@@ -17,6 +17,7 @@
 #include "firmante/agent/UnlockHolds.h"
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/Token.h"
+#include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
 
@@ -72,7 +73,7 @@ class TokenWorker {
     std::condition_variable wake_;
     std::deque<Pending> queue_;
     bool stopping_ = false;
-    std::string stopReason_ = "TOKEN_REMOVED";
+    std::string stopReason_ = protocol::words::TokenRemoved;
     std::atomic<bool> finished_{false};
     std::optional<pkcs11::Token> token_;  // only touched on thread_
     std::thread thread_;

@@ -5,50 +5,25 @@
 #include <string>
 #include <string_view>
 
+#include "firmante/protocol/Reasons.h"
+
 namespace firmante::pkcs11 {
 
-/// Stable reason words of DESIGN §2 (plus the few this library adds). They travel unchanged to
-/// the CLI's exit message and to `error.data.reason` on the wire.
-enum class Reason {
-    ParseError,
-    InvalidRequest,
-    MethodNotFound,
-    InvalidParams,
-    TooLarge,
-    UserCancelled,
-    PinIncorrect,
-    PinLocked,
-    TokenNotPresent,
-    TokenRemoved,
-    KeyNotFound,
-    CertificateNotFound,
-    CertificateMismatch,
-    CertificateUntrusted,  // a certificate not from the expected issuer (issue 9 §8)
-    OriginNotAllowed,
-    LetterMismatch,
-    RenewalState,
-    Busy,
-    Timeout,
-    Internal,
-    ModuleNotFound,      // no PKCS#11 module could be loaded
-    PasswordIncorrect,   // a PKCS#12 file's password
-    SignatureInvalid,    // a CMS or challenge signature that does not verify
-    NotLoggedIn,         // an operation needing the PIN was attempted before login
-    MechanismInvalid,    // the token cannot do this key type or signature
-    KeyTypeUnsupported,  // the token does not offer this key type (refused before the PIN)
-    NativeUnavailable,   // the browser extension found no native host
-    VersionMismatch,     // extension and agent speak different protocol versions
-};
+/// The reason of an error: one enum for every binary, generated from protocol/reasons.json
+/// (issue 10). This library raises only the Cryptoki- and file-level ones (PIN_INCORRECT,
+/// TOKEN_REMOVED, MECHANISM_INVALID, …); the word, wire code and texts of each live in the table.
+using Reason = protocol::Reason;
 
 /// The upper-case word for a reason, e.g. "PIN_INCORRECT".
-std::string_view reasonWord(Reason reason) noexcept;
-
-/// The reason for a word; nullopt for an unknown word.
-std::optional<Reason> reasonFromWord(std::string_view word) noexcept;
+inline std::string_view reasonWord(Reason reason) noexcept {
+    return protocol::reasonWord(reason);
+}
 
 /// Whether a person can fix the cause and try again (wrong PIN, token removed, cancelled…), as
 /// opposed to a fatal error. The UI offers a retry only for these.
-bool isRetriable(Reason reason) noexcept;
+inline bool isRetriable(Reason reason) noexcept {
+    return protocol::reasonInfo(reason).retriable;
+}
 
 /// Every error this library throws. Never carries a PIN or a private value.
 class Error : public std::runtime_error {
