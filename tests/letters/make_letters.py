@@ -12,61 +12,9 @@ terms letters (these need --previous, the acceptance letter's SHA-1)."""
 import argparse
 import sys
 
-from pdfwriter import Page, Pdf, simple_font, text_string, truetype_cid_font, \
-    truetype_unicode_cmap, wrap_hex
-
-BODY = [
-    "INSTITUTO MEXICANO DEL SEGURO SOCIAL",
-    "Carta de Aceptación de Renovación de Certificado Digital",
-    "El que suscribe Sr.(a) PRUEBA 4 PRUEBA, representante legal de la empresa PRUEBA 4,",
-    "acepta los términos y condiciones para la renovación de su Certificado Digital.",
-]
-FOLIO = "No. De Folio: 88 a5 f3 56 9e 1e d3 5b 11 81 6c 22 cd 7b 27 4a"
-X, TOP = 56, 780
-
-
-class Letter:
-    """An honest letter's page, built line by line, with hooks where an attack goes."""
-
-    def __init__(self, a, terms=False):
-        self.a, self.terms = a, terms
-        self.page = Page()
-        self.y = self.page.lines(X, TOP, BODY, "F1", 10, 14)
-        self.y -= 14
-
-    def heading(self, title, font="F2"):
-        self.page.text(X, self.y, title, font, 10)
-        self.y -= 14
-
-    def key(self, spaced, font="F3", size=8.5, per_line=20, extra=b""):
-        rows = wrap_hex(spaced, per_line)
-        top = self.y
-        self.y = self.page.lines(X, self.y, rows, font, size, 11, extra) - 6
-        return top, len(rows)
-
-    def rest(self):
-        if not self.terms:
-            self.heading("Llave Pública Anterior")
-            self.key(self.a.old)
-        else:
-            self.heading("Cadena de Identificación de Carta Anterior")
-            self.page.text(X, self.y, self.a.previous.upper(), "F3", 9)
-            self.y -= 20
-        self.page.text(X, self.y, FOLIO, "F1", 9)
-        self.page.text(X, self.y - 12, "Usuario: A064878710", "F1", 9)
-
-    def pdf(self, pdf=None, pages=None):
-        pdf = pdf or Pdf()
-        return pdf.build(pages or [self.page])
-
-
-def honest(a, terms=False, heading="Llave Pública Nueva"):
-    letter = Letter(a, terms)
-    letter.heading(heading)
-    letter.key(a.new)
-    letter.rest()
-    return letter
-
+from fontruns import drawn_key, font_run, shifted
+from letterpage import BODY, FOLIO, TOP, X, Letter, honest
+from pdfwriter import Page, Pdf, text_string, wrap_hex
 
 def hidden_ours(a, how, foreign=True):
     """Our key hidden `how`, the foreign key (or, without `foreign`, nothing) drawn where a
@@ -250,95 +198,6 @@ def terms_foreign_key(a):
 
 
 # ---- fonts whose /ToUnicode map names other characters than their glyphs draw ----
-
-HEX = "0123456789abcdef"
-GLYPH_NAMES = dict(zip("0123456789", ["zero", "one", "two", "three", "four", "five", "six",
-                                       "seven", "eight", "nine"]), **{" ": "space", "ú": "uacute"})
-# Debian's fonts-dejavu-core: a TrueType font with a Unicode cmap, embedded whole.
-DEJAVU_MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
-
-
-def shifted(hex_text):
-    """Another key or hash of the same shape: every hex digit shifted by 7 (case kept)."""
-    out = ""
-    for c in hex_text:
-        if c.lower() in HEX:
-            d = HEX[(HEX.index(c.lower()) + 7) % 16]
-            out += d.upper() if c.isupper() else d
-        else:
-            out += c
-    return out
-
-
-def drawn_key(a):
-    """What a viewer is to draw instead of our key: the foreign key, or a shifted copy of ours
-    when the foreign key has another length (a lying map pairs glyphs one to one)."""
-    return a.foreign if len(a.foreign) == len(a.new) else shifted(a.new)
-
-
-def font_run(pdf, page, x, y, drawn, claimed, method, size=8.5, base="Courier"):
-    """Draws `drawn` at (x, y) with fonts whose /ToUnicode maps each glyph to the character of
-    `claimed` at the same place (equal strings: an honest font). Methods:
-      shift-fonts  16 Courier fonts in WinAnsiEncoding (glyphs named by the encoding), the k-th
-                   mapping each hex digit to the digit k places on; each glyph drawn with the
-                   font whose map turns it into the claimed digit;
-      differences  one font whose /Differences give each (drawn, claimed) pair its own code,
-                   named after the drawn glyph, mapped to the claimed text (a str per glyph
-                   when `claimed` is a list);
-      cid          DejaVu Sans Mono embedded as a CID font (Identity-H); each pair its own CID,
-                   the /CIDToGIDMap giving the drawn glyph, the /ToUnicode the claimed text."""
-    pairs = list(zip(drawn, claimed))
-    assert len(drawn) == len(claimed), "a lying map pairs glyphs one to one"
-    ops = [b"BT %g %g Td" % (x, y)]
-    if method == "shift-fonts":
-        for k in range(16):
-            name = "L%X" % k
-            if name not in pdf.extra_fonts:
-                tu = {c: chr(c) for c in range(0x20, 0x7F)}
-                for alphabet in (HEX.upper(), HEX):
-                    for i, c in enumerate(alphabet):
-                        tu[ord(c)] = alphabet[(i + k) % 16]
-                pdf.extra_fonts[name] = simple_font(base, tounicode=tu)
-        for d, c in pairs:
-            k = (HEX.index(c.lower()) - HEX.index(d.lower())) % 16 if d != " " else 0
-            ops.append(b"/L%X %g Tf %s Tj" % (k, size, text_string(d)))
-    elif method == "differences":
-        font = pdf.__dict__.setdefault("codes_" + base, {})  # (drawn, claimed) -> code
-        for pair in pairs:
-            if pair[0] != " " and pair not in font:
-                font[pair] = len(font) + (1 if len(font) < 0x1F else 2)  # 0x20 is the space
-        assert len(font) < 0xFF, "more pairs than codes"
-        name = "D" + base.replace("-", "")
-        differences = {code: GLYPH_NAMES.get(d, d) for (d, _), code in font.items()}
-        tounicode = {code: c for (_, c), code in font.items()}
-        tounicode[0x20] = " "
-        pdf.extra_fonts[name] = simple_font(base, tounicode, differences)
-        codes = bytes(0x20 if d == " " else font[(d, c)] for d, c in pairs)
-        ops.append(b"/%s %g Tf <%s> Tj" % (name.encode(), size, codes.hex().encode()))
-    elif method == "cid":
-        gids = truetype_unicode_cmap(open(DEJAVU_MONO, "rb").read())
-        cids = pdf.__dict__.setdefault("cids", {})  # (drawn, claimed) -> CID
-        for pair in pairs:
-            cids.setdefault(pair, 1 + len(cids))
-        cid_to_gid = [0] * (1 + len(cids))
-        for (d, _), cid in cids.items():
-            cid_to_gid[cid] = gids[ord(d)]
-        pdf.extra_fonts["C1"] = truetype_cid_font(DEJAVU_MONO, cid_to_gid,
-                                                  {cid: c for (_, c), cid in cids.items()})
-        codes = b"".join(b"%04X" % cids[pair] for pair in pairs)
-        ops.append(b"/C1 %g Tf <%s> Tj" % (size, codes))
-    elif method == "cid-identity":  # CID = glyph id, an honest map
-        gids = truetype_unicode_cmap(open(DEJAVU_MONO, "rb").read())
-        tounicode = pdf.__dict__.setdefault("gid_text", {})
-        tounicode.update({gids[ord(d)]: c for d, c in pairs})
-        pdf.extra_fonts["C1"] = truetype_cid_font(DEJAVU_MONO, None, tounicode)
-        codes = b"".join(b"%04X" % gids[ord(d)] for d, _ in pairs)
-        ops.append(b"/C1 %g Tf <%s> Tj" % (size, codes))
-    else:
-        raise SystemExit("unknown font method " + method)
-    ops.append(b"ET")
-    page.raw(b" ".join(ops))
-
 
 def key_font(letter, pdf, drawn, claimed, method):
     """A key block drawn row by row with `font_run`; advances the letter like Letter.key."""
