@@ -12,9 +12,12 @@ terms letters (these need --previous, the acceptance letter's SHA-1)."""
 import argparse
 import sys
 
-from fontruns import drawn_key, font_run, shifted
-from letterpage import BODY, FOLIO, TOP, X, Letter, honest
-from pdfwriter import Page, Pdf, text_string, wrap_hex
+sys.dont_write_bytecode = True  # run from the source tree by the tests: leave no __pycache__
+
+from fontruns import drawn_key, font_run, shifted  # noqa: E402
+from letterpage import BODY, FOLIO, TOP, X, Letter, honest  # noqa: E402
+from pdfwriter import Page, Pdf, text_string, wrap_hex  # noqa: E402
+
 
 def hidden_ours(a, how, foreign=True):
     """Our key hidden `how`, the foreign key (or, without `foreign`, nothing) drawn where a
