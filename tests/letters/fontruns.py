@@ -11,6 +11,15 @@ GLYPH_NAMES = dict(zip("0123456789", ["zero", "one", "two", "three", "four", "fi
 DEJAVU_MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 
 
+def dejavu_mono():
+    try:
+        with open(DEJAVU_MONO, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise SystemExit("%s: the embedded-font cases need the Debian package fonts-dejavu-core"
+                         % e)
+
+
 def shifted(hex_text):
     """Another key or hash of the same shape: every hex digit shifted by 7 (case kept)."""
     out = ""
@@ -69,7 +78,7 @@ def font_run(pdf, page, x, y, drawn, claimed, method, size=8.5, base="Courier"):
         codes = bytes(0x20 if d == " " else font[(d, c)] for d, c in pairs)
         ops.append(b"/%s %g Tf <%s> Tj" % (name.encode(), size, codes.hex().encode()))
     elif method == "cid":
-        gids = truetype_unicode_cmap(open(DEJAVU_MONO, "rb").read())
+        gids = truetype_unicode_cmap(dejavu_mono())
         cids = pdf.__dict__.setdefault("cids", {})  # (drawn, claimed) -> CID
         for pair in pairs:
             cids.setdefault(pair, 1 + len(cids))
@@ -81,7 +90,7 @@ def font_run(pdf, page, x, y, drawn, claimed, method, size=8.5, base="Courier"):
         codes = b"".join(b"%04X" % cids[pair] for pair in pairs)
         ops.append(b"/C1 %g Tf <%s> Tj" % (size, codes))
     elif method == "cid-identity":  # CID = glyph id, an honest map
-        gids = truetype_unicode_cmap(open(DEJAVU_MONO, "rb").read())
+        gids = truetype_unicode_cmap(dejavu_mono())
         tounicode = pdf.__dict__.setdefault("gid_text", {})
         tounicode.update({gids[ord(d)]: c for d, c in pairs})
         pdf.extra_fonts["C1"] = truetype_cid_font(DEJAVU_MONO, None, tounicode)
