@@ -12,59 +12,11 @@ terms letters (these need --previous, the acceptance letter's SHA-1)."""
 import argparse
 import sys
 
-from pdfwriter import Page, Pdf, text_string, wrap_hex
+sys.dont_write_bytecode = True  # run from the source tree by the tests: leave no __pycache__
 
-BODY = [
-    "INSTITUTO MEXICANO DEL SEGURO SOCIAL",
-    "Carta de Aceptación de Renovación de Certificado Digital",
-    "El que suscribe Sr.(a) PRUEBA 4 PRUEBA, representante legal de la empresa PRUEBA 4,",
-    "acepta los términos y condiciones para la renovación de su Certificado Digital.",
-]
-FOLIO = "No. De Folio: 88 a5 f3 56 9e 1e d3 5b 11 81 6c 22 cd 7b 27 4a"
-X, TOP = 56, 780
-
-
-class Letter:
-    """An honest letter's page, built line by line, with hooks where an attack goes."""
-
-    def __init__(self, a, terms=False):
-        self.a, self.terms = a, terms
-        self.page = Page()
-        self.y = self.page.lines(X, TOP, BODY, "F1", 10, 14)
-        self.y -= 14
-
-    def heading(self, title, font="F2"):
-        self.page.text(X, self.y, title, font, 10)
-        self.y -= 14
-
-    def key(self, spaced, font="F3", size=8.5, per_line=20, extra=b""):
-        rows = wrap_hex(spaced, per_line)
-        top = self.y
-        self.y = self.page.lines(X, self.y, rows, font, size, 11, extra) - 6
-        return top, len(rows)
-
-    def rest(self):
-        if not self.terms:
-            self.heading("Llave Pública Anterior")
-            self.key(self.a.old)
-        else:
-            self.heading("Cadena de Identificación de Carta Anterior")
-            self.page.text(X, self.y, self.a.previous.upper(), "F3", 9)
-            self.y -= 20
-        self.page.text(X, self.y, FOLIO, "F1", 9)
-        self.page.text(X, self.y - 12, "Usuario: A064878710", "F1", 9)
-
-    def pdf(self, pdf=None, pages=None):
-        pdf = pdf or Pdf()
-        return pdf.build(pages or [self.page])
-
-
-def honest(a, terms=False, heading="Llave Pública Nueva"):
-    letter = Letter(a, terms)
-    letter.heading(heading)
-    letter.key(a.new)
-    letter.rest()
-    return letter
+from fontruns import drawn_key, font_run, shifted  # noqa: E402
+from letterpage import BODY, FOLIO, TOP, X, Letter, honest  # noqa: E402
+from pdfwriter import Page, Pdf, text_string, wrap_hex  # noqa: E402
 
 
 def hidden_ours(a, how, foreign=True):
@@ -248,6 +200,59 @@ def terms_foreign_key(a):
     return letter.pdf()
 
 
+# ---- fonts whose /ToUnicode map names other characters than their glyphs draw ----
+
+def key_font(letter, pdf, drawn, claimed, method):
+    """A key block drawn row by row with `font_run`; advances the letter like Letter.key."""
+    for drawn_row, claimed_row in zip(wrap_hex(drawn), wrap_hex(claimed)):
+        font_run(pdf, letter.page, X, letter.y, drawn_row, claimed_row, method)
+        letter.y -= 11
+    letter.y -= 6
+
+
+def lying_key(a, method, honest_font=False):
+    """The foreign key drawn under the heading in a font whose /ToUnicode turns it into ours
+    (with `honest_font`, our key and an honest map: a layout variant)."""
+    letter = Letter(a)
+    pdf = Pdf()
+    letter.heading("Llave Pública Nueva")
+    key_font(letter, pdf, a.new if honest_font else drawn_key(a), a.new, method)
+    letter.rest()
+    return letter.pdf(pdf)
+
+
+def lying_hash(a, method):
+    """The terms letter: a foreign previous-letter hash drawn in a font that reads as ours."""
+    letter = Letter(a, terms=True)
+    pdf = Pdf()
+    letter.heading("Llave Pública Nueva")
+    letter.key(a.new)
+    letter.heading("Cadena de Identificación de Carta Anterior")
+    ours = a.previous.upper()
+    font_run(pdf, letter.page, X, letter.y, shifted(ours), ours, method, 9)
+    letter.y -= 20
+    letter.page.text(X, letter.y, FOLIO, "F1", 9)
+    return letter.pdf(pdf)
+
+
+def swapped_headings(a):
+    """The old key drawn under "Llave Pública Nueva" and the new key under "… Anterior", each
+    heading's last word mapped by /ToUnicode to the other's (the rest of it to U+200B, which
+    the check drops): extraction reads both keys under the right headings."""
+    letter = Letter(a)
+    pdf = Pdf()
+    for drawn_word, claimed_word, key in (("Nueva", "Anterior", a.old),
+                                          ("Anterior", "Nueva", a.new)):
+        title = "Llave Pública "
+        claimed = list(title) + [claimed_word] + ["\u200b"] * (len(drawn_word) - 1)
+        font_run(pdf, letter.page, X, letter.y, title + drawn_word, claimed, "differences", 10,
+                 "Helvetica-Bold")
+        letter.y -= 14
+        letter.key(key)
+    letter.page.text(X, letter.y, FOLIO, "F1", 9)
+    return letter.pdf(pdf)
+
+
 # ---- honest layout variants ----
 
 def two_columns(a, terms):
@@ -360,6 +365,13 @@ CASES = {
     "t-hash-white-box": ("hostile", lambda a: terms_hidden(a, "box-hash")),
     "t-hash-heading-variant": ("hostile", lambda a: terms_hidden(a, "variant-hash")),
     "t-key-render-mode-3": ("hostile", terms_foreign_key),
+    # A font's /ToUnicode names other characters than its glyphs draw.
+    "a-tounicode-shift-fonts": ("hostile", lambda a: lying_key(a, "shift-fonts")),
+    "a-tounicode-differences": ("hostile", lambda a: lying_key(a, "differences")),
+    "a-tounicode-embedded-cid": ("hostile", lambda a: lying_key(a, "cid")),
+    "a-tounicode-heading-swap": ("hostile", swapped_headings),
+    "t-hash-tounicode-differences": ("hostile", lambda a: lying_hash(a, "differences")),
+    "t-hash-tounicode-shift-fonts": ("hostile", lambda a: lying_hash(a, "shift-fonts")),
     "va-portal-layout": ("variant", lambda a: honest(a).pdf()),
     "va-times": ("variant", lambda a: variant(a, "times")),
     "va-eight-per-line": ("variant", lambda a: variant(a, "eight-per-line")),
@@ -367,6 +379,11 @@ CASES = {
     "va-framed-grey": ("variant", lambda a: variant(a, "framed-grey")),
     "va-unspaced": ("variant", lambda a: variant(a, "unspaced")),
     "va-two-columns": ("variant", lambda a: two_columns(a, False)),
+    # Fonts with an honest /ToUnicode map: the same code paths as the lying ones.
+    "va-courier-tounicode": ("variant", lambda a: lying_key(a, "shift-fonts", True)),
+    "va-differences-tounicode": ("variant", lambda a: lying_key(a, "differences", True)),
+    "va-embedded-truetype": ("variant", lambda a: lying_key(a, "cid-identity", True)),
+    "va-embedded-truetype-gidmap": ("variant", lambda a: lying_key(a, "cid", True)),
     "vt-portal-layout": ("variant", lambda a: honest(a, terms=True).pdf()),
     "vt-two-columns": ("variant", lambda a: two_columns(a, True)),
     # Not a letter: what documents.sign must still sign.

@@ -1,5 +1,6 @@
 """A minimal PDF writer (standard library only) for the letter corpus: pages of raw content
 streams with the standard 14 fonts, plus the extras a hostile letter needs (a /ToUnicode map,
+extra fonts with their own encodings and maps, an embedded TrueType font drawn as a CID font,
 catalog entries, annotations, an incremental update). Nothing here is clever: every byte a test
 letter carries is written out in full, so a reader of the corpus script sees the attack."""
 
@@ -58,6 +59,9 @@ class Pdf:
         self.objects = {}  # number -> bytes
         self.catalog_extra = b""
         self.tounicode = None  # bytes of a CMap stream shared by font F1 when set
+        # More fonts on every page: name -> function(pdf) that adds the font's objects and
+        # returns the number of its font dictionary.
+        self.extra_fonts = {}
 
     def add(self, body, number=None):
         number = number or (max(self.objects) + 1 if self.objects else 1)
@@ -81,6 +85,8 @@ class Pdf:
             font_refs[name] = self.add(
                 b"<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding /WinAnsiEncoding%s >>"
                 % (base.encode(), extra))
+        for name, make in self.extra_fonts.items():
+            font_refs[name] = make(self)
         fonts = b" ".join(b"/%s %d 0 R" % (n.encode(), r) for n, r in font_refs.items())
         kids = []
         for page in pages:
@@ -138,3 +144,110 @@ class Pdf:
         out += b"trailer\n<< /Size %d /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
             n_content + 1, self.xref, xref)
         return bytes(out)
+
+
+def tounicode_cmap(entries, two_bytes=False):
+    """A /ToUnicode CMap stream's bytes: `entries` maps a character code to the text (a str,
+    possibly several characters) extraction reports for it."""
+    width = 4 if two_bytes else 2
+    lines = [b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+             b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             b"/CMapName /Corpus-UCS def /CMapType 2 def",
+             b"1 begincodespacerange <%s> <%s> endcodespacerange" %
+             (b"0" * width, b"F" * width)]
+    items = sorted(entries.items())
+    for i in range(0, len(items), 100):  # at most 100 entries per block
+        chunk = items[i:i + 100]
+        lines.append(b"%d beginbfchar" % len(chunk))
+        for code, text in chunk:
+            lines.append(b"<%0*X> <%s>" % (width, code, text.encode("utf-16-be").hex().upper()
+                                            .encode()))
+        lines.append(b"endbfchar")
+    lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    return b"\n".join(lines)
+
+
+def simple_font(base, tounicode=None, differences=None):
+    """A standard 14 font (not embedded) in WinAnsiEncoding, optionally with /Differences
+    (code -> glyph name) and a /ToUnicode map (code -> text); returns a maker for
+    Pdf.extra_fonts."""
+    def make(pdf):
+        extra = b""
+        if tounicode is not None:
+            extra += b" /ToUnicode %d 0 R" % pdf.add(Pdf.stream(tounicode_cmap(tounicode)))
+        if differences:
+            diffs = b" ".join(b"%d /%s" % (c, n.encode()) for c, n in sorted(differences.items()))
+            encoding = b"<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [%s] >>" \
+                % diffs
+        else:
+            encoding = b"/WinAnsiEncoding"
+        return pdf.add(b"<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding %s%s >>" %
+                       (base.encode(), encoding, extra))
+    return make
+
+
+def truetype_unicode_cmap(data):
+    """The (3,1) format 4 cmap of a TrueType font file: {code point: glyph id} for the BMP."""
+    import struct
+    num_tables = struct.unpack(">H", data[4:6])[0]
+    tables = {}
+    for i in range(num_tables):
+        tag, _, offset, length = struct.unpack(">4sIII", data[12 + 16 * i:28 + 16 * i])
+        tables[tag] = (offset, length)
+    cmap = tables[b"cmap"][0]
+    count = struct.unpack(">H", data[cmap + 2:cmap + 4])[0]
+    for i in range(count):
+        platform, encoding, offset = struct.unpack(">HHI", data[cmap + 4 + 8 * i:cmap + 12 + 8 * i])
+        sub = cmap + offset
+        if (platform, encoding) != (3, 1) or struct.unpack(">H", data[sub:sub + 2])[0] != 4:
+            continue
+        segs = struct.unpack(">H", data[sub + 6:sub + 8])[0] // 2
+        at = sub + 14
+        ends = struct.unpack(">%dH" % segs, data[at:at + 2 * segs])
+        at += 2 * segs + 2
+        starts = struct.unpack(">%dH" % segs, data[at:at + 2 * segs])
+        at += 2 * segs
+        deltas = struct.unpack(">%dh" % segs, data[at:at + 2 * segs])
+        at += 2 * segs
+        range_at = at
+        offsets = struct.unpack(">%dH" % segs, data[at:at + 2 * segs])
+        out = {}
+        for s, (start, end, delta, ro) in enumerate(zip(starts, ends, deltas, offsets)):
+            for c in range(start, min(end, 0xFFFE) + 1):
+                if ro == 0:
+                    gid = (c + delta) & 0xFFFF
+                else:
+                    where = range_at + 2 * s + ro + 2 * (c - start)
+                    gid = struct.unpack(">H", data[where:where + 2])[0]
+                    gid = (gid + delta) & 0xFFFF if gid else 0
+                if gid:
+                    out[c] = gid
+        return out
+    raise ValueError("no (3,1) format 4 cmap")
+
+
+def truetype_cid_font(path, cid_to_gid, tounicode, name=b"DejaVuSansMono"):
+    """The whole TrueType file at `path` embedded (FontFile2) as a CIDFontType2 under a Type0
+    font with Identity-H: the content stream's two-byte codes are CIDs. `cid_to_gid` is a list
+    (a /CIDToGIDMap stream) or None (/Identity: the CID is the glyph id); `tounicode` maps CIDs
+    to text. Widths: one default, the font being monospaced. Returns a maker for extra_fonts."""
+    def make(pdf):
+        data = open(path, "rb").read()
+        file_ref = pdf.add(Pdf.stream(data, b"/Length1 %d" % len(data)))
+        descriptor = pdf.add(
+            b"<< /Type /FontDescriptor /FontName /%s /Flags 33 /FontBBox [-558 -375 718 1042] "
+            b"/ItalicAngle 0 /Ascent 760 /Descent -240 /CapHeight 729 /StemV 80 "
+            b"/FontFile2 %d 0 R >>" % (name, file_ref))
+        if cid_to_gid is None:
+            gid_map = b"/Identity"
+        else:
+            raw = b"".join(b"%c%c" % (g >> 8, g & 0xFF) for g in cid_to_gid)
+            gid_map = b"%d 0 R" % pdf.add(Pdf.stream(raw))
+        cid_font = pdf.add(
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo << /Registry "
+            b"(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /DW 602 "
+            b"/CIDToGIDMap %s >>" % (name, descriptor, gid_map))
+        tu = pdf.add(Pdf.stream(tounicode_cmap(tounicode, two_bytes=True)))
+        return pdf.add(b"<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H "
+                       b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (name, cid_font, tu))
+    return make

@@ -110,3 +110,26 @@ TEST(RenewalLetterText, AKeyWhoseDigitsAreAllLettersIsStillAKey) {
     EXPECT_TRUE(states("Llave Pública Nueva " + kOurs +
                        " para de cada fe\nLlave Pública Anterior " + kOld));
 }
+
+TEST(RenewalLetterText, AGlyphItsFontDoesNotConfirmIsNoDigitAndNoLetter) {
+    // The glyph check writes U+FFFD for a glyph whose font does not confirm its /ToUnicode
+    // text: it stays inside its word, and no key, hash or heading matches with it.
+    EXPECT_EQ(letterWords("03 4\uFFFD Lla\uFFFDve"),
+              (std::vector<std::string>{"03", "4?", "lla?ve"}));
+    std::string drawnWithALyingFont = kOurs;
+    drawnWithALyingFont.replace(13, 1, "\uFFFD");
+    const auto problem =
+        letterProblem(letterWords("Llave Pública Nueva " + drawnWithALyingFont +
+                                  "\nLlave Pública Anterior " + kOld),
+                      LetterExpectation{kOurs, kOld, {}});
+    ASSERT_TRUE(problem);
+    EXPECT_NE(problem->find("fuente cuyos caracteres no se pueden verificar"), std::string::npos)
+        << *problem;
+    // A heading with such a glyph is no heading; the message says why.
+    const auto heading = letterProblem(
+        letterWords("Llave Pública Nue\uFFFDa " + kOurs), LetterExpectation{kOurs, kOld, {}});
+    ASSERT_TRUE(heading);
+    EXPECT_NE(heading->find("no se pueden verificar"), std::string::npos) << *heading;
+    // A malformed byte is still a separator.
+    EXPECT_EQ(letterWords("ab\xFF" "cd"), (std::vector<std::string>{"ab", "cd"}));
+}

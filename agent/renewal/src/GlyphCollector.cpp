@@ -121,13 +121,14 @@ void GlyphCollector::refuse(std::string why) {
     if (!refusal_) refusal_ = std::move(why);
 }
 
-void GlyphCollector::startPage(int, GfxState*, XRef*) {
+void GlyphCollector::startPage(int, GfxState*, XRef* xref) {
+    xref_ = xref;
     glyphs_.clear();
     backgrounds_.clear();
 }
 
 void GlyphCollector::drawChar(GfxState* state, double x, double y, double dx, double dy, double,
-                              double, CharCode, int, const Unicode* u, int uLen) {
+                              double, CharCode code, int, const Unicode* u, int uLen) {
     Glyph g;
     const int mode = state->getRender() & 7;
     if (mode >= 4) refuse("La carta usa texto como recorte de lo que se dibuja.");
@@ -149,7 +150,10 @@ void GlyphCollector::drawChar(GfxState* state, double x, double y, double dx, do
     g.box = around({corner(0, -0.2), corner(1, -0.2), corner(0, 0.8), corner(1, 0.8)});
     const Box core = around({corner(0, 0), corner(1, 0), corner(0, 0.6), corner(1, 0.6)});
 
-    const bool letter = uLen > 0 && u && u[0] > 0x20;
+    // A glyph whose font does not confirm its text may draw anything: it counts as ink, covers
+    // what is under it and is read as a mark that is no digit and no letter (issue 9 §1).
+    g.confirmed = font && fonts_.confirms(*font, xref_, code, u, uLen);
+    const bool letter = !g.confirmed || u[0] > 0x20;
     const bool painted = mode != 3 && mode != 7;
     const bool fills = mode == 0 || mode == 2 || mode == 4 || mode == 6;
     GfxRGB rgb;
@@ -178,7 +182,8 @@ void GlyphCollector::drawChar(GfxState* state, double x, double y, double dx, do
     // A letter or digit painted over an earlier one hides it, whatever its colour (white text
     // over the genuine key). Accents drawn on their own over a letter do not.
     if (letter && painted && opacity >= kMinOpacity &&
-        (u[0] < 0x80 ? std::isalnum(static_cast<int>(u[0])) != 0 : u[0] >= 0xC0)) {
+        (!g.confirmed ||
+         (u[0] < 0x80 ? std::isalnum(static_cast<int>(u[0])) != 0 : u[0] >= 0xC0))) {
         for (Glyph& earlier : glyphs_) {
             if (earlier.seen &&
                 intersect(earlier.box, g.box).area() >= kCoveredShare * earlier.box.area() &&
@@ -273,10 +278,13 @@ void GlyphCollector::drawSoftMaskedImage(GfxState* state, Object* ref, Stream* s
                                    maskWidth, maskHeight, maskColorMap, maskInterpolate);
 }
 
-std::vector<bool> GlyphCollector::visibleGlyphs() const {
-    std::vector<bool> seen;
+std::vector<GlyphSeen> GlyphCollector::visibleGlyphs() const {
+    std::vector<GlyphSeen> seen;
     seen.reserve(glyphs_.size());
-    for (const Glyph& g : glyphs_) seen.push_back(g.seen);
+    for (const Glyph& g : glyphs_)
+        seen.push_back(!g.seen        ? GlyphSeen::Hidden
+                       : g.confirmed ? GlyphSeen::Shown
+                                     : GlyphSeen::Unconfirmed);
     return seen;
 }
 

@@ -6,6 +6,8 @@
 
 #include <OutputDev.h>
 
+#include "GlyphFonts.h"
+
 namespace firmante::renewal {
 
 /// An axis-aligned box in device space (points, y down).
@@ -13,6 +15,11 @@ struct Box {
     double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
     double area() const { return x1 > x0 && y1 > y0 ? (x1 - x0) * (y1 - y0) : 0; }
 };
+
+/// What pass two takes of a glyph: nothing (hidden), its text, or a mark for "a character its
+/// font does not confirm" (GlyphFonts): the check never reads such a glyph as a digit or a
+/// heading's letter.
+enum class GlyphSeen : unsigned char { Hidden, Shown, Unconfirmed };
 
 /// Pass one over a page: every glyph poppler's interpreter draws, in content order, and whether
 /// a reader sees it once the page is finished (later paint can cover it). Also notes constructs
@@ -50,8 +57,8 @@ class GlyphCollector : public OutputDev {
                              int maskWidth, int maskHeight, GfxImageColorMap* maskColorMap,
                              bool maskInterpolate) override;
 
-    /// For each drawChar call of the last page, whether its glyph is seen.
-    std::vector<bool> visibleGlyphs() const;
+    /// For each drawChar call of the last page, whether its glyph is seen, and as what.
+    std::vector<GlyphSeen> visibleGlyphs() const;
     /// Why the page cannot be judged, if it cannot (es-MX).
     const std::optional<std::string>& refusal() const { return refusal_; }
 
@@ -59,6 +66,7 @@ class GlyphCollector : public OutputDev {
     struct Glyph {
         Box box;  // ascent to descent
         bool seen = false;
+        bool confirmed = true;  // its font confirms the text poppler reports for it
     };
     struct Paint {
         Box box;
@@ -69,6 +77,8 @@ class GlyphCollector : public OutputDev {
     void paintImage(GfxState* state);
     void refuse(std::string why);
 
+    GlyphFonts fonts_;  // for the whole document: fonts are shared by pages
+    XRef* xref_ = nullptr;
     std::vector<Glyph> glyphs_;
     std::vector<Paint> backgrounds_;
     std::optional<std::string> refusal_;

@@ -3,11 +3,19 @@
 #include <algorithm>
 #include <array>
 
+#include "VisibleText.h"
+
 namespace firmante::renewal {
 
 namespace {
 
-/// Decodes one UTF-8 sequence at `i`; a malformed byte decodes as U+FFFD (a separator).
+constexpr char kUnconfirmedMark = '?';
+
+/// A malformed byte: not a character (a separator), and not U+FFFD, which the glyph check
+/// writes for a character its font does not confirm.
+constexpr char32_t kMalformed = 0x110000;
+
+/// Decodes one UTF-8 sequence at `i`; a malformed byte decodes as kMalformed.
 char32_t nextCodePoint(std::string_view s, std::size_t& i) {
     const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
     const unsigned char c = b(i);
@@ -18,13 +26,13 @@ char32_t nextCodePoint(std::string_view s, std::size_t& i) {
                                      : -1;
     if (extra < 0 || i + extra >= s.size()) {
         ++i;
-        return 0xFFFD;
+        return kMalformed;
     }
     char32_t cp = extra == 0 ? c : c & (0x3F >> extra);
     for (int k = 1; k <= extra; ++k) {
         if ((b(i + k) & 0xC0) != 0x80) {
             ++i;
-            return 0xFFFD;
+            return kMalformed;
         }
         cp = (cp << 6) | (b(i + k) & 0x3F);
     }
@@ -42,8 +50,11 @@ bool invisible(char32_t c) {
            c == '~' || (c >= 0xFE00 && c <= 0xFE0F);
 }
 
-/// The plain letter a reader takes `c` for, or 0 when it is not a letter or digit.
+/// The plain letter a reader takes `c` for, or 0 when it is not a letter or digit; '?' for a
+/// glyph whose font does not confirm its character (kUnconfirmedGlyph): it stays inside its
+/// word, so a key or heading drawn with one never matches, and a key block it touches grows.
 char fold(char32_t c) {
+    if (c == kUnconfirmedGlyph) return kUnconfirmedMark;
     if (c >= '0' && c <= '9') return static_cast<char>(c);
     if (c >= 'a' && c <= 'z') return static_cast<char>(c);
     if (c >= 'A' && c <= 'Z') return static_cast<char>(c - 'A' + 'a');
@@ -119,7 +130,7 @@ char fold(char32_t c) {
 
 bool isHexWord(const std::string& w) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == kUnconfirmedMark;
     });
 }
 
@@ -204,8 +215,9 @@ std::vector<Block> hexBlocks(const std::vector<std::string>& w) {
             b.digits += w[i];
         }
         b.counts = b.digits.size() >= kKeyDigits ||
-                   std::any_of(b.digits.begin(), b.digits.end(),
-                               [](char c) { return c >= '0' && c <= '9'; });
+                   std::any_of(b.digits.begin(), b.digits.end(), [](char c) {
+                       return (c >= '0' && c <= '9') || c == kUnconfirmedMark;
+                   });
         blocks.push_back(std::move(b));
     }
     return blocks;
@@ -228,6 +240,17 @@ bool blockIs(const Block& b, const std::vector<std::string>& w, const std::strin
                 return true;
     return false;
 }
+
+bool unconfirmed(const std::string& digits) {
+    return digits.find(kUnconfirmedMark) != std::string::npos;
+}
+
+constexpr const char* kKeyFont =
+    "La llave pública de la carta está dibujada con una fuente cuyos caracteres no se pueden "
+    "verificar (lo que se ve podría no ser lo que dice el texto de la carta).";
+constexpr const char* kHashFont =
+    "La Cadena de Identificación de la carta está dibujada con una fuente cuyos caracteres no "
+    "se pueden verificar (lo que se ve podría no ser lo que dice el texto de la carta).";
 
 }  // namespace
 
@@ -263,10 +286,12 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
         if (!b.counts) continue;
         const bool keyShaped = b.digits.size() >= kKeyDigits;
         if (keyShaped && !blockIs(b, words, ours) && !blockIs(b, words, old))
-            return "La carta muestra una llave pública que no es la generada en su token ni la "
+            return unconfirmed(b.digits) ? kKeyFont
+                                         : "La carta muestra una llave pública que no es la generada en su token ni la "
                    "de su certificado actual.";
         if (!previous.empty() && b.digits.size() == kSha1Digits && !blockIs(b, words, previous))
-            return "La carta muestra una Cadena de Identificación que no es la de la Carta de "
+            return unconfirmed(b.digits) ? kHashFont
+                                         : "La carta muestra una Cadena de Identificación que no es la de la Carta de "
                    "Aceptación que usted firmó.";
     }
 
@@ -296,7 +321,8 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
             });
             if (hash == inside.end()) continue;
             if (!blockIs(**hash, words, previous))
-                return "La Cadena de Identificación de Carta Anterior de la carta no es la de la "
+                return unconfirmed((*hash)->digits) ? kHashFont
+                                                    : "La Cadena de Identificación de Carta Anterior de la carta no es la de la "
                        "carta que usted firmó.";
             previousStated = true;
             continue;
@@ -310,19 +336,27 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
             return fresh ? "La carta muestra más de una llave bajo «Llave Pública Nueva»."
                          : "La carta muestra más de una llave bajo «Llave Pública Anterior».";
         if (fresh && !blockIs(*keys.front(), words, ours))
-            return "La carta nombra como llave pública nueva una llave que no es la generada en "
+            return unconfirmed(keys.front()->digits) ? kKeyFont
+                                                     : "La carta nombra como llave pública nueva una llave que no es la generada en "
                    "su token.";
         if (!fresh && !old.empty() && !blockIs(*keys.front(), words, old))
             return "La carta nombra como llave pública anterior una llave que no es la del "
                    "certificado actual.";
         newKeyStated |= fresh;
     }
+    // A heading or value drawn with a font that does not confirm its characters is not read.
+    const bool anyUnconfirmed =
+        std::any_of(words.begin(), words.end(), [](const std::string& w) { return unconfirmed(w); });
+    const std::string fonts =
+        anyUnconfirmed ? " Parte de su texto está dibujado con una fuente cuyos caracteres no se "
+                         "pueden verificar."
+                       : "";
     if (!newKeyStated)
         return "La carta no muestra, bajo «Llave Pública Nueva», la llave pública generada en su "
-               "token.";
+               "token." + fonts;
     if (!previous.empty() && !previousStated)
         return "La carta no muestra la Cadena de Identificación de la Carta Anterior que usted "
-               "firmó.";
+               "firmó." + fonts;
     return std::nullopt;
 }
 

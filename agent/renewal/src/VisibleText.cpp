@@ -19,21 +19,26 @@ namespace {
 class VisibleTextDev : public TextOutputDev {
   public:
     VisibleTextDev() : TextOutputDev(nullptr, false, 0, false, false) {}
-    void show(std::vector<bool> visible) {
+    void show(std::vector<GlyphSeen> visible) {
         visible_ = std::move(visible);
         next_ = 0;
     }
     void drawChar(GfxState* state, double x, double y, double dx, double dy, double originX,
                   double originY, CharCode c, int nBytes, const Unicode* u, int uLen) override {
         const std::size_t index = next_++;
-        if (index < visible_.size() && visible_[index])
+        const GlyphSeen seen = index < visible_.size() ? visible_[index] : GlyphSeen::Hidden;
+        static constexpr Unicode kUnconfirmed = kUnconfirmedGlyph;
+        if (seen == GlyphSeen::Shown)
             TextOutputDev::drawChar(state, x, y, dx, dy, originX, originY, c, nBytes, u, uLen);
+        else if (seen == GlyphSeen::Unconfirmed)
+            TextOutputDev::drawChar(state, x, y, dx, dy, originX, originY, c, nBytes,
+                                    &kUnconfirmed, 1);
     }
     void beginActualText(GfxState*, const GooString*) override {}
     void endActualText(GfxState*) override {}
 
   private:
-    std::vector<bool> visible_;
+    std::vector<GlyphSeen> visible_;
     std::size_t next_ = 0;
 };
 

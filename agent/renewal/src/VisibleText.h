@@ -10,6 +10,8 @@ namespace firmante::renewal {
 /// not render mode 3), legible (at least kMinGlyphPoints high and not squeezed), inside the page
 /// and the clip, in a colour that stands out from what is under them, and not covered by a later
 /// fill, image or glyph count, each read as the character its font draws (/ActualText ignored).
+/// A glyph whose font does not confirm its /ToUnicode text (GlyphFonts: glyph names, or the
+/// embedded TrueType's own Unicode cmap) is read as kUnconfirmedGlyph, whatever its map says.
 ///
 /// Refuses, with pkcs11::Error(LetterMismatch) and an es-MX message ending in "No se firmó
 /// nada.", what it cannot judge the way every viewer would: not a PDF, encrypted, more than one
@@ -23,6 +25,9 @@ std::string visibleLetterText(std::span<const unsigned char> pdf);
 std::string anyPdfText(std::span<const unsigned char> document);
 
 inline constexpr double kMinGlyphPoints = 4.0;
+/// What a glyph whose font does not confirm its text reads as (U+FFFD); letterWords folds it to
+/// '?', which no key, hash or heading contains.
+inline constexpr char32_t kUnconfirmedGlyph = 0xFFFD;
 inline constexpr int kMaxPages = 20;
 
 }  // namespace firmante::renewal
