@@ -3,6 +3,7 @@
 // Offscreen by default; the pictures are the widgets as Qt draws them (grab()).
 #include <QApplication>
 #include <QDir>
+#include <QLayout>
 #include <QLineEdit>
 #include <QTest>
 
@@ -28,8 +29,9 @@ void save(const firmante::prompt::PromptText& text, PromptDialog::Mode mode, Lan
             if (view->highlightsOnPage() > 0) break;
         }
     }
-    dialog.adjustSize();
+    dialog.resize(dialog.sizeHint());
     QApplication::processEvents();
+    dialog.layout()->activate();
     dialog.grab().save(path);
 }
 
@@ -43,13 +45,13 @@ int main(int argc, char** argv) {
     using M = PromptDialog::Mode;
     for (auto language : {Language::Spanish, Language::English}) {
         const QString tag = language == Language::Spanish ? "es" : "en";
-        save(fx::pinForNewKey(), M::Pin, language, out.filePath("pin-" + tag + ".png"), true);
+        save(fx::pinForNewKey(), M::Pin, language, out.filePath("dialog-pin-" + tag + ".png"), true);
         save(fx::siteConsent("https://idse.imss.example"), M::Confirm, language,
-             out.filePath("consent-" + tag + ".png"));
+             out.filePath("dialog-consent-" + tag + ".png"));
         save(fx::letterConfirmation(fx::portalLetter()), M::Confirm, language,
-             out.filePath("letter-" + tag + ".png"), false, true);
-        save(fx::deletion(), M::Confirm, language, out.filePath("delete-" + tag + ".png"));
-        save(fx::batch(), M::Pin, language, out.filePath("batch-" + tag + ".png"));
+             out.filePath("dialog-letter-" + tag + ".png"), false, true);
+        save(fx::deletion(), M::Confirm, language, out.filePath("dialog-delete-" + tag + ".png"));
+        save(fx::batch(), M::Pin, language, out.filePath("dialog-batch-" + tag + ".png"));
     }
     return 0;
 }

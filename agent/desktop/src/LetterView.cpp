@@ -35,7 +35,7 @@ LetterView::LetterView(std::shared_ptr<const std::vector<unsigned char>> pdf,
     scroll->setWidgetResizable(true);
     scroll->setMinimumSize(kPageWidth + 24, 360);
     caption_ = new QLabel(this);
-    caption_->setWordWrap(true);
+    caption_->setAlignment(Qt::AlignCenter);
     previous_ = new QPushButton("◀", this);
     next_ = new QPushButton("▶", this);
     for (auto* b : {previous_, next_}) b->setAutoDefault(false);
@@ -125,10 +125,8 @@ void LetterView::retranslate() {
     QString text = es ? QString("Página %1 de %2").arg(page_ + 1).arg(pages_)
                       : QString("Page %1 of %2").arg(page_ + 1).arg(pages_);
     if (!where.isEmpty()) {
-        text += es ? QString(" — resaltado en amarillo lo que la verificación encontró "
-                             "(página %1)")
-                         .arg(where)
-                   : QString(" — highlighted in yellow: what the check found (page %1)").arg(where);
+        text += es ? QString(" · en amarillo, lo que la verificación encontró (pág. %1)").arg(where)
+                   : QString(" · in yellow, what the check found (p. %1)").arg(where);
     }
     caption_->setText(text);
 }

@@ -52,6 +52,16 @@ void appendUtf8(const QString& text, pkcs11::Secret& out) {
     }
 }
 
+// "3f2a…" in groups of 16 hex digits: it wraps inside the window and is easier to compare.
+std::string grouped(const std::string& hex) {
+    std::string out;
+    for (std::size_t i = 0; i < hex.size(); i += 16) {
+        if (i) out += ' ';
+        out += hex.substr(i, 16);
+    }
+    return out;
+}
+
 }  // namespace
 
 PromptDialog::PromptDialog(const prompt::PromptText& text, Mode mode, Language language,
@@ -63,6 +73,7 @@ PromptDialog::PromptDialog(const prompt::PromptText& text, Mode mode, Language l
     setWindowFlag(Qt::WindowContextHelpButtonHint, false);
     build();
     retranslate();
+    resize(sizeHint().expandedTo(minimumSizeHint()));
 }
 
 PromptDialog::~PromptDialog() {
@@ -82,6 +93,9 @@ QLabel* PromptDialog::addRow(const std::string& value, bool monospace) {
 
 void PromptDialog::build() {
     auto* layout = new QVBoxLayout(this);
+    // A strut, not setMinimumWidth(): an explicit minimum would override the layout's own (the
+    // letter's width) and let the window squeeze the page under the buttons.
+    layout->addStrut(details_.documents.empty() ? 480 : 640);
     auto* top = new QHBoxLayout;
     heading_ = plainLabel(this);
     QFont bold = heading_->font();
@@ -112,15 +126,20 @@ void PromptDialog::build() {
     if (fields) {
         rowKinds_.push_back(static_cast<int>(Row::Site));
         addRow(details_.site);
-        rowKinds_.push_back(static_cast<int>(Row::Operation));
-        addRow({});  // filled per language
+        // A question that is its own operation ("¿Eliminar…?") is already the heading.
+        const bool operationIsHeading = details_.kind == prompt::PromptKind::Destructive ||
+                                        details_.kind == prompt::PromptKind::Confirmation;
+        if (!operationIsHeading) {
+            rowKinds_.push_back(static_cast<int>(Row::Operation));
+            addRow({});  // filled per language
+        }
         if (details_.fileName) {
             rowKinds_.push_back(static_cast<int>(Row::File));
             addRow(*details_.fileName);
         }
         if (details_.sha256Hex) {
             rowKinds_.push_back(static_cast<int>(Row::Sha256));
-            addRow(*details_.sha256Hex, true);
+            addRow(grouped(*details_.sha256Hex), true);
         }
         if (!details_.token.empty()) {
             rowKinds_.push_back(static_cast<int>(Row::Token));
@@ -151,6 +170,7 @@ void PromptDialog::build() {
             item->setFont(1, QFontDatabase::systemFont(QFontDatabase::FixedFont));
         }
         documents_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+        documents_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
         layout->addWidget(documents_);
     }
 
