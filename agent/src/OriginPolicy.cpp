@@ -144,10 +144,11 @@ std::optional<RpcError> OriginPolicy::question(const std::string& origin) {
     prompt::PromptDetails details;
     details.kind = prompt::PromptKind::SiteConsent;
     details.title = {"Permiso para un sitio nuevo", "Permission for a new site"};
-    details.operation = {"Usar sus certificados. El sitio podrá pedirle firmar; cada firma se le "
-                         "mostrará antes.",
-                         "Use your certificates. The site may ask you to sign; every signature "
-                         "is shown to you first."};
+    details.operation = {
+        "Usar sus certificados. El sitio podrá pedirle firmar; cada firma se le "
+        "mostrará antes.",
+        "Use your certificates. The site may ask you to sign; every signature "
+        "is shown to you first."};
     details.site = prompt::safeText(origin, prompt::kShownOrigin);
     details.accept = {"Permitir", "Allow"};
     details.refuse = {"Rechazar", "Deny"};

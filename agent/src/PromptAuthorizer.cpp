@@ -107,9 +107,9 @@ prompt::PromptText PromptAuthorizer::signatureText(const renewal::OperationDescr
                        "/ The token is already unlocked for this renewal: no PIN is asked.";
     const auto kind = what.letter ? prompt::PromptKind::Letter : prompt::PromptKind::Signature;
     text.details = promptDetailsOf(shownFields(what), kind);
-    text.details->note = prompt::Bilingual{
-        "El token ya está desbloqueado para esta renovación: no se pide el PIN.",
-        "The token is already unlocked for this renewal: no PIN is asked."};
+    text.details->note =
+        prompt::Bilingual{"El token ya está desbloqueado para esta renovación: no se pide el PIN.",
+                          "The token is already unlocked for this renewal: no PIN is asked."};
     plainButtons(text);
     return text;
 }

@@ -30,9 +30,8 @@ std::optional<prompt::Bilingual> triesWarningOf(const pkcs11::TokenInfo& token) 
             "Warning: final try, a wrong PIN locks the token."};
     }
     if (token.pinCountLow) {
-        return prompt::Bilingual{
-            "Atención: ya se tecleó un PIN incorrecto; quedan pocos intentos.",
-            "Warning: a wrong PIN was entered before; few tries are left."};
+        return prompt::Bilingual{"Atención: ya se tecleó un PIN incorrecto; quedan pocos intentos.",
+                                 "Warning: a wrong PIN was entered before; few tries are left."};
     }
     return std::nullopt;
 }

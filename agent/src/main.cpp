@@ -111,7 +111,8 @@ int runWithDialogs(int argc, char** argv) {
     int code = 1;
     std::thread agent([&] {
         code = firmante::agent::Agent(std::make_unique<BorrowedPrompter>(prompter)).run();
-        QMetaObject::invokeMethod(&app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
     });
     app.exec();
     agent.join();
@@ -140,7 +141,8 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
 #ifdef FIRMANTE_WITH_DESKTOP
     std::string why;
-    if (firmante::desktop::chooseSessionMode(tray, why) == firmante::desktop::SessionMode::Desktop) {
+    if (firmante::desktop::chooseSessionMode(tray, why) ==
+        firmante::desktop::SessionMode::Desktop) {
         std::cerr << "firmante-agent: ventanas propias / own windows (" << why << ")\n";
         return runWithDialogs(argc, argv);
     }

@@ -45,9 +45,9 @@ prompt::PromptText pinForNewKey() {
                    "Generate a new key on the token to renew the certificate"};
     d.accept = {"Generar llave", "Generate key"};
     d.check = "Certificado actual: CN=PRUEBA 4,O=PRUEBA 4";
-    d.warning = prompt::Bilingual{
-        "Atención: ya se tecleó un PIN incorrecto; quedan pocos intentos.",
-        "Warning: a wrong PIN was entered before; few tries are left."};
+    d.warning =
+        prompt::Bilingual{"Atención: ya se tecleó un PIN incorrecto; quedan pocos intentos.",
+                          "Warning: a wrong PIN was entered before; few tries are left."};
     text.details = d;
     return text;
 }
@@ -60,8 +60,9 @@ prompt::PromptText deletion() {
                    "Delete the previous certificate and its key from the token?"};
     d.accept = {"Eliminar", "Delete"};
     d.refuse = {"Conservar", "Keep"};
-    d.check = "Se eliminará el certificado CN=PRUEBA 4 (serie 01). El certificado nuevo, vigente "
-              "hasta 2027-12-02, queda en el token.";
+    d.check =
+        "Se eliminará el certificado CN=PRUEBA 4 (serie 01). El certificado nuevo, vigente "
+        "hasta 2027-12-02, queda en el token.";
     text.details = d;
     return text;
 }
@@ -71,10 +72,11 @@ prompt::PromptText siteConsent(const std::string& site) {
     prompt::PromptDetails d;
     d.kind = prompt::PromptKind::SiteConsent;
     d.title = {"Permiso para un sitio nuevo", "Permission for a new site"};
-    d.operation = {"Usar sus certificados. El sitio podrá pedirle firmar; cada firma se le "
-                   "mostrará antes.",
-                   "Use your certificates. The site may ask you to sign; every signature is "
-                   "shown to you first."};
+    d.operation = {
+        "Usar sus certificados. El sitio podrá pedirle firmar; cada firma se le "
+        "mostrará antes.",
+        "Use your certificates. The site may ask you to sign; every signature is "
+        "shown to you first."};
     d.site = site;
     d.accept = {"Permitir", "Allow"};
     d.refuse = {"Rechazar", "Deny"};
@@ -124,11 +126,12 @@ prompt::PromptText letterConfirmation(const Letter& letter, bool itsOwnMarks) {
     d.fileName = "CartadeAceptaciondeRenovacion.pdf";
     d.sha256Hex = std::string(64, 'c');
     d.check = "La carta muestra, bajo «Llave Pública Nueva», la llave generada en su token.";
-    d.keyFingerprint = "3f2a 91c0 77de 0b41 5c3e 8a90 d1f2 6b07 2e4c 9a18 b5d3 0f6e 41a7 c2d9 "
-                       "8e05 7b3c";
-    d.note = prompt::Bilingual{
-        "El token ya está desbloqueado para esta renovación: no se pide el PIN.",
-        "The token is already unlocked for this renewal: no PIN is asked."};
+    d.keyFingerprint =
+        "3f2a 91c0 77de 0b41 5c3e 8a90 d1f2 6b07 2e4c 9a18 b5d3 0f6e 41a7 c2d9 "
+        "8e05 7b3c";
+    d.note =
+        prompt::Bilingual{"El token ya está desbloqueado para esta renovación: no se pide el PIN.",
+                          "The token is already unlocked for this renewal: no PIN is asked."};
     d.letterPdf = letter.pdf;
     d.letterMarks = itsOwnMarks ? letter.marksOfItsKey : letter.marksOfAnotherKey;
     text.details = d;

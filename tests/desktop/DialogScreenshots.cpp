@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
     using M = PromptDialog::Mode;
     for (auto language : {Language::Spanish, Language::English}) {
         const QString tag = language == Language::Spanish ? "es" : "en";
-        save(fx::pinForNewKey(), M::Pin, language, out.filePath("dialog-pin-" + tag + ".png"), true);
+        save(fx::pinForNewKey(), M::Pin, language, out.filePath("dialog-pin-" + tag + ".png"),
+             true);
         save(fx::siteConsent("https://idse.imss.example"), M::Confirm, language,
              out.filePath("dialog-consent-" + tag + ".png"));
         save(fx::letterConfirmation(fx::portalLetter()), M::Confirm, language,

@@ -62,7 +62,8 @@ TEST(LetterDialog, RendersThePortalLetterWithTheNewKeyHighlighted) {
           "Verificación: La carta muestra, bajo «Llave Pública Nueva»",
           "Huella de la llave nueva: 3f2a 91c0", "no se pide el PIN"}) {
         EXPECT_TRUE(dialog.shownText().contains(QString::fromUtf8(text)))
-            << text << "\n" << dialog.shownText().toStdString();
+            << text << "\n"
+            << dialog.shownText().toStdString();
     }
     EXPECT_EQ(dialog.acceptButton()->text(), "Firmar carta");
     EXPECT_TRUE(dialog.acceptButton()->isEnabled());
@@ -75,8 +76,8 @@ TEST(LetterDialog, EnglishLetterDialogSaysTheSameInEnglishOnly) {
     PromptDialog dialog(fx::letterConfirmation(fx::portalLetter()), PromptDialog::Mode::Confirm,
                         Language::English);
     dialog.show();
-    for (const char* text : {"Check the letter before you sign it.", "File:",
-                             "New key fingerprint: 3f2a", "no PIN is asked"}) {
+    for (const char* text : {"Check the letter before you sign it.",
+                             "File:", "New key fingerprint: 3f2a", "no PIN is asked"}) {
         EXPECT_TRUE(dialog.shownText().contains(text)) << text;
     }
     EXPECT_FALSE(dialog.shownText().contains("Archivo"));

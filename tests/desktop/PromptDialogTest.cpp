@@ -61,7 +61,10 @@ TEST(PromptDialog, PinDialogInSpanishNamesTheActionAndHandsThePinToTheCaller) {
     QTest::keyClick(dialog.pinField(), Qt::Key_Return);
     EXPECT_EQ(dialog.result(), QDialog::Accepted);
     auto pin = dialog.takePin();
-    EXPECT_EQ(std::string(pin.data(), pin.size()), "12\xC3\xB1" "456") << "UTF-8, as typed";
+    EXPECT_EQ(std::string(pin.data(), pin.size()),
+              "12\xC3\xB1"
+              "456")
+        << "UTF-8, as typed";
     EXPECT_TRUE(dialog.pinField()->text().isEmpty()) << "the field is wiped after use";
 }
 
@@ -135,8 +138,8 @@ TEST(PromptDialog, SiteConsentAsksInOneLanguageAndAllowIsTheDefault) {
     PromptDialog es(fx::siteConsent("https://idse.imss.example"), PromptDialog::Mode::Confirm,
                     Language::Spanish);
     es.show();
-    EXPECT_TRUE(shows(es, QString::fromUtf8(
-                              "¿Permitir que https://idse.imss.example use sus certificados?")));
+    EXPECT_TRUE(shows(
+        es, QString::fromUtf8("¿Permitir que https://idse.imss.example use sus certificados?")));
     EXPECT_EQ(es.acceptButton()->text(), "Permitir");
     EXPECT_EQ(es.refuseButton()->text(), "Rechazar");
     EXPECT_FALSE(shows(es, "Allow"));

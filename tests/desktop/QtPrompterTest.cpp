@@ -91,8 +91,7 @@ TEST(QtPrompter, ConsentRefusedWithTheButtonIsFalseAndAllowedIsTrue) {
         });
         auto* dialog = waitForDialog(prompter);
         ASSERT_NE(dialog, nullptr);
-        QTest::mouseClick(allow ? dialog->acceptButton() : dialog->refuseButton(),
-                          Qt::LeftButton);
+        QTest::mouseClick(allow ? dialog->acceptButton() : dialog->refuseButton(), Qt::LeftButton);
         EXPECT_EQ(answer.get(), allow);
         ASSERT_TRUE(QTest::qWaitFor([&] { return prompter.openDialogs().empty(); }));
     }

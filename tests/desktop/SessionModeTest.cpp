@@ -1,11 +1,11 @@
 // Which prompts the agent uses, from the environment it starts in (docs/desktop.md).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 

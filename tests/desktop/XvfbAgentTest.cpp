@@ -99,8 +99,8 @@ class XvfbAgent : public ::testing::Test {
     firmante::testing::SoftHsmToken hsm{"Desktop Token"};
     TestCa ca;
     // No pinentry: an empty FIRMANTE_PINENTRY and a display make the agent use its own windows.
-    AgentProcess agent{dir, hsm, {{"DISPLAY", x.display()}, {"FIRMANTE_PINENTRY", ""},
-                                  {"LANG", "es_MX.UTF-8"}}};
+    AgentProcess agent{
+        dir, hsm, {{"DISPLAY", x.display()}, {"FIRMANTE_PINENTRY", ""}, {"LANG", "es_MX.UTF-8"}}};
     ProvisionedCertificate cert;
     std::unique_ptr<AgentClient> client;
 };

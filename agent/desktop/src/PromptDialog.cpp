@@ -66,7 +66,9 @@ std::string grouped(const std::string& hex) {
 
 PromptDialog::PromptDialog(const prompt::PromptText& text, Mode mode, Language language,
                            QWidget* parent)
-    : QDialog(parent), details_(detailsOf(text, mode == Mode::Pin)), mode_(mode),
+    : QDialog(parent),
+      details_(detailsOf(text, mode == Mode::Pin)),
+      mode_(mode),
       language_(language) {
     setObjectName("firmante");
     setWindowFlag(Qt::WindowStaysOnTopHint);

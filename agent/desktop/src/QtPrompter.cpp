@@ -57,9 +57,11 @@ std::shared_ptr<QtPrompter::Question> QtPrompter::ask(const prompt::PromptText& 
     question->id = ++next_;
     open_[question->id] = question;
     lock.unlock();
-    QMetaObject::invokeMethod(this, [this, question] { show(question); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, question] { show(question); }, Qt::QueuedConnection);
     lock.lock();
-    const bool answered = question->done.wait_for(lock, timeout_, [&] { return question->answered; });
+    const bool answered =
+        question->done.wait_for(lock, timeout_, [&] { return question->answered; });
     open_.erase(question->id);
     if (!answered) {
         // Nobody answered: close the window (it may still be open on the screen).
@@ -88,8 +90,8 @@ void QtPrompter::show(const std::shared_ptr<Question>& question) {
     shown_.emplace_back(dialog);
     connect(dialog, &QDialog::finished, this, [this, question, dialog](int result) {
         const bool accepted = result == QDialog::Accepted;
-        finish(question, accepted, accepted && question->withPin ? dialog->takePin()
-                                                                 : pkcs11::Secret{});
+        finish(question, accepted,
+               accepted && question->withPin ? dialog->takePin() : pkcs11::Secret{});
         std::erase_if(shown_, [dialog](const auto& d) { return !d || d == dialog; });
         emit waitingChanged(static_cast<int>(shown_.size()));
     });

@@ -9,12 +9,12 @@ namespace firmante::prompt {
 
 /// What a question is for; a dialog picks its layout and its default button from it.
 enum class PromptKind {
-    Pin,            // a PIN for a key (or the reader's PIN pad: PromptDetails::pinpad)
-    SiteConsent,    // a site not seen before asks to use the certificates
-    Signature,      // a document signature on a token already unlocked for this renewal
-    Letter,         // a renewal letter (renewal.sign_letter): the letter is shown
-    Destructive,    // deletes something from the token: the safe button is the default
-    Confirmation,   // any other yes/no question
+    Pin,           // a PIN for a key (or the reader's PIN pad: PromptDetails::pinpad)
+    SiteConsent,   // a site not seen before asks to use the certificates
+    Signature,     // a document signature on a token already unlocked for this renewal
+    Letter,        // a renewal letter (renewal.sign_letter): the letter is shown
+    Destructive,   // deletes something from the token: the safe button is the default
+    Confirmation,  // any other yes/no question
 };
 
 /// One text in both languages; a dialog shows one of them, never both at once.
