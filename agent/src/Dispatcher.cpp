@@ -302,6 +302,7 @@ void Dispatcher::registerMethods() {
                     what.operationEn = "Log in with your certificate (sign a challenge)";
                     what.tokenLabel = token.info().label;
                     what.keyLabel = keyLabelOf(certificate);
+                    what.action = renewal::Action::LogIn;
                     authorizer_.unlock(token, what);
                     auto key = signingKey(token, uri, certificate);
                     // The origin is the transport's, never one the page sent (DESIGN §2).

@@ -6,6 +6,7 @@
 
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/Origin.h"
+#include "firmante/prompt/SafeText.h"
 #include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
@@ -142,6 +143,18 @@ std::optional<RpcError> OriginPolicy::question(const std::string& origin) {
                        "asks for your PIN.";
     text.ok = "Permitir / Allow";
     text.cancel = "Rechazar / Deny";
+    prompt::PromptDetails details;
+    details.kind = prompt::PromptKind::SiteConsent;
+    details.title = {"Permiso para un sitio nuevo", "Permission for a new site"};
+    details.operation = {
+        "Usar sus certificados. El sitio podrá pedirle firmar; cada firma se le "
+        "mostrará antes.",
+        "Use your certificates. The site may ask you to sign; every signature "
+        "is shown to you first."};
+    details.site = prompt::safeText(origin, prompt::kShownOrigin);
+    details.accept = {"Permitir", "Allow"};
+    details.refuse = {"Rechazar", "Deny"};
+    text.details = std::move(details);
     bool approved = false;
     try {
         approved = prompter_.confirm(text);

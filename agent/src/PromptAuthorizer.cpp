@@ -1,6 +1,7 @@
 #include "firmante/agent/PromptAuthorizer.h"
 
 #include "firmante/agent/Logging.h"
+#include "firmante/agent/PromptDetailsOf.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/prompt/SafeText.h"
@@ -33,7 +34,22 @@ renewal::OperationDescription shownFields(const renewal::OperationDescription& w
             {safeText(d.fileName, prompt::kShownFileName, prompt::Shorten::Middle),
              safeText(d.sha256Hex, 64)});
     }
+    out.action = what.action;
+    out.renewalId = what.renewalId;
+    out.letter = what.letter;  // bytes, rendered by the dialog; shared, not copied
+    for (const auto& mark : what.letterMarks) out.letterMarks.push_back(safeText(mark, 64));
     return out;
+}
+
+// "Generar llave / Generate key": the pinentry button, both languages as every pinentry line.
+std::string bothLanguages(const prompt::Bilingual& words) {
+    return words.es + " / " + words.en;
+}
+
+// The plain texts a pinentry shows, from the structured form (one source for both prompts).
+void plainButtons(prompt::PromptText& text) {
+    text.ok = bothLanguages(text.details->accept);
+    text.cancel = bothLanguages(text.details->refuse);
 }
 
 // es-MX first, the English under it (a person reads the first; support reads the second).
@@ -69,18 +85,6 @@ std::string describe(const renewal::OperationDescription& untrusted) {
     return es + "\n" + en;
 }
 
-std::optional<std::string> triesWarning(const pkcs11::TokenInfo& token) {
-    if (token.pinFinalTry) {
-        return "¡Atención! Es el último intento: un PIN incorrecto bloqueará el dispositivo. / "
-               "Warning: final try, a wrong PIN locks the token.";
-    }
-    if (token.pinCountLow) {
-        return "Atención: ya se tecleó un PIN incorrecto; quedan pocos intentos. / "
-               "Warning: a wrong PIN was entered before; few tries are left.";
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
 prompt::PromptText PromptAuthorizer::pinText(const renewal::OperationDescription& what,
@@ -89,9 +93,9 @@ prompt::PromptText PromptAuthorizer::pinText(const renewal::OperationDescription
     text.title = "Firmante — PIN de " + prompt::safeText(token.label, 40);
     text.description = describe(what);
     text.prompt = "PIN:";
-    text.ok = "Firmar / Sign";
-    text.cancel = "Cancelar / Cancel";
-    text.error = triesWarning(token);
+    text.details = promptDetailsOf(shownFields(what), prompt::PromptKind::Pin, &token);
+    plainButtons(text);
+    if (text.details->warning) text.error = bothLanguages(*text.details->warning);
     return text;
 }
 
@@ -101,8 +105,12 @@ prompt::PromptText PromptAuthorizer::signatureText(const renewal::OperationDescr
     text.description = describe(what) +
                        "\nEl token ya está desbloqueado para esta renovación: no se pide el PIN. "
                        "/ The token is already unlocked for this renewal: no PIN is asked.";
-    text.ok = "Firmar / Sign";
-    text.cancel = "Cancelar / Cancel";
+    const auto kind = what.letter ? prompt::PromptKind::Letter : prompt::PromptKind::Signature;
+    text.details = promptDetailsOf(shownFields(what), kind);
+    text.details->note =
+        prompt::Bilingual{"El token ya está desbloqueado para esta renovación: no se pide el PIN.",
+                          "The token is already unlocked for this renewal: no PIN is asked."};
+    plainButtons(text);
     return text;
 }
 
@@ -136,7 +144,6 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
         text.description +=
             "\nEscriba el PIN en el teclado del lector. / Type the PIN on the "
             "reader's keypad.";
-        text.ok = "Continuar / Continue";
         if (!prompter_.confirm(text)) {
             throw pkcs11::Error(pkcs11::Reason::UserCancelled, "cancelled by the person");
         }
@@ -171,8 +178,10 @@ void PromptAuthorizer::confirm(const renewal::OperationDescription& what) {
     prompt::PromptText text;
     text.title = "Firmante — Confirmación / Confirmation";
     text.description = describe(what);
-    text.ok = "Aceptar / Accept";
-    text.cancel = "Cancelar / Cancel";
+    const auto kind = what.action == renewal::Action::Delete ? prompt::PromptKind::Destructive
+                                                             : prompt::PromptKind::Confirmation;
+    text.details = promptDetailsOf(shownFields(what), kind);
+    plainButtons(text);
     if (!prompter_.confirm(text)) {
         throw pkcs11::Error(pkcs11::Reason::UserCancelled, "refused by the person");
     }

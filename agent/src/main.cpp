@@ -2,10 +2,20 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <string>
 #include <string_view>
 
 #include "firmante/agent/Agent.h"
 #include "firmante/agent/Version.h"
+
+#ifdef FIRMANTE_WITH_DESKTOP
+#include <thread>
+
+#include <QApplication>
+
+#include "firmante/desktop/QtPrompter.h"
+#include "firmante/desktop/SessionMode.h"
+#endif
 
 namespace {
 
@@ -21,12 +31,15 @@ bool english() {
 // The source of firmante-agent(1) as well (installer/man/make-manpage.sh).
 const char* helpText() {
     if (english())
-        return "Usage: firmante-agent [--version | --help]\n"
+        return "Usage: firmante-agent [--tray | --version | --help]\n"
                "\n"
                "The local Firmante agent: it owns the PKCS#11 token and answers JSON-RPC requests\n"
                "from the CLI, the browser's native messaging host (firmante-nmhost) and pages on\n"
                "the loopback WebSocket. It asks for the PIN and for consent in its own prompt\n"
                "(pinentry), never through a request. One agent runs per user.\n"
+               "\n"
+               "In a graphical session (DISPLAY or WAYLAND_DISPLAY) it shows its own windows\n"
+               "instead of pinentry, unless FIRMANTE_PINENTRY is set; --tray asks for them.\n"
                "\n"
                "It is started by firmante-agent.socket (systemd user unit; the listening socket\n"
                "is handed over with LISTEN_FDS), by the native host when a browser needs it, or\n"
@@ -43,12 +56,15 @@ const char* helpText() {
                "\n"
                "Exit status: 0 after a clean stop, 2 when an agent already runs for this user,\n"
                "1 for any other start-up failure.\n";
-    return "Uso: firmante-agent [--version | --help]\n"
+    return "Uso: firmante-agent [--tray | --version | --help]\n"
            "\n"
            "El agente local de Firmante: tiene el token PKCS#11 y responde solicitudes JSON-RPC\n"
            "del CLI, del conector del navegador (firmante-nmhost) y de páginas por el WebSocket\n"
            "local. Pide el PIN y la autorización en su propia ventana (pinentry), nunca en una\n"
            "solicitud. Corre un agente por usuario.\n"
+           "\n"
+           "En una sesión gráfica (DISPLAY o WAYLAND_DISPLAY) muestra sus propias ventanas en\n"
+           "lugar de pinentry, salvo que FIRMANTE_PINENTRY esté definida; --tray las pide.\n"
            "\n"
            "Lo inicia firmante-agent.socket (unidad de usuario de systemd; recibe el socket con\n"
            "LISTEN_FDS), el conector cuando el navegador lo necesita, o usted a mano. Se detiene\n"
@@ -69,10 +85,50 @@ const char* helpText() {
            "1 ante cualquier otra falla al iniciar.\n";
 }
 
+#ifdef FIRMANTE_WITH_DESKTOP
+// The Agent owns its prompter; here the QtPrompter belongs to the GUI (main) thread, which must
+// outlive the agent's threads and destroy it.
+class BorrowedPrompter : public firmante::prompt::Prompter {
+  public:
+    explicit BorrowedPrompter(firmante::prompt::Prompter& inner) : inner_(inner) {}
+    firmante::pkcs11::Secret askPin(const firmante::prompt::PromptText& text) override {
+        return inner_.askPin(text);
+    }
+    bool confirm(const firmante::prompt::PromptText& text) override { return inner_.confirm(text); }
+    void shutdown() noexcept override { inner_.shutdown(); }
+
+  private:
+    firmante::prompt::Prompter& inner_;
+};
+
+// Qt on the main thread (widgets must live there), the agent — its I/O thread and token workers
+// — on another; the agent's end (signal, start-up failure) ends the Qt loop.
+int runWithDialogs(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("firmante");  // the windows' class (WM_CLASS)
+    QApplication::setQuitOnLastWindowClosed(false);
+    firmante::desktop::QtPrompter prompter;
+    int code = 1;
+    std::thread agent([&] {
+        code = firmante::agent::Agent(std::make_unique<BorrowedPrompter>(prompter)).run();
+        QMetaObject::invokeMethod(
+            &app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
+    });
+    app.exec();
+    agent.join();
+    return code;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    bool tray = false;
     for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--tray") == 0) {
+            tray = true;
+            continue;
+        }
         if (std::strcmp(argv[i], "--version") == 0) {
             std::cout << "firmante-agent " << firmante::agent::kAgentVersion << "\n";
             return 0;
@@ -83,5 +139,15 @@ int main(int argc, char** argv) {
     }
     // A client that hangs up mid-answer, or a pinentry that dies, must not kill the agent.
     std::signal(SIGPIPE, SIG_IGN);
+#ifdef FIRMANTE_WITH_DESKTOP
+    std::string why;
+    if (firmante::desktop::chooseSessionMode(tray, why) ==
+        firmante::desktop::SessionMode::Desktop) {
+        std::cerr << "firmante-agent: ventanas propias / own windows (" << why << ")\n";
+        return runWithDialogs(argc, argv);
+    }
+#else
+    if (tray) std::cerr << "firmante-agent: --tray: built without Qt, pinentry is used\n";
+#endif
     return firmante::agent::Agent().run();
 }

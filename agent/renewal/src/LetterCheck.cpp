@@ -1,7 +1,9 @@
 #include "firmante/renewal/LetterCheck.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
+#include <utility>
 
 #include "LetterText.h"
 #include "VisibleText.h"
@@ -24,6 +26,27 @@ std::string checkRenewalLetter(std::span<const unsigned char> pdf,
         check += ", y la Cadena de Identificación de la Carta Anterior que usted firmó (" +
                  expected.previousSha1 + ")";
     return check + ".";
+}
+
+std::vector<std::string> letterMarks(const LetterExpectation& expected) {
+    std::vector<std::string> pairs;
+    std::string pair;
+    for (char c : expected.newKeyHex) {
+        if (!std::isxdigit(static_cast<unsigned char>(c))) continue;
+        pair.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        if (pair.size() == 2) pairs.push_back(std::exchange(pair, {}));
+    }
+    // The first 16 bytes (BIT STRING, SEQUENCE, algorithm, modulus or point header) and the
+    // last 8 (RSA exponent) are the same in every key of a type.
+    constexpr std::size_t kHead = 16, kTail = 8, kGroup = 4;
+    std::vector<std::string> marks;
+    for (std::size_t i = kHead; i + kGroup + kTail <= pairs.size(); i += kGroup) {
+        std::string group;
+        for (std::size_t j = 0; j < kGroup; ++j) group += (j ? " " : "") + pairs[i + j];
+        marks.push_back(std::move(group));
+    }
+    if (!expected.previousSha1.empty()) marks.push_back(expected.previousSha1);
+    return marks;
 }
 
 bool carriesRenewalHeadings(std::span<const unsigned char> document) {

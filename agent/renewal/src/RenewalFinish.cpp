@@ -39,6 +39,7 @@ json RenewalManager::finish(pkcs11::Token& token, Authorizer& authorizer, const 
                      " (serie " + old.value("serial", std::string{}) +
                      "). El certificado nuevo, vigente hasta " + formatTimestamp(fresh.notAfter) +
                      ", queda en el token.";
+        what.action = Action::Delete;
         authorizer.confirm(what);  // USER_CANCELLED: nothing deleted, finish can be retried
         // Always through the Authorizer: a login kept for this renewal serves without a PIN,
         // one kept for another site's renewal must not delete anything here.
@@ -96,6 +97,7 @@ json RenewalManager::cancel(pkcs11::Token& token, Authorizer& authorizer, const 
     what.check = "Se borrará la llave nueva «" + label + "», que aún no tiene certificado. Su " +
                  "certificado actual (" + old.value("subject", std::string{}) +
                  ") y su llave quedan en el token.";
+    what.action = Action::Delete;
     authorizer.confirm(what);  // USER_CANCELLED: nothing deleted, the renewal stays as it was
     OperationDescription unlock = what;
     unlock.operation = "Cancelar la renovación y borrar del token la llave nueva";

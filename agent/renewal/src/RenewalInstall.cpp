@@ -39,6 +39,7 @@ json RenewalManager::provePossession(pkcs11::Token& token, Authorizer& authorize
                  "Prove to the portal that the new key is on your token", tokenLabelOf(rec),
                  newKey.at("label").get<std::string>());
     what.renewalId = renewalId;
+    what.action = Action::ProvePossession;
     authorizer.unlock(token, what);
     ReleaseGuard release(authorizer, token);
     const pkcs11::KeyInfo key = findKey(token, rec, newKey.at("uri").get<std::string>(),
@@ -134,6 +135,7 @@ json RenewalManager::installCertificate(pkcs11::Token& token, Authorizer& author
     what.check = "Certificado para " + info.subject + ", emitido por " + info.issuer + " (" +
                  issuerCheck + "), vigente hasta " + formatTimestamp(info.notAfter) + ".";
     what.renewalId = renewalId;
+    what.action = Action::StoreCertificate;
     authorizer.unlock(token, what);
     ReleaseGuard release(authorizer, token);
     (void)findKey(token, rec, newKey.at("uri").get<std::string>(),

@@ -71,6 +71,10 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
     what.keyFingerprint =
         spkiFingerprint(base64Decode(rec.at("newKey").at("spki").get<std::string>()));
     what.renewalId = renewalId;
+    what.action = Action::SignLetter;
+    // Shown rendered in the letter dialog; one copy per request, shared by every prompt of it.
+    what.letter = std::make_shared<const pkcs11::Bytes>(document.begin(), document.end());
+    what.letterMarks = letterMarks(expected);
     authorizer.unlock(token, what);
     ReleaseGuard release(authorizer, token);
 

@@ -98,6 +98,7 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
     what.check = "Certificado actual: " + current.subject;
     token.requireKeyType(keyType);  // issue 11: refused before the PIN, with what the token offers
     what.renewalId = renewalId;
+    what.action = Action::GenerateKey;
     authorizer.unlock(token, what);
     ReleaseGuard release(authorizer, token);
 

@@ -1,12 +1,62 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace firmante::prompt {
 
-/// Everything a prompt window shows. Texts are already composed for the person (es-MX first,
-/// English under it); a Prompter only displays them.
+/// What a question is for; a dialog picks its layout and its default button from it.
+enum class PromptKind {
+    Pin,           // a PIN for a key (or the reader's PIN pad: PromptDetails::pinpad)
+    SiteConsent,   // a site not seen before asks to use the certificates
+    Signature,     // a document signature on a token already unlocked for this renewal
+    Letter,        // a renewal letter (renewal.sign_letter): the letter is shown
+    Destructive,   // deletes something from the token: the safe button is the default
+    Confirmation,  // any other yes/no question
+};
+
+/// One text in both languages; a dialog shows one of them, never both at once.
+struct Bilingual {
+    std::string es;  // es-MX, "usted"
+    std::string en;
+};
+
+/// One document of a batch as it is listed (already sanitised).
+struct ListedDocument {
+    std::string fileName;
+    std::string sha256Hex;
+};
+
+/// The facts of a question as fields, for a dialog that lays them out itself (the Qt dialogs).
+/// Every string here was sanitised by the composer (safeText): a Prompter only displays it.
+struct PromptDetails {
+    PromptKind kind = PromptKind::Confirmation;
+    Bilingual title;
+    Bilingual operation;  // in words: "Firmar la Carta de Aceptación de Renovación"
+    Bilingual accept;     // the button named for the action: "Generar llave" / "Generate key"
+    Bilingual refuse{"Cancelar", "Cancel"};
+    std::string site;  // the origin as the transport attests it
+    std::optional<std::string> fileName;
+    std::optional<std::string> sha256Hex;
+    std::string token;
+    std::string key;
+    /// The result of a check (letter, issuer, what will be deleted); composed in es-MX only.
+    std::optional<std::string> check;
+    std::optional<std::string> keyFingerprint;  // the new key's, as the portal shows it
+    std::vector<ListedDocument> documents;      // documents.sign_batch
+    std::optional<Bilingual> warning;           // few PIN tries left, or the final one
+    std::optional<Bilingual> note;              // e.g. "already unlocked for this renewal"
+    bool pinpad = false;                        // the PIN goes into the reader, not the dialog
+    /// renewal.sign_letter: the letter's bytes (shared with the request, never copied per dialog)
+    /// and texts the letter check required, found again on the page to highlight them.
+    std::shared_ptr<const std::vector<unsigned char>> letterPdf;
+    std::vector<std::string> letterMarks;
+};
+
+/// Everything a prompt window shows. The plain texts are composed for a text-only prompt
+/// (pinentry: es-MX first, English under it); `details` carries the same facts as fields.
 struct PromptText {
     std::string title;
     /// Several lines: who asks, what for, the document and its SHA-256, the token and key.
@@ -17,6 +67,8 @@ struct PromptText {
     std::string cancel = "Cancelar / Cancel";
     /// A warning shown prominently (remaining tries), if any.
     std::optional<std::string> error;
+    /// The structured form, when the composer filled it (every prompt of the agent does).
+    std::optional<PromptDetails> details;
 };
 
 }  // namespace firmante::prompt

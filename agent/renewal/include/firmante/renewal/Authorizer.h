@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,18 @@ namespace firmante::renewal {
 struct ShownDocument {
     std::string fileName;
     std::string sha256Hex;  // lower-case hex
+};
+
+/// What the key or the token is used for: names the prompt's button ("Generar llave") and picks
+/// the dialog (a letter is shown; a deletion defaults to the safe button).
+enum class Action {
+    Sign,              // a document or a batch ("Firmar")
+    LogIn,             // auth.sign_challenge ("Iniciar sesión")
+    GenerateKey,       // renewal.begin ("Generar llave")
+    ProvePossession,   // renewal.prove_possession ("Demostrar")
+    StoreCertificate,  // renewal.install_certificate ("Guardar certificado")
+    SignLetter,        // renewal.sign_letter ("Firmar carta")
+    Delete,            // renewal.finish retiring the old key, renewal.cancel ("Eliminar")
 };
 
 /// What the person is shown before a key is used (DESIGN §3 rule 4): every PIN or consent prompt
@@ -31,6 +44,12 @@ struct OperationDescription {
     std::optional<std::string> renewalId;
     // documents.sign_batch: every document of the batch, in order (one prompt for all).
     std::vector<ShownDocument> documents;
+    Action action = Action::Sign;
+    // renewal.sign_letter: the letter as it will be signed (shown rendered), and the texts the
+    // letter check required on it (the new key's hex in groups, the previous letter's SHA-1),
+    // which the dialog finds again on the page and highlights.
+    std::shared_ptr<const std::vector<unsigned char>> letter;
+    std::vector<std::string> letterMarks;
 };
 
 /// The agent's prompts, as the renewal logic needs them. Implemented by the agent core (pinentry

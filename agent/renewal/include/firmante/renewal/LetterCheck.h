@@ -2,6 +2,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 namespace firmante::renewal {
 
@@ -20,6 +21,12 @@ struct LetterExpectation {
 /// Throws pkcs11::Error(LetterMismatch) with an es-MX message ending in "No se firmó nada."
 std::string checkRenewalLetter(std::span<const unsigned char> pdf,
                                const LetterExpectation& expected);
+
+/// Texts of `expected` a dialog finds again on the letter's page to highlight them: the new
+/// key's hex in groups of four pairs ("9c 1f 07 aa"; its fixed DER header and tail, which the
+/// old key shares, left out) and the previous letter's SHA-1. A group wrapped over two lines is
+/// simply not found; the others still mark the block. Never throws.
+std::vector<std::string> letterMarks(const LetterExpectation& expected);
 
 /// Whether `document` is a PDF that carries a renewal letter's headings anywhere in its text,
 /// drawn or not (documents.sign refuses those: renewal letters go through renewal.sign_letter).

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <QImage>
+#include <QWidget>
+
+#include "firmante/desktop/Language.h"
+
+class QLabel;
+class QPushButton;
+namespace Poppler {
+class Document;
+}
+
+namespace firmante::desktop {
+
+/// A renewal letter as a viewer draws it (poppler-qt6), one page at a time, starting with the
+/// first, with the texts the letter check required (prompt::PromptDetails::letterMarks) found
+/// again on the page and highlighted. What you sign is what you see (DESIGN §3 rule 4): when the
+/// bytes cannot be drawn, rendered() is false and the dialog offers no way to sign.
+class LetterView : public QWidget {
+    Q_OBJECT
+  public:
+    LetterView(std::shared_ptr<const std::vector<unsigned char>> pdf,
+               std::vector<std::string> marks, Language language, QWidget* parent = nullptr);
+    ~LetterView() override;
+
+    bool rendered() const noexcept { return !image_.isNull(); }
+    int pageCount() const noexcept { return pages_; }
+    int currentPage() const noexcept { return page_; }
+    /// Rectangles highlighted on the page shown.
+    int highlightsOnPage() const noexcept { return highlights_; }
+    /// The page as shown, highlights drawn.
+    const QImage& image() const noexcept { return image_; }
+    void showPage(int index);
+    void setLanguage(Language language);
+
+    /// Width, in pixels, a page is drawn at.
+    static constexpr int kPageWidth = 600;
+
+  private:
+    void retranslate();
+
+    std::shared_ptr<const std::vector<unsigned char>> pdf_;
+    std::vector<std::string> marks_;
+    Language language_;
+    std::unique_ptr<Poppler::Document> document_;
+    int pages_ = 0;
+    int page_ = 0;
+    int highlights_ = 0;
+    std::vector<int> marksPerPage_;
+    QImage image_;
+    QLabel* picture_;
+    QLabel* caption_;
+    QPushButton* previous_;
+    QPushButton* next_;
+};
+
+}  // namespace firmante::desktop

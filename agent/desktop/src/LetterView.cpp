@@ -1,0 +1,134 @@
+#include "firmante/desktop/LetterView.h"
+
+#include <poppler-qt6.h>
+
+#include <QByteArray>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+namespace firmante::desktop {
+
+namespace {
+
+constexpr auto kSearch = Poppler::Page::IgnoreCase | Poppler::Page::AcrossLines;
+
+QList<QRectF> found(const Poppler::Page& page, const std::vector<std::string>& marks) {
+    QList<QRectF> rects;
+    for (const auto& mark : marks) rects += page.search(QString::fromStdString(mark), kSearch);
+    return rects;
+}
+
+}  // namespace
+
+LetterView::LetterView(std::shared_ptr<const std::vector<unsigned char>> pdf,
+                       std::vector<std::string> marks, Language language, QWidget* parent)
+    : QWidget(parent), pdf_(std::move(pdf)), marks_(std::move(marks)), language_(language) {
+    picture_ = new QLabel(this);
+    picture_->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+    picture_->setObjectName("letterPage");
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(picture_);
+    scroll->setWidgetResizable(true);
+    scroll->setMinimumSize(kPageWidth + 24, 360);
+    caption_ = new QLabel(this);
+    caption_->setAlignment(Qt::AlignCenter);
+    previous_ = new QPushButton("◀", this);
+    next_ = new QPushButton("▶", this);
+    for (auto* b : {previous_, next_}) b->setAutoDefault(false);
+    connect(previous_, &QPushButton::clicked, this, [this] { showPage(page_ - 1); });
+    connect(next_, &QPushButton::clicked, this, [this] { showPage(page_ + 1); });
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(previous_);
+    bar->addWidget(caption_, 1);
+    bar->addWidget(next_);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(scroll, 1);
+    layout->addLayout(bar);
+
+    if (pdf_ && !pdf_->empty()) {
+        // No copy: the bytes are the request's, kept alive by pdf_ for the document's life.
+        const auto raw = QByteArray::fromRawData(reinterpret_cast<const char*>(pdf_->data()),
+                                                 static_cast<qsizetype>(pdf_->size()));
+        document_ = Poppler::Document::loadFromData(raw);
+    }
+    if (document_ && !document_->isLocked()) {
+        document_->setRenderHint(Poppler::Document::Antialiasing);
+        document_->setRenderHint(Poppler::Document::TextAntialiasing);
+        pages_ = document_->numPages();
+        for (int i = 0; i < pages_; ++i) {
+            const auto page = document_->page(i);
+            marksPerPage_.push_back(page ? static_cast<int>(found(*page, marks_).size()) : 0);
+        }
+    }
+    showPage(0);
+}
+
+LetterView::~LetterView() = default;
+
+void LetterView::showPage(int index) {
+    image_ = QImage();
+    highlights_ = 0;
+    if (pages_ > 0 && index >= 0 && index < pages_) {
+        page_ = index;
+        if (const auto page = document_->page(index)) {
+            const double points = page->pageSizeF().width();
+            const double dpi = points > 0 ? kPageWidth * 72.0 / points : 72.0;
+            image_ = page->renderToImage(dpi, dpi);
+            if (!image_.isNull()) {
+                image_ = image_.convertToFormat(QImage::Format_ARGB32);
+                QPainter painter(&image_);
+                painter.setRenderHint(QPainter::Antialiasing);
+                const double scale = dpi / 72.0;
+                for (const QRectF& r : found(*page, marks_)) {
+                    const QRectF shown(r.x() * scale - 2, r.y() * scale - 1, r.width() * scale + 4,
+                                       r.height() * scale + 2);
+                    painter.fillRect(shown, QColor(255, 214, 0, 110));
+                    painter.setPen(QPen(QColor(230, 120, 0), 1.5));
+                    painter.drawRect(shown);
+                    ++highlights_;
+                }
+            }
+        }
+    }
+    picture_->setPixmap(image_.isNull() ? QPixmap() : QPixmap::fromImage(image_));
+    retranslate();
+}
+
+void LetterView::setLanguage(Language language) {
+    language_ = language;
+    retranslate();
+}
+
+void LetterView::retranslate() {
+    const bool es = language_ == Language::Spanish;
+    previous_->setEnabled(rendered() && page_ > 0);
+    next_->setEnabled(rendered() && page_ + 1 < pages_);
+    previous_->setToolTip(es ? "Página anterior" : "Previous page");
+    next_->setToolTip(es ? "Página siguiente" : "Next page");
+    if (!rendered()) {
+        picture_->setText(es ? "No se pudo mostrar la carta: no se firmará."
+                             : "The letter cannot be shown: it will not be signed.");
+        caption_->clear();
+        return;
+    }
+    QString where;
+    for (int i = 0; i < pages_; ++i) {
+        if (marksPerPage_[i] == 0) continue;
+        if (!where.isEmpty()) where += ", ";
+        where += QString::number(i + 1);
+    }
+    QString text = es ? QString("Página %1 de %2").arg(page_ + 1).arg(pages_)
+                      : QString("Page %1 of %2").arg(page_ + 1).arg(pages_);
+    if (!where.isEmpty()) {
+        text += es ? QString(" · en amarillo, lo que la verificación encontró (pág. %1)").arg(where)
+                   : QString(" · in yellow, what the check found (p. %1)").arg(where);
+    }
+    caption_->setText(text);
+}
+
+}  // namespace firmante::desktop

@@ -1,0 +1,100 @@
+// The letter dialog: the portal's real letter drawn by poppler-qt6, the new key highlighted
+// where it is printed, and nothing to sign when the letter cannot be drawn.
+#include <gtest/gtest.h>
+
+#include <QLabel>
+#include <QPushButton>
+#include <QTest>
+
+#include "DialogFixtures.h"
+#include "firmante/desktop/LetterView.h"
+#include "firmante/desktop/PromptDialog.h"
+
+using firmante::desktop::Language;
+using firmante::desktop::LetterView;
+using firmante::desktop::PromptDialog;
+namespace fx = firmante::testing;
+
+namespace {
+
+// The page of the letter that carries the marks, shown; -1 when none does.
+int showPageWithMarks(LetterView& view) {
+    for (int i = 0; i < view.pageCount(); ++i) {
+        view.showPage(i);
+        if (view.highlightsOnPage() > 0) return i;
+    }
+    return -1;
+}
+
+QImage onScreen(LetterView& view) {
+    auto* page = view.findChild<QLabel*>("letterPage");
+    return page->grab().toImage();
+}
+
+}  // namespace
+
+TEST(LetterDialog, AnotherKeysMarksHighlightNothingOnThisLetter) {
+    PromptDialog dialog(fx::letterConfirmation(fx::portalLetter(), false),
+                        PromptDialog::Mode::Confirm, Language::Spanish);
+    dialog.show();
+    auto& view = *dialog.letterView();
+    ASSERT_TRUE(view.rendered());
+    EXPECT_EQ(showPageWithMarks(view), -1);
+    EXPECT_EQ(fx::highlightedPixels(onScreen(view)), 0);
+}
+
+TEST(LetterDialog, RendersThePortalLetterWithTheNewKeyHighlighted) {
+    PromptDialog dialog(fx::letterConfirmation(fx::portalLetter()), PromptDialog::Mode::Confirm,
+                        Language::Spanish);
+    dialog.show();
+    auto& view = *dialog.letterView();
+    ASSERT_TRUE(view.rendered());
+    EXPECT_EQ(view.currentPage(), 0) << "the letter opens at its first page";
+    EXPECT_EQ(view.image().width(), LetterView::kPageWidth);
+    const int page = showPageWithMarks(view);
+    ASSERT_GE(page, 0) << "the new key is found on a page";
+    // Most four-pair groups of the key are found (a group wrapped over two lines may not be).
+    EXPECT_GE(view.highlightsOnPage(),
+              static_cast<int>(fx::portalLetter().marksOfItsKey.size()) / 2);
+    EXPECT_GT(fx::highlightedPixels(onScreen(view)), 2000) << "yellow is drawn on the page";
+    for (const char* text :
+         {"Revise la carta antes de firmarla.", "Archivo: CartadeAceptaciondeRenovacion.pdf",
+          "Verificación: La carta muestra, bajo «Llave Pública Nueva»",
+          "Huella de la llave nueva: 3f2a 91c0", "no se pide el PIN"}) {
+        EXPECT_TRUE(dialog.shownText().contains(QString::fromUtf8(text)))
+            << text << "\n"
+            << dialog.shownText().toStdString();
+    }
+    EXPECT_EQ(dialog.acceptButton()->text(), "Firmar carta");
+    EXPECT_TRUE(dialog.acceptButton()->isEnabled());
+    EXPECT_TRUE(dialog.acceptButton()->isDefault());
+    QTest::keyClick(&dialog, Qt::Key_Escape);
+    EXPECT_EQ(dialog.result(), QDialog::Rejected);
+}
+
+TEST(LetterDialog, EnglishLetterDialogSaysTheSameInEnglishOnly) {
+    PromptDialog dialog(fx::letterConfirmation(fx::portalLetter()), PromptDialog::Mode::Confirm,
+                        Language::English);
+    dialog.show();
+    for (const char* text : {"Check the letter before you sign it.",
+                             "File:", "New key fingerprint: 3f2a", "no PIN is asked"}) {
+        EXPECT_TRUE(dialog.shownText().contains(text)) << text;
+    }
+    EXPECT_FALSE(dialog.shownText().contains("Archivo"));
+    EXPECT_EQ(dialog.acceptButton()->text(), "Sign letter");
+}
+
+TEST(LetterDialog, BytesThatAreNotADrawableLetterCannotBeSigned) {
+    fx::Letter broken;
+    const std::string junk = "%PDF-1.7\nthis is not a letter";
+    broken.pdf = std::make_shared<const std::vector<unsigned char>>(junk.begin(), junk.end());
+    PromptDialog dialog(fx::letterConfirmation(broken), PromptDialog::Mode::Confirm,
+                        Language::Spanish);
+    dialog.show();
+    EXPECT_FALSE(dialog.letterView()->rendered());
+    EXPECT_FALSE(dialog.acceptButton()->isEnabled()) << "what you sign is what you see";
+    auto* page = dialog.letterView()->findChild<QLabel*>("letterPage");
+    EXPECT_TRUE(page->text().contains("No se pudo mostrar la carta"));
+    QTest::keyClick(&dialog, Qt::Key_Return);
+    EXPECT_NE(dialog.result(), QDialog::Accepted);
+}
