@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "firmante/pkcs11/Certificate.h"
-#include "firmante/portal/LetterRenderer.hpp"
+#include "firmante/portal/LetterRenderer.h"
 #include "firmante/renewal/LetterCheck.h"
 
 namespace firmante::testing {

@@ -21,7 +21,7 @@
 #include "ErrorReply.h"
 #include "HostError.h"
 #include "Relay.h"
-#include "firmante/nm/BuildConfig.hpp"
+#include "firmante/nm/BuildConfig.h"
 #include "firmante/nm/ExtensionId.h"
 #include "firmante/nm/FdFrameIo.h"
 #include "firmante/nm/Limits.h"
