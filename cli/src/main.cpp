@@ -28,7 +28,7 @@ nlohmann::json dispatch(const Arguments& args) {
     if (verb == "import-cert") return runImportCert(args);
     if (verb == "import-pfx") return runImportPfx(args);
     if (verb == "renew") return runRenew(args);
-    throw CliError(protocol::words::InvalidParams, tr("usage.unknownVerb", {verb}));
+    throw CliError(firmante::protocol::words::InvalidParams, tr("usage.unknownVerb", {verb}));
 }
 
 std::string helpText(const std::string& verb) {
@@ -62,6 +62,6 @@ int main(int argc, char** argv) {
     } catch (const firmante::pkcs11::Error& e) {
         return printError(CliError::from(e), json);
     } catch (const std::exception& e) {
-        return printError(CliError(protocol::words::Internal, e.what()), json);
+        return printError(CliError(firmante::protocol::words::Internal, e.what()), json);
     }
 }
