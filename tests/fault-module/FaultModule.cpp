@@ -22,7 +22,8 @@
 //               C_SignInit's mechanism as "sign mechanism=0xNN"
 // C_Initialize, C_Finalize and C_GetFunctionList are passed through and never counted: the fault
 // sweeps fail what an agent does with an open token, not the loading of the module.
-// Every C_Login is appended to the file named by FIRMANTE_FAULTS_LOG ("C_Login rv=0x…"), and every
+// Every C_Login is appended to the file named by FIRMANTE_FAULTS_LOG ("C_Login rv=0x… user=N", N the
+// CK_USER_TYPE: 1 user, 2 context-specific), and every
 // injected failure as "fault #N C_Name".
 #include <dlfcn.h>
 
@@ -86,9 +87,10 @@ void log(const std::string& line) {
     }
 }
 
-void logLogin(CK_RV rv) {
+void logLogin(CK_RV rv, CK_USER_TYPE user) {
     char line[64];
-    std::snprintf(line, sizeof line, "C_Login rv=0x%lx", static_cast<unsigned long>(rv));
+    std::snprintf(line, sizeof line, "C_Login rv=0x%lx user=%lu", static_cast<unsigned long>(rv),
+                  static_cast<unsigned long>(user));
     log(line);
 }
 
@@ -189,7 +191,7 @@ CK_RV Login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULON
     } else {
         rv = real->C_Login(s, user, pin, len);
     }
-    logLogin(rv);
+    logLogin(rv, user);
     return rv;
 }
 

@@ -48,6 +48,9 @@ struct KeyAttributes {
     bool alwaysSensitive = false;   // CKA_ALWAYS_SENSITIVE
     bool extractable = true;        // CKA_EXTRACTABLE
     bool sensitive = false;         // CKA_SENSITIVE
+    /// CKA_ALWAYS_AUTHENTICATE: the token wants the PIN again right before each signature (a
+    /// context-specific login; qualified-signature cards set it).
+    bool alwaysAuthenticate = false;
 };
 
 /// A key pair on the token (its private half, plus the public key as an SPKI).
