@@ -31,6 +31,9 @@ struct OperationDescription {
     std::optional<std::string> renewalId;
     // documents.sign_batch: every document of the batch, in order (one prompt for all).
     std::vector<ShownDocument> documents;
+    // The key has CKA_ALWAYS_AUTHENTICATE: this prompt is the PIN asked again right before one
+    // signature (a context-specific login), and says so.
+    bool pinForEachSignature = false;
 };
 
 /// The agent's prompts, as the renewal logic needs them. Implemented by the agent core (pinentry
@@ -38,15 +41,19 @@ struct OperationDescription {
 class Authorizer {
   public:
     virtual ~Authorizer() = default;
-    /// Asks for the PIN (or the pinpad) showing `what`, and logs `token` in once with it.
-    /// Throws pkcs11::Error(UserCancelled), (PinIncorrect) with the tries hint, (PinLocked).
+    /// Asks for the PIN (or the pinpad) showing `what`, and logs `token` in once with it. Also
+    /// sets who is asked again before each signature with a CKA_ALWAYS_AUTHENTICATE key
+    /// (Token::setContextLogin), even when no PIN is asked now. Throws pkcs11::Error(UserCancelled), (PinIncorrect) with the tries hint, (PinLocked).
     /// Never retries a wrong PIN.
     virtual void unlock(pkcs11::Token& token, const OperationDescription& what) = 0;
     /// Asks for consent without a PIN. Throws pkcs11::Error(UserCancelled) when refused.
     virtual void confirm(const OperationDescription& what) = 0;
     /// The operation unlock() served is over: logs `token` out, unless the agent's policy keeps
     /// it unlocked for the renewal the operation belongs to. Never throws.
-    virtual void release(pkcs11::Token& token) noexcept { token.logout(); }
+    virtual void release(pkcs11::Token& token) noexcept {
+        token.setContextLogin({});
+        token.logout();
+    }
     /// The renewal ended (finished or cancelled): nothing stays unlocked for it any longer, and
     /// `token` is logged out. Never throws.
     virtual void renewalEnded(pkcs11::Token& token, const std::string& renewalId) noexcept {
