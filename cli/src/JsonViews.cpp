@@ -47,6 +47,8 @@ nlohmann::json keyAttributesJson(const pkcs11::KeyAttributes& a) {
         {"neverExtractable", a.neverExtractable},
         {"extractable", a.extractable},
         {"sensitive", a.sensitive},
+        // CKA_ALWAYS_AUTHENTICATE: the PIN is asked again before each signature.
+        {"alwaysAuthenticate", a.alwaysAuthenticate},
         // Issue 11: many cards record no access flags; say plainly whether the token vouches
         // that the key was born here and never left.
         {"provenanceConfirmed",
