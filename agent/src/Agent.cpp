@@ -94,6 +94,7 @@ int Agent::run() {
     }
     const Limits limits = config.limits;
     const auto trustedIssuers = config.trustedIssuers;
+    const bool requireConfirmedProvenance = config.requireConfirmedProvenance;
     // Outlives the registry and the authorizer, which both use it.
     UnlockHolds holds(!config.alwaysAskPin, config.unlockIdle);
     // Declared first, destroyed last: responses from worker threads are posted to it.
@@ -108,6 +109,7 @@ int Agent::run() {
                           {"unix", "native-messaging"});
     try {
         dispatcher.trustRenewalIssuers(trustedIssuers);
+        dispatcher.requireConfirmedProvenance(requireConfirmedProvenance);
     } catch (const std::exception& e) {
         std::cerr << "firmante-agent: configuración inválida / invalid configuration: " << e.what()
                   << "\n";

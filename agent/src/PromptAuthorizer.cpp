@@ -25,6 +25,7 @@ renewal::OperationDescription shownFields(const renewal::OperationDescription& w
     if (what.documentSha256Hex) out.documentSha256Hex = safeText(*what.documentSha256Hex, 64);
     out.tokenLabel = safeText(what.tokenLabel, 40);
     out.pinForEachSignature = what.pinForEachSignature;
+    out.newKeyProvenanceUnconfirmed = what.newKeyProvenanceUnconfirmed;
     out.keyLabel = safeText(what.keyLabel, prompt::kShownLabel);
     if (what.check) out.check = safeText(*what.check, 2 * prompt::kShownSubject);
     // Composed by us from the SPKI (16 groups of four hex digits); copied so it is not lost.
@@ -65,7 +66,16 @@ std::string describe(const renewal::OperationDescription& untrusted) {
     }
     if (what.pinForEachSignature) {
         es += "Esta llave exige el PIN otra vez para cada firma; se pide de nuevo para esta.\n";
-        en += "This key requires the PIN again for each signature; it is asked again for this one.\n";
+        en +=
+            "This key requires the PIN again for each signature; it is asked again for this one.\n";
+    }
+    if (what.newKeyProvenanceUnconfirmed) {
+        es +=
+            "Advertencia: el dispositivo no confirma que la llave nueva se generó en él y nunca "
+            "salió de él.\n";
+        en +=
+            "Warning: the token does not confirm that the new key was generated on it and never "
+            "left it.\n";
     }
     if (what.keyFingerprint) {
         es += "Huella de la llave nueva (SHA-256): " + *what.keyFingerprint + "\n";
@@ -114,8 +124,7 @@ prompt::PromptText PromptAuthorizer::signatureText(const renewal::OperationDescr
 void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDescription& what) {
     // Before anything can return: a kept login below asks no PIN now, but a CKA_ALWAYS_AUTHENTICATE
     // key still asks before each signature (issue 11 §4). Cleared by release() and by the worker.
-    token.setContextLogin(
-        [this, what](pkcs11::Session& session) { contextLogin(session, what); });
+    token.setContextLogin([this, what](pkcs11::Session& session) { contextLogin(session, what); });
     const auto info = token.info();
     const auto key = TokenRegistry::keyOf(info);
     if (holds_ && token.loggedIn()) {
@@ -162,8 +171,7 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
     if (holds_ && what.renewalId) holds_->hold(key, what.origin, *what.renewalId);
 }
 
-void PromptAuthorizer::contextLogin(pkcs11::Session& session,
-                                    renewal::OperationDescription what) {
+void PromptAuthorizer::contextLogin(pkcs11::Session& session, renewal::OperationDescription what) {
     what.pinForEachSignature = true;
     const auto info = session.module().tokenInfo(session.slot());
     if (info.pinLocked) {

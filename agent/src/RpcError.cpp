@@ -35,6 +35,8 @@ const std::map<std::string, std::string, std::less<>>& spanishMessages() {
         {"VERSION_MISMATCH", "Versión de protocolo no compatible."},
         {"MODULE_NOT_FOUND", "No se encontró el módulo PKCS#11."},
         {"KEY_TYPE_UNSUPPORTED", "Su dispositivo (token) no ofrece ese tipo de llave."},
+        {"KEY_PROVENANCE_UNCONFIRMED",
+         "Su dispositivo no confirma que la llave nueva se generó en él y nunca salió de él."},
     };
     return messages;
 }

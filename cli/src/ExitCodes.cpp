@@ -6,7 +6,7 @@
 namespace firmante::cli {
 
 int exitCodeFor(std::string_view reason) noexcept {
-    static constexpr std::array<std::pair<std::string_view, int>, 31> kTable{{
+    static constexpr std::array<std::pair<std::string_view, int>, 32> kTable{{
         {"INVALID_PARAMS", kExitUsage},
         {"PARSE_ERROR", kExitUsage},
         {"INVALID_REQUEST", kExitUsage},
@@ -24,6 +24,7 @@ int exitCodeFor(std::string_view reason) noexcept {
         {"NOT_LOGGED_IN", kExitNoToken},
         {"MECHANISM_INVALID", kExitNoToken},
         {"KEY_TYPE_UNSUPPORTED", kExitNoToken},
+        {"KEY_PROVENANCE_UNCONFIRMED", kExitRefused},
         {"KEY_NOT_FOUND", kExitNotFound},
         {"CERTIFICATE_NOT_FOUND", kExitNotFound},
         {"SIGNATURE_INVALID", kExitInvalid},

@@ -51,8 +51,7 @@ nlohmann::json keyAttributesJson(const pkcs11::KeyAttributes& a) {
         {"alwaysAuthenticate", a.alwaysAuthenticate},
         // Issue 11: many cards record no access flags; say plainly whether the token vouches
         // that the key was born here and never left.
-        {"provenanceConfirmed",
-         a.local && a.neverExtractable && a.alwaysSensitive && !a.extractable},
+        {"provenanceConfirmed", a.provenanceConfirmed()},
     };
 }
 

@@ -268,6 +268,9 @@ const std::unordered_map<std::string_view, Text>& table() {
          {"el token no admite esta operación", "the token does not support this operation"}},
         {"reason.KEY_TYPE_UNSUPPORTED",
          {"el token no ofrece ese tipo de llave", "the token does not offer that key type"}},
+        {"reason.KEY_PROVENANCE_UNCONFIRMED",
+         {"el token no confirma que la llave se generó en él y nunca salió de él",
+          "the token does not confirm that the key was generated on it and never left it"}},
         {"reason.INTERNAL", {"error interno", "internal error"}},
 
         // Help

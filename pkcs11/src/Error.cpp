@@ -8,7 +8,7 @@
 namespace firmante::pkcs11 {
 
 namespace {
-constexpr std::array<std::pair<Reason, std::string_view>, 28> kWords{{
+constexpr std::array<std::pair<Reason, std::string_view>, 29> kWords{{
     {Reason::ParseError, "PARSE_ERROR"},
     {Reason::InvalidRequest, "INVALID_REQUEST"},
     {Reason::MethodNotFound, "METHOD_NOT_FOUND"},
@@ -35,6 +35,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, 28> kWords{{
     {Reason::NotLoggedIn, "NOT_LOGGED_IN"},
     {Reason::MechanismInvalid, "MECHANISM_INVALID"},
     {Reason::KeyTypeUnsupported, "KEY_TYPE_UNSUPPORTED"},
+    {Reason::KeyProvenanceUnconfirmed, "KEY_PROVENANCE_UNCONFIRMED"},
     {Reason::NativeUnavailable, "NATIVE_UNAVAILABLE"},
     {Reason::VersionMismatch, "VERSION_MISMATCH"},
 }};

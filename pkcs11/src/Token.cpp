@@ -265,9 +265,9 @@ KeyInfo Token::generateKeyPair(KeyType type, const std::string& label) {
 KeyInfo Token::readKey(CK_OBJECT_HANDLE priv) {
     // One batch (two calls) instead of a call pair per attribute.
     auto v = session_->attributes(
-        priv, {CKA_ID, CKA_LABEL, CKA_LOCAL, CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE,
-               CKA_EXTRACTABLE, CKA_SENSITIVE, CKA_KEY_TYPE, CKA_MODULUS, CKA_PUBLIC_EXPONENT,
-               CKA_ALWAYS_AUTHENTICATE});
+        priv,
+        {CKA_ID, CKA_LABEL, CKA_LOCAL, CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE, CKA_EXTRACTABLE,
+         CKA_SENSITIVE, CKA_KEY_TYPE, CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_ALWAYS_AUTHENTICATE});
     auto flag = [&](std::size_t i, bool fallback) {
         return v[i] && v[i]->size() == sizeof(CK_BBOOL) ? (*v[i])[0] != CK_FALSE : fallback;
     };

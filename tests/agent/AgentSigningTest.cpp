@@ -224,10 +224,10 @@ TEST_F(AgentSigning, AKeyThatWantsThePinForEachSignatureIsAskedTwiceAndSaysWhy) 
     firmante::testing::writeFile((dir / "acta.txt").string(), document);
     firmante::testing::writeFile((dir / "acta.p7s").string(), std::string(cms.begin(), cms.end()));
     ca.writePem(dir / "ca.pem");
-    const auto verify = firmante::testing::run(
-        {"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-         (dir / "acta.p7s").string(), "-content", (dir / "acta.txt").string(), "-CAfile",
-         (dir / "ca.pem").string(), "-out", "/dev/null"});
+    const auto verify = firmante::testing::run({"openssl", "cms", "-verify", "-binary", "-inform",
+                                                "DER", "-in", (dir / "acta.p7s").string(),
+                                                "-content", (dir / "acta.txt").string(), "-CAfile",
+                                                (dir / "ca.pem").string(), "-out", "/dev/null"});
     EXPECT_EQ(verify.exitCode, 0) << verify.err;
 
     auto shown = prompts();
@@ -242,9 +242,9 @@ TEST_F(AgentSigning, AKeyThatWantsThePinForEachSignatureIsAskedTwiceAndSaysWhy) 
     EXPECT_NE(second.find("This key requires the PIN again"), std::string::npos) << second;
     EXPECT_NE(second.find("Archivo: acta.txt"), std::string::npos) << second;
 
-    const auto plain = client->call("documents.sign", {{"certificate", normal.uri},
-                                                       {"document", base64Encode(bytes)},
-                                                       {"fileName", "acta.txt"}});
+    const auto plain = client->call(
+        "documents.sign",
+        {{"certificate", normal.uri}, {"document", base64Encode(bytes)}, {"fileName", "acta.txt"}});
     ASSERT_TRUE(plain.contains("result")) << plain.dump();
     EXPECT_EQ(prompts().size(), 3u);  // one more: the normal key's login only
 }

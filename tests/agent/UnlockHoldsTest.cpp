@@ -5,9 +5,9 @@
 #include "firmante/agent/PromptAuthorizer.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/agent/UnlockHolds.h"
+#include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Module.h"
-#include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Token.h"
 #include "firmante/testing/AlwaysAuthenticate.h"
 #include "firmante/testing/SoftHsmToken.h"
@@ -186,8 +186,8 @@ TEST_F(AuthorizerHolds, AKeptLoginNeverSkipsThePinAKeyAsksForEachSignature) {
     EXPECT_EQ(person.asked, (std::vector<std::string>{"pin", "confirm"}));
     {
         auto pkey = token.privateKey(key);
-        auto signature = firmante::pkcs11::signChallenge(pkey.get(), portal,
-                                                         std::vector<unsigned char>(32, 1));
+        auto signature =
+            firmante::pkcs11::signChallenge(pkey.get(), portal, std::vector<unsigned char>(32, 1));
         EXPECT_FALSE(signature.signature.empty());
         EXPECT_EQ(person.asked, (std::vector<std::string>{"pin", "confirm", "pin"}));
         EXPECT_NE(person.shown.back().find("exige el PIN otra vez para cada firma"),
@@ -201,9 +201,9 @@ TEST_F(AuthorizerHolds, AKeptLoginNeverSkipsThePinAKeyAsksForEachSignature) {
     authorizer.release(token);
     // After the operation nobody is left to ask: the key does not sign on the kept login alone.
     auto pkey = token.privateKey(key);
-    EXPECT_THROW(firmante::pkcs11::signChallenge(pkey.get(), portal,
-                                                 std::vector<unsigned char>(32, 3)),
-                 firmante::pkcs11::Error);
+    EXPECT_THROW(
+        firmante::pkcs11::signChallenge(pkey.get(), portal, std::vector<unsigned char>(32, 3)),
+        firmante::pkcs11::Error);
     EXPECT_EQ(person.asked.size(), 4u);
 }
 
@@ -217,4 +217,20 @@ TEST_F(AuthorizerHolds, OnlyThePerSignaturePromptSaysWhyThePinIsAskedAgain) {
     const auto text = PromptAuthorizer::pinText(again, token.info()).description;
     EXPECT_NE(text.find("Esta llave exige el PIN otra vez para cada firma"), std::string::npos);
     EXPECT_NE(text.find("This key requires the PIN again for each signature"), std::string::npos);
+}
+
+// Issue 11 §5: a renewal's letter prompts warn when the token did not vouch for the new key.
+TEST_F(AuthorizerHolds, ALetterPromptWarnsWhenTheNewKeysProvenanceIsUnconfirmed) {
+    auto letter = step(portal, "r1");
+    const auto plain = PromptAuthorizer::pinText(letter, token.info()).description;
+    EXPECT_EQ(plain.find("no confirma"), std::string::npos) << plain;
+    letter.newKeyProvenanceUnconfirmed = true;
+    const auto warned = PromptAuthorizer::pinText(letter, token.info()).description;
+    EXPECT_NE(warned.find("Advertencia: el dispositivo no confirma que la llave nueva se generó en "
+                          "él y nunca salió de él."),
+              std::string::npos)
+        << warned;
+    EXPECT_NE(warned.find("Warning: the token does not confirm"), std::string::npos) << warned;
+    EXPECT_NE(PromptAuthorizer::signatureText(letter).description.find("Advertencia"),
+              std::string::npos);
 }

@@ -61,9 +61,9 @@ class AlwaysAuthenticateTest : public ::testing::Test {
         writeFile((dir / "msg").string(), std::string(msg.begin(), msg.end()));
         writeFile((dir / "sig").string(), std::string(sig.signature.begin(), sig.signature.end()));
         writeFile((dir / "pub.der").string(), std::string(key.spki.begin(), key.spki.end()));
-        auto r = run({"openssl", "dgst", "-sha256", "-verify", (dir / "pub.der").string(),
-                      "-keyform", "DER", "-signature", (dir / "sig").string(),
-                      (dir / "msg").string()});
+        auto r =
+            run({"openssl", "dgst", "-sha256", "-verify", (dir / "pub.der").string(), "-keyform",
+                 "DER", "-signature", (dir / "sig").string(), (dir / "msg").string()});
         return r.exitCode == 0;
     }
 

@@ -116,11 +116,43 @@ OperationDescription describe(const std::string& origin, std::string operation,
     return what;
 }
 
+std::string provenanceWords(const pkcs11::KeyAttributes& a) {
+    if (a.provenanceConfirmed())
+        return "El dispositivo confirma que la llave se generó en él y nunca salió de él. / The "
+               "token confirms the key was generated on it and never left it.";
+    std::string missing;
+    auto add = [&missing](bool ok, const char* name) {
+        if (!ok) missing += (missing.empty() ? "" : ", ") + std::string(name);
+    };
+    add(a.local, "CKA_LOCAL");
+    add(a.neverExtractable, "CKA_NEVER_EXTRACTABLE");
+    add(a.alwaysSensitive, "CKA_ALWAYS_SENSITIVE");
+    if (a.extractable) missing += (missing.empty() ? "" : ", ") + std::string("CKA_EXTRACTABLE");
+    return "El dispositivo NO confirma que la llave se generó en él ni que nunca salió de él (no "
+           "lo indica: " +
+           missing +
+           "); muchas tarjetas no registran esos datos. / The token does NOT confirm that the key "
+           "was generated on it and never left it (not stated: " +
+           missing + "); many cards do not record this.";
+}
+
 json keyAttributesJson(const pkcs11::KeyAttributes& a) {
     return {{"local", a.local},
             {"neverExtractable", a.neverExtractable},
             {"alwaysSensitive", a.alwaysSensitive},
-            {"extractable", a.extractable}};
+            {"extractable", a.extractable},
+            {"alwaysAuthenticate", a.alwaysAuthenticate},
+            {"provenanceConfirmed", a.provenanceConfirmed()},
+            {"provenance", provenanceWords(a)}};
+}
+
+bool provenanceConfirmedIn(const json& attributes) {
+    if (!attributes.is_object()) return false;
+    if (auto it = attributes.find("provenanceConfirmed");
+        it != attributes.end() && it->is_boolean())
+        return it->get<bool>();
+    return attributes.value("local", false) && attributes.value("neverExtractable", false) &&
+           attributes.value("alwaysSensitive", false) && !attributes.value("extractable", true);
 }
 
 void checkOrigin(const std::string& origin) {

@@ -80,7 +80,15 @@ class ReleaseGuard {
 OperationDescription describe(const std::string& origin, std::string operation,
                               std::string operationEn, const std::string& tokenLabel,
                               const std::string& keyLabel);
+/// The key's attributes as renewal.begin reports them, with `provenanceConfirmed` and
+/// `provenance`: in words (es-MX, then English) whether the token vouches for the key (issue 11
+/// §5).
 nlohmann::json keyAttributesJson(const pkcs11::KeyAttributes& a);
+/// provenanceConfirmed read back from keyAttributesJson (or an older journal without it).
+bool provenanceConfirmedIn(const nlohmann::json& attributes);
+/// Why a key's provenance is not confirmed, naming the attributes the token did not set; es-MX,
+/// then English.
+std::string provenanceWords(const pkcs11::KeyAttributes& a);
 /// InvalidParams for an empty or oversized origin.
 void checkOrigin(const std::string& origin);
 /// InvalidParams for a file name too long or with control characters.

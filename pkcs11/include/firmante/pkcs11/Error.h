@@ -30,14 +30,16 @@ enum class Reason {
     Busy,
     Timeout,
     Internal,
-    ModuleNotFound,      // no PKCS#11 module could be loaded
-    PasswordIncorrect,   // a PKCS#12 file's password
-    SignatureInvalid,    // a CMS or challenge signature that does not verify
-    NotLoggedIn,         // an operation needing the PIN was attempted before login
-    MechanismInvalid,    // the token cannot do this key type or signature
-    KeyTypeUnsupported,  // the token does not offer this key type (refused before the PIN)
-    NativeUnavailable,   // the browser extension found no native host
-    VersionMismatch,     // extension and agent speak different protocol versions
+    ModuleNotFound,            // no PKCS#11 module could be loaded
+    PasswordIncorrect,         // a PKCS#12 file's password
+    SignatureInvalid,          // a CMS or challenge signature that does not verify
+    NotLoggedIn,               // an operation needing the PIN was attempted before login
+    MechanismInvalid,          // the token cannot do this key type or signature
+    KeyTypeUnsupported,        // the token does not offer this key type (refused before the PIN)
+    KeyProvenanceUnconfirmed,  // the token does not vouch that a new key was born on it and never
+                               // left it, and the config requires it (issue 11 §5)
+    NativeUnavailable,         // the browser extension found no native host
+    VersionMismatch,           // extension and agent speak different protocol versions
 };
 
 /// The upper-case word for a reason, e.g. "PIN_INCORRECT".

@@ -34,6 +34,8 @@ struct OperationDescription {
     // The key has CKA_ALWAYS_AUTHENTICATE: this prompt is the PIN asked again right before one
     // signature (a context-specific login), and says so.
     bool pinForEachSignature = false;
+    // The renewal's new key: the token does not confirm it was generated there and never left.
+    bool newKeyProvenanceUnconfirmed = false;
 };
 
 /// The agent's prompts, as the renewal logic needs them. Implemented by the agent core (pinentry
@@ -43,8 +45,9 @@ class Authorizer {
     virtual ~Authorizer() = default;
     /// Asks for the PIN (or the pinpad) showing `what`, and logs `token` in once with it. Also
     /// sets who is asked again before each signature with a CKA_ALWAYS_AUTHENTICATE key
-    /// (Token::setContextLogin), even when no PIN is asked now. Throws pkcs11::Error(UserCancelled), (PinIncorrect) with the tries hint, (PinLocked).
-    /// Never retries a wrong PIN.
+    /// (Token::setContextLogin), even when no PIN is asked now. Throws
+    /// pkcs11::Error(UserCancelled), (PinIncorrect) with the tries hint, (PinLocked). Never retries
+    /// a wrong PIN.
     virtual void unlock(pkcs11::Token& token, const OperationDescription& what) = 0;
     /// Asks for consent without a PIN. Throws pkcs11::Error(UserCancelled) when refused.
     virtual void confirm(const OperationDescription& what) = 0;

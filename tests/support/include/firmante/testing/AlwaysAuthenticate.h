@@ -34,19 +34,16 @@ inline pkcs11::KeyInfo generateAlwaysAuthenticateKey(pkcs11::Token& token, const
         pub.push_back({CKA_MODULUS_BITS, &bits, sizeof bits});
         pub.push_back({CKA_PUBLIC_EXPONENT, exponent, sizeof exponent});
     }
-    std::vector<CK_ATTRIBUTE> priv{{CKA_TOKEN, &yes, sizeof yes},
-                                   {CKA_PRIVATE, &yes, sizeof yes},
-                                   {CKA_SENSITIVE, &yes, sizeof yes},
-                                   {CKA_EXTRACTABLE, &no, sizeof no},
-                                   {CKA_SIGN, &yes, sizeof yes},
-                                   {CKA_ALWAYS_AUTHENTICATE, &yes, sizeof yes},
-                                   {CKA_LABEL, text, label.size()},
-                                   {CKA_ID, id.data(), id.size()}};
+    std::vector<CK_ATTRIBUTE> priv{
+        {CKA_TOKEN, &yes, sizeof yes},     {CKA_PRIVATE, &yes, sizeof yes},
+        {CKA_SENSITIVE, &yes, sizeof yes}, {CKA_EXTRACTABLE, &no, sizeof no},
+        {CKA_SIGN, &yes, sizeof yes},      {CKA_ALWAYS_AUTHENTICATE, &yes, sizeof yes},
+        {CKA_LABEL, text, label.size()},   {CKA_ID, id.data(), id.size()}};
     CK_MECHANISM mechanism{ec ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};
     CK_OBJECT_HANDLE hPub = 0, hPriv = 0;
-    CK_RV rv = session.api()->C_GenerateKeyPair(session.handle(), &mechanism, pub.data(),
-                                                pub.size(), priv.data(), priv.size(), &hPub,
-                                                &hPriv);
+    CK_RV rv =
+        session.api()->C_GenerateKeyPair(session.handle(), &mechanism, pub.data(), pub.size(),
+                                         priv.data(), priv.size(), &hPub, &hPriv);
     if (rv != CKR_OK) throw std::runtime_error("C_GenerateKeyPair rv=" + std::to_string(rv));
     for (auto& key : token.keys())
         if (key.label == label) return key;
