@@ -95,6 +95,7 @@ int Agent::run() {
     }
     const Limits limits = config.limits;
     const auto trustedIssuers = config.trustedIssuers;
+    const bool requireConfirmedProvenance = config.requireConfirmedProvenance;
     // Outlives the registry and the authorizer, which both use it.
     UnlockHolds holds(!config.alwaysAskPin, config.unlockIdle);
     // Declared first, destroyed last: responses from worker threads are posted to it.
@@ -109,6 +110,7 @@ int Agent::run() {
                           {"unix", "native-messaging"});
     try {
         dispatcher.trustRenewalIssuers(trustedIssuers);
+        dispatcher.requireConfirmedProvenance(requireConfirmedProvenance);
     } catch (const std::exception& e) {
         std::cerr << "firmante-agent: configuración inválida / invalid configuration: " << e.what()
                   << "\n";

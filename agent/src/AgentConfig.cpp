@@ -63,6 +63,14 @@ AgentConfig AgentConfig::fromJson(const nlohmann::json& document) {
             positive(*it, "unixIdleTimeoutSeconds", l.unixIdleTimeout.count(), 86400));
     }
     if (auto it = document.find("renewal"); it != document.end()) {
+        if (it->is_object()) {
+            if (auto req = it->find("requireConfirmedProvenance"); req != it->end()) {
+                if (!req->is_boolean())
+                    throw std::runtime_error(
+                        "renewal.requireConfirmedProvenance must be true or false");
+                config.requireConfirmedProvenance = req->get<bool>();
+            }
+        }
         const auto issuers = it->is_object() ? it->find("trustedIssuers") : it->end();
         if (!it->is_object() || (issuers != it->end() && !issuers->is_object()))
             throw std::runtime_error(

@@ -372,6 +372,10 @@ void Dispatcher::trustRenewalIssuers(
     if (renewals_) renewals_->trustIssuers(files);
 }
 
+void Dispatcher::requireConfirmedProvenance(bool required) {
+    if (renewals_) renewals_->requireConfirmedProvenance(required);
+}
+
 void Dispatcher::registerRenewalMethods() {
     for (const char* method :
          {"renewal.begin", "renewal.prove_possession", "renewal.sign_letter",

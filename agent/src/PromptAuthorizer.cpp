@@ -25,6 +25,8 @@ renewal::OperationDescription shownFields(const renewal::OperationDescription& w
     }
     if (what.documentSha256Hex) out.documentSha256Hex = safeText(*what.documentSha256Hex, 64);
     out.tokenLabel = safeText(what.tokenLabel, 40);
+    out.pinForEachSignature = what.pinForEachSignature;
+    out.newKeyProvenanceUnconfirmed = what.newKeyProvenanceUnconfirmed;
     out.keyLabel = safeText(what.keyLabel, prompt::kShownLabel);
     if (what.check) out.check = safeText(*what.check, 2 * prompt::kShownSubject);
     // Composed by us from the SPKI (16 groups of four hex digits); copied so it is not lost.
@@ -78,6 +80,19 @@ std::string describe(const renewal::OperationDescription& untrusted) {
     if (what.check) {
         es += "Verificación: " + *what.check + "\n";
     }
+    if (what.pinForEachSignature) {
+        es += "Esta llave exige el PIN otra vez para cada firma; se pide de nuevo para esta.\n";
+        en +=
+            "This key requires the PIN again for each signature; it is asked again for this one.\n";
+    }
+    if (what.newKeyProvenanceUnconfirmed) {
+        es +=
+            "Advertencia: el dispositivo no confirma que la llave nueva se generó en él y nunca "
+            "salió de él.\n";
+        en +=
+            "Warning: the token does not confirm that the new key was generated on it and never "
+            "left it.\n";
+    }
     if (what.keyFingerprint) {
         es += "Huella de la llave nueva (SHA-256): " + *what.keyFingerprint + "\n";
         en += "New key fingerprint (SHA-256): " + *what.keyFingerprint + "\n";
@@ -115,6 +130,9 @@ prompt::PromptText PromptAuthorizer::signatureText(const renewal::OperationDescr
 }
 
 void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDescription& what) {
+    // Before anything can return: a kept login below asks no PIN now, but a CKA_ALWAYS_AUTHENTICATE
+    // key still asks before each signature (issue 11 §4). Cleared by release() and by the worker.
+    token.setContextLogin([this, what](pkcs11::Session& session) { contextLogin(session, what); });
     const auto info = token.info();
     const auto key = TokenRegistry::keyOf(info);
     if (holds_ && token.loggedIn()) {
@@ -160,7 +178,34 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
     if (holds_ && what.renewalId) holds_->hold(key, what.origin, *what.renewalId);
 }
 
+void PromptAuthorizer::contextLogin(pkcs11::Session& session, renewal::OperationDescription what) {
+    what.pinForEachSignature = true;
+    const auto info = session.module().tokenInfo(session.slot());
+    if (info.pinLocked) {
+        throw pkcs11::Error(pkcs11::Reason::PinLocked,
+                            "el PIN del dispositivo está bloqueado / the token's PIN is locked");
+    }
+    auto text = pinText(what, info);
+    if (info.pinpad) {
+        text.description +=
+            "\nEscriba el PIN en el teclado del lector. / Type the PIN on the "
+            "reader's keypad.";
+        text.ok = "Continuar / Continue";
+        if (!prompter_.confirm(text)) {
+            throw pkcs11::Error(pkcs11::Reason::UserCancelled, "cancelled by the person");
+        }
+        session.contextLoginProtectedPath();
+        return;
+    }
+    pkcs11::Secret pin = prompter_.askPin(text);
+    logger("prompt")->info("PIN entered again for one signature on token {}",
+                           printable(info.label, 40));
+    // One C_Login(CKU_CONTEXT_SPECIFIC); a wrong PIN is PinIncorrect and never retried.
+    session.contextLogin(std::move(pin));
+}
+
 void PromptAuthorizer::release(pkcs11::Token& token) noexcept {
+    token.setContextLogin({});
     try {
         if (holds_ && token.loggedIn() && holds_->held(TokenRegistry::keyOf(token.info()))) return;
     } catch (const std::exception&) {
@@ -170,6 +215,7 @@ void PromptAuthorizer::release(pkcs11::Token& token) noexcept {
 }
 
 void PromptAuthorizer::renewalEnded(pkcs11::Token& token, const std::string& renewalId) noexcept {
+    token.setContextLogin({});
     if (holds_) holds_->endRenewal(renewalId);
     token.logout();
 }

@@ -36,6 +36,10 @@ class RenewalMethods {
     /// `renewal.trustedIssuers`). Throws std::runtime_error naming a file that cannot be read.
     virtual void trustIssuers(
         const std::map<std::string, std::vector<std::filesystem::path>>& files) = 0;
+
+    /// Config `renewal.requireConfirmedProvenance`: refuse a new key whose provenance the token
+    /// does not confirm (RenewalManager::requireConfirmedProvenance).
+    virtual void requireConfirmedProvenance(bool required) { (void)required; }
 };
 
 }  // namespace firmante::agent

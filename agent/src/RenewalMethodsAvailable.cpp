@@ -185,6 +185,10 @@ class RenewalMethodsImpl : public RenewalMethods {
         }
     }
 
+    void requireConfirmedProvenance(bool required) override {
+        manager_.requireConfirmedProvenance(required);
+    }
+
   private:
     std::shared_ptr<TokenWorker> workerOf(const std::string& renewalId) {
         return tokens_.workerFor(manager_.tokenOf(renewalId));

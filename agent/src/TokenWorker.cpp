@@ -148,6 +148,8 @@ void TokenWorker::execute(Pending& pending) {
     // One login per operation (DESIGN §3 rule 2): whatever happened, the token is locked again —
     // unless a renewal of one site keeps it unlocked for its next steps (issue 12 §3).
     if (!token_ && holds_) holds_->endToken(holdKey_);
+    // Whoever the job's Authorizer set to ask the per-signature PIN belongs to that job only.
+    if (token_) token_->setContextLogin({});
     if (token_) {
         bool keep = false;
         try {

@@ -13,6 +13,23 @@ namespace firmante::cli {
 
 void RenewDirectAuthorizer::unlock(pkcs11::Token& token,
                                    const renewal::OperationDescription& what) {
+    // A CKA_ALWAYS_AUTHENTICATE key: the PIN again before each signature, asked afresh (the next
+    // --pin-fd line), never the one kept for the renewal's logins.
+    token.setContextLogin([this, what](pkcs11::Session& session) {
+        const auto info = session.module().tokenInfo(session.slot());
+        if (info.pinpad) {
+            std::cerr << tr("pin.pinpad", {info.label, what.operation}) << std::endl;
+            session.contextLoginProtectedPath();
+            return;
+        }
+        PromptText text{tr("prompt.title"),
+                        tr("prompt.pin", {info.label, renewText("op.renew", {what.origin})}) +
+                            (currentLanguage() == Language::English
+                                 ? " This key requires the PIN again for each signature."
+                                 : " Esta llave exige el PIN otra vez para cada firma."),
+                        tr("prompt.pinLabel")};
+        session.contextLogin(obtainSecret(pinFd_, text));
+    });
     if (token.loggedIn()) return;
     const auto info = token.info();
     if (info.pinLocked) throw CliError(protocol::words::PinLocked, tr("pin.locked", {info.label}));

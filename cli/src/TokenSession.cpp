@@ -37,6 +37,15 @@ CliError wrongPin(const pkcs11::TokenInfo& after, const pkcs11::Error& cause) {
     return error;
 }
 
+// Why the PIN is asked a second time. Kept here, not in Messages.cpp, while that table is being
+// restructured; both languages, as everywhere.
+std::string askedAgain() {
+    return currentLanguage() == Language::English
+               ? "This key requires the PIN again for each signature; it is asked again for "
+                 "this one."
+               : "Esta llave exige el PIN otra vez para cada firma; se pide de nuevo para esta.";
+}
+
 }  // namespace
 
 TokenSession::TokenSession(const Arguments& args, const std::optional<pkcs11::Uri>& object)
@@ -45,7 +54,32 @@ TokenSession::TokenSession(const Arguments& args, const std::optional<pkcs11::Ur
     info_ = token_->info();
 }
 
+void TokenSession::armContextLogin(const std::string& operation) {
+    token_->setContextLogin([this, operation](pkcs11::Session& session) {
+        const auto info = session.module().tokenInfo(session.slot());
+        if (info.pinLocked) throw CliError(protocol::words::PinLocked, tr("pin.locked", {info.label}));
+        try {
+            if (info.pinpad) {
+                std::cerr << tr("pin.pinpad", {info.label, operation}) << ' ' << askedAgain()
+                          << std::endl;
+                session.contextLoginProtectedPath();
+                return;
+            }
+            PromptText text{tr("prompt.title"),
+                            tr("prompt.pin", {info.label, operation}) + ' ' + askedAgain(),
+                            tr("prompt.pinLabel")};
+            session.contextLogin(obtainSecret(pinFd_, text));
+        } catch (const pkcs11::Error& e) {
+            if (e.reason() == pkcs11::Reason::PinIncorrect) throw wrongPin(token_->info(), e);
+            if (e.reason() == pkcs11::Reason::PinLocked)
+                throw CliError(protocol::words::PinLocked, tr("pin.locked", {info.label}));
+            throw;
+        }
+    });
+}
+
 void TokenSession::login(const std::string& operation) {
+    armContextLogin(operation);
     if (token_->loggedIn()) return;
     info_ = token_->info();
     if (info_.pinLocked)

@@ -26,9 +26,13 @@ class TokenSession {
     /// Logs in once: the reader's pinpad when it has one, else the PIN from --pin-fd, pinentry
     /// or the terminal. `operation` completes the sentence "… para <operation>". A wrong PIN
     /// throws CliError(PIN_INCORRECT) with the token's tries hint, and is never retried.
+    /// Also arms the per-signature PIN of a key with CKA_ALWAYS_AUTHENTICATE: before each of its
+    /// signatures the PIN is asked again the same way (the next line of --pin-fd), saying why.
     void login(const std::string& operation);
 
   private:
+    void armContextLogin(const std::string& operation);
+
     std::optional<int> pinFd_;
     std::shared_ptr<pkcs11::Module> module_;
     std::optional<pkcs11::Token> token_;

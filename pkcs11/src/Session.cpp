@@ -56,6 +56,27 @@ void Session::login(Secret pin) {
     check(rv, "C_Login");
 }
 
+void Session::contextLogin(Secret pin) {
+    CK_RV rv = api()->C_Login(handle_, CKU_CONTEXT_SPECIFIC,
+                              reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>(pin.data())),
+                              static_cast<CK_ULONG>(pin.size()));
+    pin.clear();
+    if (rv == CKR_OK) return;
+    if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||
+        rv == CKR_PIN_LOCKED)
+        throwLoginError(*module_, slot_, rv);
+    check(rv, "C_Login");
+}
+
+void Session::contextLoginProtectedPath() {
+    CK_RV rv = api()->C_Login(handle_, CKU_CONTEXT_SPECIFIC, nullptr, 0);
+    if (rv == CKR_OK) return;
+    if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||
+        rv == CKR_PIN_LOCKED)
+        throwLoginError(*module_, slot_, rv);
+    check(rv, "C_Login");
+}
+
 void Session::loginProtectedPath() {
     CK_RV rv = api()->C_Login(handle_, CKU_USER, nullptr, 0);
     if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) return;

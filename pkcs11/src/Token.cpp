@@ -265,8 +265,9 @@ KeyInfo Token::generateKeyPair(KeyType type, const std::string& label) {
 KeyInfo Token::readKey(CK_OBJECT_HANDLE priv) {
     // One batch (two calls) instead of a call pair per attribute.
     auto v = session_->attributes(
-        priv, {CKA_ID, CKA_LABEL, CKA_LOCAL, CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE,
-               CKA_EXTRACTABLE, CKA_SENSITIVE, CKA_KEY_TYPE, CKA_MODULUS, CKA_PUBLIC_EXPONENT});
+        priv,
+        {CKA_ID, CKA_LABEL, CKA_LOCAL, CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE, CKA_EXTRACTABLE,
+         CKA_SENSITIVE, CKA_KEY_TYPE, CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_ALWAYS_AUTHENTICATE});
     auto flag = [&](std::size_t i, bool fallback) {
         return v[i] && v[i]->size() == sizeof(CK_BBOOL) ? (*v[i])[0] != CK_FALSE : fallback;
     };
@@ -279,6 +280,7 @@ KeyInfo Token::readKey(CK_OBJECT_HANDLE priv) {
     key.attributes.alwaysSensitive = flag(4, false);
     key.attributes.extractable = flag(5, true);
     key.attributes.sensitive = flag(6, false);
+    key.attributes.alwaysAuthenticate = flag(10, false);
     CK_ULONG keyType = CKK_RSA;
     if (v[7] && v[7]->size() == sizeof(CK_ULONG))
         std::memcpy(&keyType, v[7]->data(), sizeof keyType);
@@ -669,7 +671,14 @@ EvpPkeyPtr Token::privateKey(const KeyInfo& key) {
     if (!loggedIn()) throw Error(Reason::NotLoggedIn, "log in to the token before using a key");
     // Our own signing path (TokenSigner.h) when the public half is known; libp11 only for a token
     // that hides it, where CKM_RSA_PKCS is all libp11 can ask for.
-    if (!key.spki.empty()) return tokenSigningKey(module_, slot_, key);
+    if (!key.spki.empty())
+        return tokenSigningKey(module_, slot_, key,
+                               key.attributes.alwaysAuthenticate ? contextLogin_ : ContextLogin{});
+    // libp11 would ask its own UI for the per-signature PIN, which no one answers here.
+    if (key.attributes.alwaysAuthenticate)
+        throw Error(Reason::MechanismInvalid,
+                    "this key asks for the PIN before each signature and the token hides its "
+                    "public half; Firmante cannot sign with such a key");
     return module_->bridge().privateKey(slot_, key.id);
 }
 

@@ -24,6 +24,8 @@ struct TokenKeyRef {
     Bytes id;
     CK_KEY_TYPE keyType;
     CK_OBJECT_HANDLE hint;
+    bool alwaysAuthenticate;
+    ContextLogin contextLogin;
 };
 
 void freeRef(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
@@ -92,6 +94,9 @@ Bytes signOnToken(const TokenKeyRef& ref, const EVP_MD* md, std::span<const unsi
                         " (it offers: " + (offered.empty() ? "none Firmante can use" : offered) +
                         ")");
     }
+    if (ref.alwaysAuthenticate && !ref.contextLogin)
+        throw Error(Reason::NotLoggedIn,
+                    "this key asks for the PIN before each signature, and nobody can be asked");
     Session session(ref.module, ref.slot);
     // The handle read with the key is used when it still names a private key with this CKA_ID
     // (one call); otherwise the token is searched (three).
@@ -130,6 +135,10 @@ Bytes signOnToken(const TokenKeyRef& ref, const EVP_MD* md, std::span<const unsi
     }
     CK_MECHANISM mechanism{choice->mechanism, nullptr, 0};
     FIRMANTE_CK(session.api(), C_SignInit, session.handle(), &mechanism, handle);
+    // CKA_ALWAYS_AUTHENTICATE (PKCS#11 v2.40 §4.9, §5.1): the user login is not enough; the PIN
+    // again, as CKU_CONTEXT_SPECIFIC, after C_SignInit and before C_Sign, for this signature only.
+    // An exception here leaves the operation to die with the session.
+    if (ref.alwaysAuthenticate) ref.contextLogin(session);
     // 1024 bytes hold an RSA-8192 signature or any ECDSA one: one C_Sign call, not two.
     Bytes signature(1024);
     CK_ULONG len = signature.size();
@@ -147,7 +156,8 @@ Bytes signOnToken(const TokenKeyRef& ref, const EVP_MD* md, std::span<const unsi
 
 }  // namespace
 
-EvpPkeyPtr tokenSigningKey(std::shared_ptr<Module> module, CK_SLOT_ID slot, const KeyInfo& key) {
+EvpPkeyPtr tokenSigningKey(std::shared_ptr<Module> module, CK_SLOT_ID slot, const KeyInfo& key,
+                           ContextLogin contextLogin) {
     if (key.spki.empty())
         throw Error(Reason::InvalidParams, "the token shows no public key for this private key");
     const unsigned char* p = key.spki.data();
@@ -160,7 +170,13 @@ EvpPkeyPtr tokenSigningKey(std::shared_ptr<Module> module, CK_SLOT_ID slot, cons
         keyType = CKK_EC;
     else
         throw Error(Reason::MechanismInvalid, "the key is neither RSA nor EC");
-    auto* ref = new TokenKeyRef{std::move(module), slot, key.id, keyType, key.handle};
+    auto* ref = new TokenKeyRef{std::move(module),
+                                slot,
+                                key.id,
+                                keyType,
+                                key.handle,
+                                key.attributes.alwaysAuthenticate,
+                                std::move(contextLogin)};
     if (EVP_PKEY_set_ex_data(pkey.get(), exIndex(), ref) != 1) {
         delete ref;
         throwOpenSsl(Reason::Internal, "cannot attach the token to the key");

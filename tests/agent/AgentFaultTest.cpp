@@ -12,6 +12,7 @@
 #include "AgentProcess.h"
 #include "AgentTestUtil.h"
 #include "TestPki.h"
+#include "firmante/agent/AgentConfig.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -230,4 +231,82 @@ TEST_F(AgentFault, FullQueueIsBusyAndAStaleRequestTimesOut) {
     const auto first = a.readResponse(std::chrono::seconds(15));
     ASSERT_TRUE(first);
     EXPECT_TRUE(first->contains("result")) << first->dump();
+}
+
+namespace {
+
+// Private key objects on the token, as OpenSC's pkcs11-tool lists them (straight on SoftHSM).
+int privateKeysOnToken(const firmante::testing::SoftHsmToken& hsm) {
+    const auto r = firmante::testing::run(
+        {"pkcs11-tool", "--module", firmante::testing::SoftHsmToken::modulePath(), "--token-label",
+         hsm.label(), "--login", "--pin", firmante::testing::SoftHsmToken::kUserPin,
+         "--list-objects", "--type", "privkey"});
+    int n = 0;
+    for (std::size_t at = 0; (at = r.out.find("Private Key Object", at)) != std::string::npos; ++at)
+        ++n;
+    return n;
+}
+
+}  // namespace
+
+// Issue 11 §5: a card that records no access flags (the IsoApplet of the issue, played by the
+// fault module) gets a new key whose provenance renewal.begin says plainly is not confirmed.
+TEST_F(AgentFault, RenewalBeginSaysInWordsWhenTheTokenDoesNotVouchForTheNewKey) {
+    const auto old =
+        provisionCertificate(hsm, ca, "Patron", firmante::pkcs11::KeyType::EcP256, true);
+    faults("no-access-flags");
+    start();
+    agent.script("pin 123456\n");
+    const auto begun = client->call("renewal.begin", {{"certificate", old.uri}});
+    ASSERT_TRUE(begun.contains("result")) << begun.dump();
+    const auto& a = begun["result"]["keyAttributes"];
+    EXPECT_EQ(a["local"], false);
+    EXPECT_EQ(a["provenanceConfirmed"], false);
+    const auto words = a["provenance"].get<std::string>();
+    EXPECT_NE(words.find("NO confirma que la llave se generó en él"), std::string::npos) << words;
+    EXPECT_NE(words.find("does NOT confirm"), std::string::npos) << words;
+    EXPECT_NE(words.find("CKA_LOCAL"), std::string::npos) << words;
+    EXPECT_EQ(privateKeysOnToken(hsm), 2);  // allowed without the config option
+}
+
+TEST_F(AgentFault, RenewalBeginOnATokenThatVouchesForTheKeySaysSo) {
+    const auto old =
+        provisionCertificate(hsm, ca, "Patron", firmante::pkcs11::KeyType::EcP256, true);
+    start({{"renewal", {{"requireConfirmedProvenance", true}}}});
+    agent.script("pin 123456\n");
+    const auto begun = client->call("renewal.begin", {{"certificate", old.uri}});
+    ASSERT_TRUE(begun.contains("result")) << begun.dump();
+    EXPECT_EQ(begun["result"]["keyAttributes"]["provenanceConfirmed"], true);
+    EXPECT_NE(begun["result"]["keyAttributes"]["provenance"].get<std::string>().find(
+                  "El dispositivo confirma"),
+              std::string::npos);
+}
+
+TEST_F(AgentFault, RequireConfirmedProvenanceRefusesTheKeyAndLeavesNothingBehind) {
+    const auto old =
+        provisionCertificate(hsm, ca, "Patron", firmante::pkcs11::KeyType::EcP256, true);
+    faults("no-access-flags");
+    start({{"renewal", {{"requireConfirmedProvenance", true}}}});
+    agent.script("pin 123456\n");
+    const auto refused = client->call("renewal.begin", {{"certificate", old.uri}});
+    EXPECT_EQ(reasonOf(refused), "KEY_PROVENANCE_UNCONFIRMED") << refused.dump();
+    const auto message = refused["error"]["message"].get<std::string>();
+    EXPECT_NE(message.find("CKA_NEVER_EXTRACTABLE"), std::string::npos) << message;
+    EXPECT_NE(message.find("Se borró la llave nueva"), std::string::npos) << message;
+    faults("");
+    EXPECT_EQ(privateKeysOnToken(hsm), 1);  // only the current key
+    const auto status = client->call("renewal.status", json::object());
+    ASSERT_TRUE(status.contains("result")) << status.dump();
+    ASSERT_EQ(status["result"]["renewals"].size(), 1u);
+    EXPECT_EQ(status["result"]["renewals"][0]["state"], "cancelled");
+}
+
+TEST(AgentConfigProvenance, RequireConfirmedProvenanceMustBeABoolean) {
+    EXPECT_TRUE(firmante::agent::AgentConfig::fromJson(
+                    json{{"renewal", {{"requireConfirmedProvenance", true}}}})
+                    .requireConfirmedProvenance);
+    EXPECT_FALSE(firmante::agent::AgentConfig::fromJson(json::object()).requireConfirmedProvenance);
+    EXPECT_THROW(firmante::agent::AgentConfig::fromJson(
+                     json{{"renewal", {{"requireConfirmedProvenance", "yes"}}}}),
+                 std::runtime_error);
 }

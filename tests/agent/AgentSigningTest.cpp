@@ -205,3 +205,56 @@ TEST_F(AgentSigning, DocumentAboveTheLimitIsTooLargeBeforeDecoding) {
                                         {"fileName", "big.pdf"}});
     EXPECT_EQ(reasonOf(response), "TOO_LARGE");
 }
+
+// Issue 11 §4: a key with CKA_ALWAYS_AUTHENTICATE (SoftHSM enforces it: no context-specific login,
+// no signature) asks twice in a fresh session — the login, then the PIN again right before the
+// signature, saying why — and the document signature verifies with openssl; a normal key, once.
+TEST_F(AgentSigning, AKeyThatWantsThePinForEachSignatureIsAskedTwiceAndSaysWhy) {
+    const auto qualified = provisionAlwaysAuthenticateCertificate(hsm, ca, "Calificada");
+    const auto normal = provisionCertificate(hsm, ca, "Normal", KeyType::EcP256, false);
+    startAgent();
+    agent.script("pin 123456\npin 123456\npin 123456\n");
+    const std::string document = "Acta firmada con firma calificada.\n";
+    const std::vector<unsigned char> bytes(document.begin(), document.end());
+    const auto response = client->call("documents.sign", {{"certificate", qualified.uri},
+                                                          {"document", base64Encode(bytes)},
+                                                          {"fileName", "acta.txt"}});
+    ASSERT_TRUE(response.contains("result")) << response.dump();
+    const auto cms = *base64Decode(response["result"]["cms"].get<std::string>());
+    firmante::testing::writeFile((dir / "acta.txt").string(), document);
+    firmante::testing::writeFile((dir / "acta.p7s").string(), std::string(cms.begin(), cms.end()));
+    ca.writePem(dir / "ca.pem");
+    const auto verify = firmante::testing::run({"openssl", "cms", "-verify", "-binary", "-inform",
+                                                "DER", "-in", (dir / "acta.p7s").string(),
+                                                "-content", (dir / "acta.txt").string(), "-CAfile",
+                                                (dir / "ca.pem").string(), "-out", "/dev/null"});
+    EXPECT_EQ(verify.exitCode, 0) << verify.err;
+
+    auto shown = prompts();
+    ASSERT_EQ(shown.size(), 2u);
+    EXPECT_EQ(shown[0]["command"], "GETPIN");
+    EXPECT_EQ(shown[1]["command"], "GETPIN");
+    const auto first = shown[0]["description"].get<std::string>();
+    const auto second = shown[1]["description"].get<std::string>();
+    EXPECT_EQ(first.find("otra vez"), std::string::npos) << first;
+    EXPECT_NE(second.find("Esta llave exige el PIN otra vez para cada firma"), std::string::npos)
+        << second;
+    EXPECT_NE(second.find("This key requires the PIN again"), std::string::npos) << second;
+    EXPECT_NE(second.find("Archivo: acta.txt"), std::string::npos) << second;
+
+    const auto plain = client->call(
+        "documents.sign",
+        {{"certificate", normal.uri}, {"document", base64Encode(bytes)}, {"fileName", "acta.txt"}});
+    ASSERT_TRUE(plain.contains("result")) << plain.dump();
+    EXPECT_EQ(prompts().size(), 3u);  // one more: the normal key's login only
+}
+
+TEST_F(AgentSigning, CancellingThePerSignaturePinSignsNothing) {
+    const auto qualified = provisionAlwaysAuthenticateCertificate(hsm, ca, "Calificada");
+    startAgent();
+    agent.script("pin 123456\ncancel\n");
+    const auto response = client->call(
+        "auth.sign_challenge", {{"certificate", qualified.uri}, {"nonce", base64Encode(nonce())}});
+    EXPECT_EQ(reasonOf(response), "USER_CANCELLED") << response.dump();
+    EXPECT_EQ(prompts().size(), 2u);
+}

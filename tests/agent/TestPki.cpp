@@ -11,6 +11,7 @@
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/Secret.h"
 #include "firmante/pkcs11/Token.h"
+#include "firmante/testing/AlwaysAuthenticate.h"
 
 namespace firmante::agent::testing {
 
@@ -93,6 +94,24 @@ ProvisionedCertificate provisionCertificate(const firmante::testing::SoftHsmToke
         const auto day = std::chrono::hours(24);
         out.der = expired ? ca.issue(key.spki, label, -800 * day, -1 * day)
                           : ca.issue(key.spki, label, -1 * day, 365 * day);
+        auto stored = token.storeCertificate(out.der, label);
+        out.uri = stored.uri.str();
+        out.spki = key.spki;
+        token.logout();
+    }
+    return out;
+}
+
+ProvisionedCertificate provisionAlwaysAuthenticateCertificate(
+    const firmante::testing::SoftHsmToken& hsm, const TestCa& ca, const std::string& label) {
+    auto module = pkcs11::Module::load(firmante::testing::SoftHsmToken::modulePath());
+    ProvisionedCertificate out;
+    {
+        auto token = pkcs11::Token::open(module, hsm.label());
+        token.login(pkcs11::Secret(firmante::testing::SoftHsmToken::kUserPin));
+        auto key = firmante::testing::generateAlwaysAuthenticateKey(token, label, true, {0x5a});
+        const auto day = std::chrono::hours(24);
+        out.der = ca.issue(key.spki, label, -1 * day, 365 * day);
         auto stored = token.storeCertificate(out.der, label);
         out.uri = stored.uri.str();
         out.spki = key.spki;

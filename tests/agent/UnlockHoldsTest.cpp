@@ -5,9 +5,11 @@
 #include "firmante/agent/PromptAuthorizer.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/agent/UnlockHolds.h"
+#include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/Token.h"
+#include "firmante/testing/AlwaysAuthenticate.h"
 #include "firmante/testing/SoftHsmToken.h"
 
 using firmante::agent::PromptAuthorizer;
@@ -160,4 +162,75 @@ TEST_F(AuthorizerHolds, AlwaysAskLogsOutAfterEveryStep) {
         EXPECT_FALSE(token.loggedIn());
     }
     EXPECT_EQ(person.asked, (std::vector<std::string>(3, "pin")));
+}
+
+// Issue 11 §4: a key with CKA_ALWAYS_AUTHENTICATE asks the PIN before each of its signatures, and
+// a login kept for the renewal does not skip that second PIN. SoftHSM enforces the attribute: the
+// signature below exists only because the context-specific login happened.
+TEST_F(AuthorizerHolds, AKeptLoginNeverSkipsThePinAKeyAsksForEachSignature) {
+    token.login(firmante::pkcs11::Secret(firmante::testing::SoftHsmToken::kUserPin));
+    const auto key =
+        firmante::testing::generateAlwaysAuthenticateKey(token, "calificada", true, {0x71});
+    token.logout();
+
+    UnlockHolds holds;
+    PromptAuthorizer authorizer(person, &holds);
+    authorizer.unlock(token, step(portal, "r1"));  // e.g. renewal.begin: the PIN, then kept
+    authorizer.release(token);
+    ASSERT_TRUE(token.loggedIn());
+
+    auto letter = step(portal, "r1");
+    letter.fileName = "CartadeAceptaciondeRenovacion.pdf";
+    letter.documentSha256Hex = std::string(64, 'b');
+    authorizer.unlock(token, letter);  // kept login: only the confirmation
+    EXPECT_EQ(person.asked, (std::vector<std::string>{"pin", "confirm"}));
+    {
+        auto pkey = token.privateKey(key);
+        auto signature =
+            firmante::pkcs11::signChallenge(pkey.get(), portal, std::vector<unsigned char>(32, 1));
+        EXPECT_FALSE(signature.signature.empty());
+        EXPECT_EQ(person.asked, (std::vector<std::string>{"pin", "confirm", "pin"}));
+        EXPECT_NE(person.shown.back().find("exige el PIN otra vez para cada firma"),
+                  std::string::npos)
+            << person.shown.back();
+        EXPECT_NE(person.shown.back().find("CartadeAceptaciondeRenovacion.pdf"), std::string::npos);
+        // Another signature in the same operation: asked again.
+        firmante::pkcs11::signChallenge(pkey.get(), portal, std::vector<unsigned char>(32, 2));
+        EXPECT_EQ(person.asked.size(), 4u);
+    }
+    authorizer.release(token);
+    // After the operation nobody is left to ask: the key does not sign on the kept login alone.
+    auto pkey = token.privateKey(key);
+    EXPECT_THROW(
+        firmante::pkcs11::signChallenge(pkey.get(), portal, std::vector<unsigned char>(32, 3)),
+        firmante::pkcs11::Error);
+    EXPECT_EQ(person.asked.size(), 4u);
+}
+
+TEST_F(AuthorizerHolds, OnlyThePerSignaturePromptSaysWhyThePinIsAskedAgain) {
+    PromptAuthorizer authorizer(person);
+    authorizer.unlock(token, step(portal, std::nullopt));
+    ASSERT_EQ(person.shown.size(), 1u);
+    EXPECT_EQ(person.shown[0].find("otra vez"), std::string::npos) << person.shown[0];
+    auto again = step(portal, std::nullopt);
+    again.pinForEachSignature = true;
+    const auto text = PromptAuthorizer::pinText(again, token.info()).description;
+    EXPECT_NE(text.find("Esta llave exige el PIN otra vez para cada firma"), std::string::npos);
+    EXPECT_NE(text.find("This key requires the PIN again for each signature"), std::string::npos);
+}
+
+// Issue 11 §5: a renewal's letter prompts warn when the token did not vouch for the new key.
+TEST_F(AuthorizerHolds, ALetterPromptWarnsWhenTheNewKeysProvenanceIsUnconfirmed) {
+    auto letter = step(portal, "r1");
+    const auto plain = PromptAuthorizer::pinText(letter, token.info()).description;
+    EXPECT_EQ(plain.find("no confirma"), std::string::npos) << plain;
+    letter.newKeyProvenanceUnconfirmed = true;
+    const auto warned = PromptAuthorizer::pinText(letter, token.info()).description;
+    EXPECT_NE(warned.find("Advertencia: el dispositivo no confirma que la llave nueva se generó en "
+                          "él y nunca salió de él."),
+              std::string::npos)
+        << warned;
+    EXPECT_NE(warned.find("Warning: the token does not confirm"), std::string::npos) << warned;
+    EXPECT_NE(PromptAuthorizer::signatureText(letter).description.find("Advertencia"),
+              std::string::npos);
 }

@@ -89,6 +89,25 @@ TEST_F(CliKeygenHuman, PrintsUriSpkiDigestAndReadBackAttributesInSpanish) {
         << r.out;
 }
 
+// Issue 11 §5: a card that records no access flags (the fault module's no-access-flags, as the
+// IsoApplet card) — keygen says in words that the token does not vouch for the key.
+TEST_F(CliKeygenHuman, KeygenSaysPlainlyWhenTheTokenDoesNotVouchForTheKey) {
+    firmante::testing::writeFile(path("faults"), "no-access-flags");
+    const std::map<std::string, std::string> fault{{"FIRMANTE_MODULE", FIRMANTE_FAULT_MODULE},
+                                                   {"FIRMANTE_FAULTS", path("faults")},
+                                                   {"FIRMANTE_FAULTS_LOG", path("log")}};
+    auto r = withPin({"keygen", "--type", "ec-p256", "--label", "tarjeta"},
+                     firmante::testing::SoftHsmToken::kUserPin, fault);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("el token NO confirma que la llave se generó en él"), std::string::npos)
+        << r.out;
+    auto j = withPin({"keygen", "--type", "ec-p256", "--label", "tarjeta2", "--json"},
+                     firmante::testing::SoftHsmToken::kUserPin, fault);
+    ASSERT_EQ(j.exitCode, 0) << j.err;
+    EXPECT_EQ(json(j).at("key").at("keyAttributes").at("provenanceConfirmed"), false) << j.out;
+    EXPECT_EQ(json(j).at("key").at("keyAttributes").at("local"), false) << j.out;
+}
+
 TEST_F(CliKeygenHuman, RejectsUnknownKeyTypeAsUsageErrorWithoutAskingForPin) {
     auto r = plain({"keygen", "--type", "dsa-1024", "--label", "x"});
     EXPECT_EQ(r.exitCode, 1);

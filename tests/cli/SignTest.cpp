@@ -205,3 +205,78 @@ TEST_F(CliSign, SeveralInputsAreSignedAfterOnePinEachNextToItsFile) {
 }
 
 }  // namespace firmante::cli::test
+
+namespace firmante::cli::test {
+namespace {
+
+int countLines(const std::string& text, const std::string& prefix) {
+    int n = 0;
+    std::size_t at = 0;
+    while ((at = text.find(prefix, at)) != std::string::npos) {
+        if (at == 0 || text[at - 1] == '\n') ++n;
+        at += prefix.size();
+    }
+    return n;
+}
+
+}  // namespace
+
+// Issue 11 §4, directly on the token: a key made by OpenSC's pkcs11-tool with
+// CKA_ALWAYS_AUTHENTICATE (SoftHSM refuses C_Sign without the context-specific login) asks the PIN
+// again before each signature — the next line of --pin-fd, or a second pinentry prompt that says
+// why — while a normal key asks once.
+TEST_F(CliSign, AKeyThatWantsThePinForEachSignatureAsksTwiceAndSaysWhy) {
+    makeCa();
+    tool({"pkcs11-tool", "--module", firmante::testing::SoftHsmToken::modulePath(), "--token-label",
+          token_.label(), "--login", "--pin", firmante::testing::SoftHsmToken::kUserPin,
+          "--keypairgen", "--key-type", "EC:prime256v1", "--id", "77", "--label", "calificada",
+          "--always-auth"});
+    const std::string keyUri = "pkcs11:token=Firmante%20Test;id=%77;type=private";
+    auto keys = withPin({"keys", "--json"});
+    ASSERT_EQ(keys.exitCode, 0) << keys.err;
+    EXPECT_NE(keys.out.find("\"alwaysAuthenticate\": true"), std::string::npos) << keys.out;
+
+    // One PIN line is not enough for a signature with this key; two are.
+    auto req = path("calificada.csr");
+    auto once = withPin({"csr", "--key", keyUri, "--subject", "/CN=Calificada/C=MX", "--out", req});
+    EXPECT_NE(once.exitCode, 0);
+    EXPECT_FALSE(std::filesystem::exists(req));
+    auto twice = withPin({"csr", "--key", keyUri, "--subject", "/CN=Calificada/C=MX", "--out", req},
+                         std::string(firmante::testing::SoftHsmToken::kUserPin) + "\n" +
+                             firmante::testing::SoftHsmToken::kUserPin);
+    ASSERT_EQ(twice.exitCode, 0) << twice.err;
+    tool({"openssl", "req", "-in", req, "-verify", "-noout"});
+    auto cert = path("calificada.pem");
+    tool({"openssl", "x509", "-req", "-in", req, "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
+          "-CAcreateserial", "-out", cert, "-days", "10"});
+    auto imported = withPin({"import-cert", "--in", cert, "--json"});
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    const auto certUri = json(imported).at("certificate").value("uri", "");
+
+    auto doc = path("acta.txt");
+    writeFile(doc, "acta calificada");
+    auto log = path("pinentry.log");
+    const std::map<std::string, std::string> pinentry{
+        {"FIRMANTE_PINENTRY", std::string(FIRMANTE_CLI_TEST_DIR) + "/fake-pinentry"},
+        {"FAKE_PINENTRY_LOG", log},
+        {"FAKE_PINENTRY_PIN", firmante::testing::SoftHsmToken::kUserPin}};
+    auto r = plain({"sign", "--cert", certUri, "--in", doc, "--out", path("acta.p7s")}, pinentry);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    tool({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", path("acta.p7s"),
+          "-content", doc, "-CAfile", path("ca.pem"), "-purpose", "any", "-out", "/dev/null"});
+    auto asked = readFile(log);
+    EXPECT_EQ(countLines(asked, "GETPIN"), 2) << asked;
+    EXPECT_EQ(countLines(asked, "SETDESC "), 2) << asked;
+    const auto second = asked.substr(asked.rfind("SETDESC "));
+    EXPECT_NE(second.find("exige el PIN otra vez para cada firma"), std::string::npos) << second;
+
+    // A normal key on the same token: one prompt.
+    auto normalUri = certificateOnToken("ec-p256");
+    writeFile(log, "");
+    auto normal =
+        plain({"sign", "--cert", normalUri, "--in", doc, "--out", path("normal.p7s")}, pinentry);
+    ASSERT_EQ(normal.exitCode, 0) << normal.err;
+    EXPECT_EQ(countLines(readFile(log), "GETPIN"), 1);
+}
+
+}  // namespace firmante::cli::test

@@ -18,12 +18,14 @@
 //   strict-public-template  C_GenerateKeyPair fails with CKR_GENERAL_ERROR when the public
 //               template states CKA_VERIFY, CKA_ENCRYPT or CKA_WRAP, as tpm2-pkcs11 does ("User
 //               specified and TPM specified attr mismatch")
+//   no-access-flags  C_GetAttributeValue reads CKA_LOCAL, CKA_NEVER_EXTRACTABLE and
+//               CKA_ALWAYS_SENSITIVE as false (a card that records no access flags, issue 11)
 //   trace       every counted call is appended to the log as "call #N C_Name", and each
 //               C_SignInit's mechanism as "sign mechanism=0xNN"
 // C_Initialize, C_Finalize and C_GetFunctionList are passed through and never counted: the fault
 // sweeps fail what an agent does with an open token, not the loading of the module.
-// Every C_Login is appended to the file named by FIRMANTE_FAULTS_LOG ("C_Login rv=0x…"), and every
-// injected failure as "fault #N C_Name".
+// Every C_Login is appended to the file named by FIRMANTE_FAULTS_LOG ("C_Login rv=0x… user=N", N
+// the CK_USER_TYPE: 1 user, 2 context-specific), and every injected failure as "fault #N C_Name".
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -86,9 +88,10 @@ void log(const std::string& line) {
     }
 }
 
-void logLogin(CK_RV rv) {
+void logLogin(CK_RV rv, CK_USER_TYPE user) {
     char line[64];
-    std::snprintf(line, sizeof line, "C_Login rv=0x%lx", static_cast<unsigned long>(rv));
+    std::snprintf(line, sizeof line, "C_Login rv=0x%lx user=%lu", static_cast<unsigned long>(rv),
+                  static_cast<unsigned long>(user));
     log(line);
 }
 
@@ -189,7 +192,7 @@ CK_RV Login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULON
     } else {
         rv = real->C_Login(s, user, pin, len);
     }
-    logLogin(rv);
+    logLogin(rv, user);
     return rv;
 }
 
@@ -264,9 +267,24 @@ FAIL_WHEN_REMOVED(FindObjects,
                   (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE_PTR o, CK_ULONG max, CK_ULONG_PTR n),
                   (s, o, max, n))
 FAIL_WHEN_REMOVED(FindObjectsFinal, (CK_SESSION_HANDLE s), (s))
-FAIL_WHEN_REMOVED(GetAttributeValue,
-                  (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n),
-                  (s, o, t, n))
+CK_RV GetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
+    const Decision d = decide("C_GetAttributeValue");
+    if (d.inject != CKR_OK) return d.inject;
+    if (d.removed()) return CKR_DEVICE_REMOVED;
+    const CK_RV rv = real->C_GetAttributeValue(s, o, t, n);
+    if (has(d.text, "no-access-flags")) {
+        // As the OpenSC/IsoApplet card of issue 11: the access flags read false, whatever
+        // happened to the key.
+        for (CK_ULONG i = 0; i < n; ++i) {
+            const auto type = t[i].type;
+            if ((type == CKA_LOCAL || type == CKA_NEVER_EXTRACTABLE ||
+                 type == CKA_ALWAYS_SENSITIVE) &&
+                t[i].pValue != nullptr && t[i].ulValueLen == sizeof(CK_BBOOL))
+                *static_cast<CK_BBOOL*>(t[i].pValue) = CK_FALSE;
+        }
+    }
+    return rv;
+}
 FAIL_WHEN_REMOVED(SetAttributeValue,
                   (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n),
                   (s, o, t, n))

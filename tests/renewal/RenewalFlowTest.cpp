@@ -28,10 +28,16 @@ TEST_F(RenewalFlow, CompletesFromBeginToFinishWithSignaturesOpenSslVerifies) {
     EXPECT_EQ(begun.at("spkiHex"), pkcs11::spkiHex(spki));
     EXPECT_TRUE(begun.at("spkiHex").get<std::string>().starts_with(
         "03 82 01 0f 00 30 82 01 0a 02 82 01 01 00 "));
-    EXPECT_EQ(begun.at("keyAttributes"), (json{{"local", true},
-                                               {"neverExtractable", true},
-                                               {"alwaysSensitive", true},
-                                               {"extractable", false}}));
+    const json& attributes = begun.at("keyAttributes");
+    EXPECT_EQ(attributes.at("local"), true);
+    EXPECT_EQ(attributes.at("neverExtractable"), true);
+    EXPECT_EQ(attributes.at("alwaysSensitive"), true);
+    EXPECT_EQ(attributes.at("extractable"), false);
+    EXPECT_EQ(attributes.at("alwaysAuthenticate"), false);
+    // Issue 11 §5: SoftHSM vouches for the key, and the words say so.
+    EXPECT_EQ(attributes.at("provenanceConfirmed"), true);
+    EXPECT_TRUE(attributes.at("provenance").get<std::string>().starts_with(
+        "El dispositivo confirma que la llave se generó en él"));
 
     // The key's attributes, read back from the token independently of the manager.
     const pkcs11::KeyInfo newKey =

@@ -47,6 +47,26 @@ nlohmann::json certificateJson(const pkcs11::CertificateInfo& c) {
             {"der", pkcs11::base64Encode(c.der)}};
 }
 
+std::string provenanceWords(const pkcs11::KeyAttributes& a) {
+    if (a.provenanceConfirmed())
+        return "El dispositivo confirma que la llave se generó en él y nunca salió de él. / The "
+               "token confirms the key was generated on it and never left it.";
+    std::string missing;
+    auto add = [&missing](bool ok, const char* name) {
+        if (!ok) missing += (missing.empty() ? "" : ", ") + std::string(name);
+    };
+    add(a.local, "CKA_LOCAL");
+    add(a.neverExtractable, "CKA_NEVER_EXTRACTABLE");
+    add(a.alwaysSensitive, "CKA_ALWAYS_SENSITIVE");
+    add(!a.extractable, "CKA_EXTRACTABLE");
+    return "El dispositivo NO confirma que la llave se generó en él ni que nunca salió de él (no "
+           "lo indica: " +
+           missing +
+           "); muchas tarjetas no registran esos datos. / The token does NOT confirm that the key "
+           "was generated on it and never left it (not stated: " +
+           missing + "); many cards do not record this.";
+}
+
 nlohmann::json keyAttributesJson(const pkcs11::KeyAttributes& a) {
     return {
         {"local", a.local},
@@ -54,10 +74,12 @@ nlohmann::json keyAttributesJson(const pkcs11::KeyAttributes& a) {
         {"neverExtractable", a.neverExtractable},
         {"extractable", a.extractable},
         {"sensitive", a.sensitive},
-        // Issue 11: many cards record no access flags; say plainly whether the token vouches
-        // that the key was born here and never left.
-        {"provenanceConfirmed",
-         a.local && a.neverExtractable && a.alwaysSensitive && !a.extractable},
+        // CKA_ALWAYS_AUTHENTICATE: the PIN is asked again before each signature.
+        {"alwaysAuthenticate", a.alwaysAuthenticate},
+        // Issue 11 §5: many cards record no access flags; say plainly whether the token vouches
+        // that the key was born here and never left, and in words what it did not state.
+        {"provenanceConfirmed", a.provenanceConfirmed()},
+        {"provenance", provenanceWords(a)},
     };
 }
 

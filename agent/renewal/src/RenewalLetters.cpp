@@ -70,6 +70,8 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
     // Issue 9 §2: a fingerprint the portal's page shows too, unlike the key's DER header.
     what.keyFingerprint =
         spkiFingerprint(base64Decode(rec.at("newKey").at("spki").get<std::string>()));
+    what.newKeyProvenanceUnconfirmed =
+        !provenanceConfirmedIn(rec.at("newKey").value("attributes", json::object()));
     what.renewalId = renewalId;
     what.action = Action::SignLetter;
     // Shown rendered in the letter dialog; one copy per request, shared by every prompt of it.

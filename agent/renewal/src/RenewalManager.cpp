@@ -133,6 +133,29 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         newKey = token.generateKeyPair(keyType, label);
     }
 
+    if (requireProvenance_ && !newKey->attributes.provenanceConfirmed()) {
+        // Issue 11 §5, config renewal.requireConfirmedProvenance. The key is this renewal's own
+        // (its label carries the renewal id): taken back before anything was signed with it; the
+        // current key is kept by its id.
+        token.deleteKeyObjectsLabelled(label, {oldKey.id});
+        rec["newKey"] = {{"label", label},
+                         {"keyType", newKey->algorithm},
+                         {"attributes", keyAttributesJson(newKey->attributes)}};
+        rec["cancelledAt"] = nowTimestamp();
+        rec["cancelReason"] = protocol::words::KeyProvenanceUnconfirmed;
+        advance(rec, RenewalStep::Cancelled);
+        store(rec);
+        authorizer.renewalEnded(token, renewalId);
+        RENEWAL_LOG_INFO("renewal {} refused: the token does not confirm the new key's provenance",
+                         renewalId);
+        throw Error(Reason::KeyProvenanceUnconfirmed,
+                    "La configuración del agente exige llaves de procedencia confirmada. " +
+                        provenanceWords(newKey->attributes) +
+                        " Se borró la llave nueva; su certificado actual sigue en el token. / "
+                        "The agent's configuration requires keys of confirmed provenance; the "
+                        "new key was deleted and the current certificate is untouched.");
+    }
+
     const pkcs11::X509Ptr oldX509 = pkcs11::decodeCertificate(current.der);
     const pkcs11::EvpPkeyPtr privateKey = token.privateKey(*newKey);
     const std::string csr =

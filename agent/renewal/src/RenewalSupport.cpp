@@ -116,6 +116,15 @@ OperationDescription describe(const std::string& origin, std::string operation,
     return what;
 }
 
+bool provenanceConfirmedIn(const json& attributes) {
+    if (!attributes.is_object()) return false;
+    if (auto it = attributes.find("provenanceConfirmed");
+        it != attributes.end() && it->is_boolean())
+        return it->get<bool>();
+    return attributes.value("local", false) && attributes.value("neverExtractable", false) &&
+           attributes.value("alwaysSensitive", false) && !attributes.value("extractable", true);
+}
+
 void checkOrigin(const std::string& origin) {
     if (origin.empty() || origin.size() > kMaxOrigin)
         throw Error(Reason::InvalidParams, "Origen inválido.");

@@ -80,6 +80,8 @@ class ReleaseGuard {
 OperationDescription describe(const std::string& origin, std::string operation,
                               std::string operationEn, const std::string& tokenLabel,
                               const std::string& keyLabel);
+/// provenanceConfirmed read back from views::keyAttributesJson (or an older journal without it).
+bool provenanceConfirmedIn(const nlohmann::json& attributes);
 /// InvalidParams for an empty or oversized origin.
 void checkOrigin(const std::string& origin);
 /// InvalidParams for a file name too long or with control characters.

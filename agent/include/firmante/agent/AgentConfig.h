@@ -25,6 +25,9 @@ struct AgentConfig {
     /// `pin.alwaysAsk`: every operation asks the PIN again, as before issue 12 (default false:
     /// one PIN per renewal, docs/security.md).
     bool alwaysAskPin = false;
+    /// `renewal.requireConfirmedProvenance`: renewal.begin refuses (KEY_PROVENANCE_UNCONFIRMED)
+    /// a new key the token does not vouch was generated on it and never left it (issue 11 §5).
+    bool requireConfirmedProvenance = false;
     /// `pin.idleMinutes`: a login kept for a renewal ends after this long unused (1–60, 10).
     std::chrono::minutes unlockIdle{10};
     /// The whole document as read, so that rewriting it keeps members we do not know.

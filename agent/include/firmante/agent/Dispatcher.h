@@ -45,6 +45,8 @@ class Dispatcher {
     /// `renewal.trustedIssuers`). Throws std::runtime_error for a file that is not a certificate.
     void trustRenewalIssuers(
         const std::map<std::string, std::vector<std::filesystem::path>>& files);
+    /// Config `renewal.requireConfirmedProvenance` (issue 11 §5).
+    void requireConfirmedProvenance(bool required);
 
     /// For agent.info: transports this agent serves.
     void setTransports(std::vector<std::string> transports) { transports_ = std::move(transports); }

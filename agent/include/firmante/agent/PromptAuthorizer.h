@@ -13,7 +13,8 @@ namespace firmante::agent {
 ///
 /// With `holds` (issue 12 §3), a renewal step's login is kept for the renewal's later steps from
 /// the same site: they ask no PIN, but a document signature is still shown and confirmed. A login
-/// kept for another site is ended before this site's PIN is asked.
+/// kept for another site is ended before this site's PIN is asked. A key with
+/// CKA_ALWAYS_AUTHENTICATE asks the PIN again before each of its signatures, kept login or not.
 class PromptAuthorizer : public renewal::Authorizer {
   public:
     explicit PromptAuthorizer(prompt::Prompter& prompter, UnlockHolds* holds = nullptr)
@@ -31,6 +32,10 @@ class PromptAuthorizer : public renewal::Authorizer {
     static prompt::PromptText signatureText(const renewal::OperationDescription& what);
 
   private:
+    /// The PIN again for one signature with a CKA_ALWAYS_AUTHENTICATE key (never skipped by a
+    /// renewal's kept login): C_Login(CKU_CONTEXT_SPECIFIC) on `session`, or its pinpad.
+    void contextLogin(pkcs11::Session& session, renewal::OperationDescription what);
+
     prompt::Prompter& prompter_;
     UnlockHolds* holds_;
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -11,6 +12,13 @@
 #include "firmante/pkcs11/Types.h"
 
 namespace firmante::pkcs11 {
+
+class Session;
+
+/// Called by the signer between C_SignInit and C_Sign for a key with CKA_ALWAYS_AUTHENTICATE: asks
+/// the person (saying why the PIN is asked again) and calls session.contextLogin(). Throws
+/// Error(UserCancelled) when refused; any exception abandons the signature.
+using ContextLogin = std::function<void(Session& session)>;
 
 /// One Cryptoki session on a slot. Closed in a noexcept destructor. Object handles it returns are
 /// plain non-owning values, valid while the session is.
@@ -36,6 +44,12 @@ class Session {
     /// Whether this application is logged in as the user on the token.
     bool loggedIn() const;
     void logout() noexcept;
+    /// C_Login(CKU_CONTEXT_SPECIFIC) with the PIN, for a key with CKA_ALWAYS_AUTHENTICATE: only
+    /// between C_SignInit and C_Sign on this session (PKCS#11 v2.40 §5.1, §11.4), and for that one
+    /// signature. Errors and the tries hint as login(); never retried.
+    void contextLogin(Secret pin);
+    /// The same on the reader's pinpad (NULL PIN).
+    void contextLoginProtectedPath();
 
     /// Handles of the objects matching the template.
     std::vector<CK_OBJECT_HANDLE> find(std::vector<CK_ATTRIBUTE> match) const;

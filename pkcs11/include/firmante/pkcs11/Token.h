@@ -50,6 +50,10 @@ class Token {
     void login(Secret pin) { session_->login(std::move(pin)); }
     void loginProtectedPath() { session_->loginProtectedPath(); }
     void logout() noexcept { session_->logout(); }
+    /// Who is asked for the PIN again before each signature with a CKA_ALWAYS_AUTHENTICATE key
+    /// (see ContextLogin); keys from privateKey() take the one set when they are made. Empty: such
+    /// keys cannot sign (Error(NotLoggedIn)). The agent sets it per operation and clears it after.
+    void setContextLogin(ContextLogin contextLogin) { contextLogin_ = std::move(contextLogin); }
 
     /// Throws Error(KeyTypeUnsupported), naming the types the token offers, when its mechanism
     /// list does not allow generating `type` and signing with it. Needs no login: callers check
@@ -112,6 +116,7 @@ class Token {
     CK_SLOT_ID slot_;
     std::unique_ptr<Session> session_;
     std::optional<Uri> tokenUri_;
+    ContextLogin contextLogin_;
 };
 
 }  // namespace firmante::pkcs11

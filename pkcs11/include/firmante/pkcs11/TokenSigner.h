@@ -7,6 +7,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include "firmante/pkcs11/OpenSsl.h"
+#include "firmante/pkcs11/Session.h"
 #include "firmante/pkcs11/Types.h"
 
 namespace firmante::pkcs11 {
@@ -16,8 +17,11 @@ class Module;
 /// An OpenSSL key holding only the public half of a token key, marked so that signData() signs on
 /// the token: C_Sign with the mechanism the token offers for this key and digest (see
 /// TokenMechanisms::signMechanism), in a session of its own. Needs the application logged in.
+/// When `key.attributes.alwaysAuthenticate`, each signature calls `contextLogin` between
+/// C_SignInit and C_Sign; without one it throws Error(NotLoggedIn) before C_SignInit.
 /// Throws Error(InvalidParams) when `key.spki` is empty or not RSA/EC.
-EvpPkeyPtr tokenSigningKey(std::shared_ptr<Module> module, CK_SLOT_ID slot, const KeyInfo& key);
+EvpPkeyPtr tokenSigningKey(std::shared_ptr<Module> module, CK_SLOT_ID slot, const KeyInfo& key,
+                           ContextLogin contextLogin = {});
 
 /// Whether `key` came from tokenSigningKey().
 bool isTokenSigningKey(const EVP_PKEY* key) noexcept;

@@ -48,6 +48,16 @@ struct KeyAttributes {
     bool alwaysSensitive = false;   // CKA_ALWAYS_SENSITIVE
     bool extractable = true;        // CKA_EXTRACTABLE
     bool sensitive = false;         // CKA_SENSITIVE
+    /// CKA_ALWAYS_AUTHENTICATE: the token wants the PIN again right before each signature (a
+    /// context-specific login; qualified-signature cards set it).
+    bool alwaysAuthenticate = false;
+
+    /// Whether the token vouches that the key was generated on it and never left it: CKA_LOCAL,
+    /// CKA_NEVER_EXTRACTABLE and CKA_ALWAYS_SENSITIVE true, CKA_EXTRACTABLE false (issue 11 §5).
+    /// False for an imported key, and for every key of a card that records no access flags.
+    bool provenanceConfirmed() const noexcept {
+        return local && neverExtractable && alwaysSensitive && !extractable;
+    }
 };
 
 /// A key pair on the token (its private half, plus the public key as an SPKI).

@@ -18,8 +18,13 @@ nlohmann::json tokenJson(const pkcs11::TokenInfo& token);
 nlohmann::json certificateJson(const pkcs11::CertificateInfo& certificate);
 
 /// What the token says of a private key: local, alwaysSensitive, neverExtractable, extractable,
-/// sensitive, and provenanceConfirmed (all four of born here / never left say so).
+/// sensitive, alwaysAuthenticate, provenanceConfirmed (all four of born here / never left say
+/// so) and provenance (the same in words, es-MX then English, naming what was not stated).
 nlohmann::json keyAttributesJson(const pkcs11::KeyAttributes& attributes);
+
+/// Whether the token vouches for a key's provenance, in words (es-MX, then English), naming the
+/// attributes it did not state (issue 11 §5).
+std::string provenanceWords(const pkcs11::KeyAttributes& attributes);
 
 /// A key as `firmante keys` lists it: uri, label, id, algorithm, keyAttributes, spki,
 /// spkiSha256, spkiHex (null when the token keeps no public half).

@@ -50,6 +50,11 @@ struct OperationDescription {
     // which the dialog finds again on the page and highlights.
     std::shared_ptr<const std::vector<unsigned char>> letter;
     std::vector<std::string> letterMarks;
+    // The key has CKA_ALWAYS_AUTHENTICATE: this prompt is the PIN asked again right before one
+    // signature (a context-specific login), and says so.
+    bool pinForEachSignature = false;
+    // The renewal's new key: the token does not confirm it was generated there and never left.
+    bool newKeyProvenanceUnconfirmed = false;
 };
 
 /// The agent's prompts, as the renewal logic needs them. Implemented by the agent core (pinentry
@@ -57,15 +62,20 @@ struct OperationDescription {
 class Authorizer {
   public:
     virtual ~Authorizer() = default;
-    /// Asks for the PIN (or the pinpad) showing `what`, and logs `token` in once with it.
-    /// Throws pkcs11::Error(UserCancelled), (PinIncorrect) with the tries hint, (PinLocked).
-    /// Never retries a wrong PIN.
+    /// Asks for the PIN (or the pinpad) showing `what`, and logs `token` in once with it. Also
+    /// sets who is asked again before each signature with a CKA_ALWAYS_AUTHENTICATE key
+    /// (Token::setContextLogin), even when no PIN is asked now. Throws
+    /// pkcs11::Error(UserCancelled), (PinIncorrect) with the tries hint, (PinLocked). Never retries
+    /// a wrong PIN.
     virtual void unlock(pkcs11::Token& token, const OperationDescription& what) = 0;
     /// Asks for consent without a PIN. Throws pkcs11::Error(UserCancelled) when refused.
     virtual void confirm(const OperationDescription& what) = 0;
     /// The operation unlock() served is over: logs `token` out, unless the agent's policy keeps
     /// it unlocked for the renewal the operation belongs to. Never throws.
-    virtual void release(pkcs11::Token& token) noexcept { token.logout(); }
+    virtual void release(pkcs11::Token& token) noexcept {
+        token.setContextLogin({});
+        token.logout();
+    }
     /// The renewal ended (finished or cancelled): nothing stays unlocked for it any longer, and
     /// `token` is logged out. Never throws.
     virtual void renewalEnded(pkcs11::Token& token, const std::string& renewalId) noexcept {

@@ -80,6 +80,10 @@ class RenewalManager {
     /// addition to the current certificate's own issuer (issue 9 §8). Replaces the earlier list.
     /// Throws Error(InvalidParams) when one does not parse.
     void trustIssuers(const std::string& origin, std::vector<pkcs11::Bytes> caCertificates);
+    /// With `required`, begin() refuses a new key whose provenance the token does not confirm
+    /// (KeyAttributes::provenanceConfirmed): the key is deleted again, the renewal ends as
+    /// "cancelled" and begin throws Error(KeyProvenanceUnconfirmed) saying why, in words.
+    void requireConfirmedProvenance(bool required) { requireProvenance_ = required; }
 
     /// renewal.status: one renewal, or `{"renewals":[…]}` with every journal (corrupt ones with
     /// state "corrupt"). No token needed.
@@ -128,6 +132,7 @@ class RenewalManager {
     std::map<std::string, nlohmann::json> renewals_;
     std::map<std::string, std::string> corrupt_;                 // renewal id (file stem) -> why
     std::map<std::string, std::vector<pkcs11::Bytes>> trusted_;  // origin -> CA certificates
+    bool requireProvenance_ = false;
 };
 
 }  // namespace firmante::renewal
