@@ -36,6 +36,7 @@ export const REASONS = Object.freeze({
   NOT_LOGGED_IN: Object.freeze({"code":-32000,"retriable":true,"from":"agent","es":"Falta iniciar sesión en el dispositivo (token).","en":"Not logged in to the token."}),
   MECHANISM_INVALID: Object.freeze({"code":-32000,"retriable":false,"from":"agent","es":"El dispositivo (token) no admite esta operación.","en":"The token does not support this operation."}),
   KEY_TYPE_UNSUPPORTED: Object.freeze({"code":-32000,"retriable":false,"from":"agent","es":"Su dispositivo (token) no ofrece ese tipo de llave.","en":"Your token does not offer that key type."}),
+  KEY_PROVENANCE_UNCONFIRMED: Object.freeze({"code":-32000,"retriable":false,"from":"agent","es":"Su dispositivo no confirma que la llave nueva se generó en él y nunca salió de él.","en":"Your token does not confirm that the new key was generated on it and never left it."}),
   KEY_NOT_FOUND: Object.freeze({"code":-32000,"retriable":false,"from":"agent","es":"No se encontró la llave privada.","en":"The private key was not found."}),
   CERTIFICATE_NOT_FOUND: Object.freeze({"code":-32000,"retriable":false,"from":"agent","es":"No se encontró el certificado.","en":"The certificate was not found."}),
   CERTIFICATE_EXPIRED: Object.freeze({"code":-32000,"retriable":false,"from":"agent","es":"El certificado no está vigente.","en":"The certificate is not valid at this time."}),
