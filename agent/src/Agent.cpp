@@ -18,7 +18,6 @@
 #include "firmante/agent/OriginPolicy.h"
 #include "firmante/agent/PromptAuthorizer.h"
 #include "firmante/agent/SocketActivation.h"
-#include "firmante/views/Json.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/agent/UnixSocketServer.h"
 #include "firmante/agent/UnlockHolds.h"
@@ -28,6 +27,7 @@
 #include "firmante/pkcs11/ModuleLocator.h"
 #include "firmante/prompt/PinentryPrompter.h"
 #include "firmante/protocol/ReasonEnums.h"
+#include "firmante/views/Json.h"
 #include "firmante/websocket/WebSocketPort.h"
 #include "firmante/websocket/WebSocketServer.h"
 

@@ -12,7 +12,6 @@
 #include "firmante/agent/ParamReader.h"
 #include "firmante/agent/RequestParser.h"
 #include "firmante/agent/RpcError.h"
-#include "firmante/views/Json.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/agent/Version.h"
 #include "firmante/pkcs11/Certificate.h"
@@ -21,6 +20,7 @@
 #include "firmante/pkcs11/Error.h"
 #include "firmante/protocol/ReasonEnums.h"
 #include "firmante/renewal/LetterCheck.h"
+#include "firmante/views/Json.h"
 
 namespace firmante::agent {
 

@@ -3,11 +3,11 @@
 
 #include "Commands.h"
 #include "Encoding.h"
-#include "firmante/views/Json.h"
 #include "Messages.h"
 #include "SecretPrompt.h"
 #include "TokenSession.h"
 #include "firmante/pkcs11/Certificate.h"
+#include "firmante/views/Json.h"
 
 namespace firmante::cli {
 
@@ -20,7 +20,8 @@ nlohmann::json runImportCert(const Arguments& args) {
     TokenSession session(args);
     session.login(tr("op.importCert", {shownSubject(described.subject)}));
     auto stored = session.token().storeCertificate(bytes, label);
-    return {{"token", views::tokenJson(session.info())}, {"certificate", views::certificateJson(stored)}};
+    return {{"token", views::tokenJson(session.info())},
+            {"certificate", views::certificateJson(stored)}};
 }
 
 nlohmann::json runImportPfx(const Arguments& args) {

@@ -4,10 +4,10 @@
 #include "CliError.h"
 #include "Commands.h"
 #include "Encoding.h"
-#include "firmante/views/Json.h"
 #include "Messages.h"
 #include "TokenSession.h"
 #include "firmante/pkcs11/Csr.h"
+#include "firmante/views/Json.h"
 
 namespace firmante::cli {
 namespace {

@@ -49,8 +49,7 @@ RenewDirectBackend::RenewDirectBackend(const Arguments& args, std::string origin
 
 nlohmann::json RenewDirectBackend::certificates(const std::optional<std::string>&) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& c : session_.token().certificates())
-        list.push_back(views::certificateJson(c));
+    for (const auto& c : session_.token().certificates()) list.push_back(views::certificateJson(c));
     return list;
 }
 

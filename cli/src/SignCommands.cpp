@@ -76,8 +76,8 @@ nlohmann::json runVerify(const Arguments& args) {
             {"documentSha256", pkcs11::toHex(pkcs11::sha256(document))},
             {"signer", result.signerSubject},
             {"signerSerial", result.signerSerialHex},
-            {"signingTime",
-             result.signingTime ? nlohmann::json(views::isoTime(*result.signingTime)) : nlohmann::json()},
+            {"signingTime", result.signingTime ? nlohmann::json(views::isoTime(*result.signingTime))
+                                               : nlohmann::json()},
             {"signingCertificateV2", result.signingCertificateV2},
             {"chainVerified", result.chainVerified},
             {"ca", ca ? nlohmann::json(*ca) : nlohmann::json()},

@@ -1,9 +1,9 @@
 // tokens, certs, keys: what is on the token.
 #include "Commands.h"
-#include "firmante/views/Json.h"
 #include "Messages.h"
 #include "ModuleSelection.h"
 #include "TokenSession.h"
+#include "firmante/views/Json.h"
 
 namespace firmante::cli {
 
@@ -28,7 +28,8 @@ nlohmann::json runCerts(const Arguments& args) {
     if (args.has("login") || args.value("pin-fd")) session.login(tr("op.listCertificates"));
     nlohmann::json certs = nlohmann::json::array();
     for (const auto& c : session.token().certificates()) certs.push_back(views::certificateJson(c));
-    return {{"via", "direct"}, {"token", views::tokenJson(session.info())}, {"certificates", certs}};
+    return {
+        {"via", "direct"}, {"token", views::tokenJson(session.info())}, {"certificates", certs}};
 }
 
 nlohmann::json runKeys(const Arguments& args) {

@@ -57,7 +57,8 @@ TokenSession::TokenSession(const Arguments& args, const std::optional<pkcs11::Ur
 void TokenSession::armContextLogin(const std::string& operation) {
     token_->setContextLogin([this, operation](pkcs11::Session& session) {
         const auto info = session.module().tokenInfo(session.slot());
-        if (info.pinLocked) throw CliError(protocol::words::PinLocked, tr("pin.locked", {info.label}));
+        if (info.pinLocked)
+            throw CliError(protocol::words::PinLocked, tr("pin.locked", {info.label}));
         try {
             if (info.pinpad) {
                 std::cerr << tr("pin.pinpad", {info.label, operation}) << ' ' << askedAgain()

@@ -36,8 +36,9 @@ TEST_F(RenewalFlow, CompletesFromBeginToFinishWithSignaturesOpenSslVerifies) {
     EXPECT_EQ(attributes.at("alwaysAuthenticate"), false);
     // Issue 11 §5: SoftHSM vouches for the key, and the words say so.
     EXPECT_EQ(attributes.at("provenanceConfirmed"), true);
-    EXPECT_TRUE(attributes.at("provenance").get<std::string>().starts_with(
-        "El dispositivo confirma que la llave se generó en él"));
+    EXPECT_TRUE(attributes.at("provenance")
+                    .get<std::string>()
+                    .starts_with("El dispositivo confirma que la llave se generó en él"));
 
     // The key's attributes, read back from the token independently of the manager.
     const pkcs11::KeyInfo newKey =

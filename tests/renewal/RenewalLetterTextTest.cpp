@@ -118,18 +118,19 @@ TEST(RenewalLetterText, AGlyphItsFontDoesNotConfirmIsNoDigitAndNoLetter) {
               (std::vector<std::string>{"03", "4?", "lla?ve"}));
     std::string drawnWithALyingFont = kOurs;
     drawnWithALyingFont.replace(13, 1, "\uFFFD");
-    const auto problem =
-        letterProblem(letterWords("Llave Pública Nueva " + drawnWithALyingFont +
-                                  "\nLlave Pública Anterior " + kOld),
-                      LetterExpectation{kOurs, kOld, {}});
+    const auto problem = letterProblem(letterWords("Llave Pública Nueva " + drawnWithALyingFont +
+                                                   "\nLlave Pública Anterior " + kOld),
+                                       LetterExpectation{kOurs, kOld, {}});
     ASSERT_TRUE(problem);
     EXPECT_NE(problem->find("fuente cuyos caracteres no se pueden verificar"), std::string::npos)
         << *problem;
     // A heading with such a glyph is no heading; the message says why.
-    const auto heading = letterProblem(
-        letterWords("Llave Pública Nue\uFFFDa " + kOurs), LetterExpectation{kOurs, kOld, {}});
+    const auto heading = letterProblem(letterWords("Llave Pública Nue\uFFFDa " + kOurs),
+                                       LetterExpectation{kOurs, kOld, {}});
     ASSERT_TRUE(heading);
     EXPECT_NE(heading->find("no se pueden verificar"), std::string::npos) << *heading;
     // A malformed byte is still a separator.
-    EXPECT_EQ(letterWords("ab\xFF" "cd"), (std::vector<std::string>{"ab", "cd"}));
+    EXPECT_EQ(letterWords("ab\xFF"
+                          "cd"),
+              (std::vector<std::string>{"ab", "cd"}));
 }

@@ -282,7 +282,7 @@ std::vector<GlyphSeen> GlyphCollector::visibleGlyphs() const {
     std::vector<GlyphSeen> seen;
     seen.reserve(glyphs_.size());
     for (const Glyph& g : glyphs_)
-        seen.push_back(!g.seen        ? GlyphSeen::Hidden
+        seen.push_back(!g.seen       ? GlyphSeen::Hidden
                        : g.confirmed ? GlyphSeen::Shown
                                      : GlyphSeen::Unconfirmed);
     return seen;

@@ -6,8 +6,8 @@
 
 #include <GfxFont.h>
 #include <GlobalParams.h>
-#include <goo/GooString.h>
 #include <fofi/FoFiTrueType.h>
+#include <goo/GooString.h>
 #include <goo/gmem.h>
 
 namespace firmante::renewal {
@@ -116,9 +116,9 @@ bool GlyphFonts::confirms(GfxFont& font, XRef* xref, CharCode code, const Unicod
         // character (or, for a space, any space).
         const TrueType* tt = trueTypeOf(font, xref);
         if (!tt || tt->unicodeCmap < 0) return false;
-        const int gid = tt->identity                ? static_cast<int>(code)
+        const int gid = tt->identity                  ? static_cast<int>(code)
                         : code < tt->codeToGID.size() ? tt->codeToGID[code]
-                                                    : 0;
+                                                      : 0;
         if (gid <= 0) return false;
         if (tt->program->mapCodeToGID(tt->unicodeCmap, claimed) == gid) return true;
         return isSpace(claimed) && (tt->program->mapCodeToGID(tt->unicodeCmap, 0x20) == gid ||

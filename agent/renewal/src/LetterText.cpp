@@ -287,12 +287,14 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
         const bool keyShaped = b.digits.size() >= kKeyDigits;
         if (keyShaped && !blockIs(b, words, ours) && !blockIs(b, words, old))
             return unconfirmed(b.digits) ? kKeyFont
-                                         : "La carta muestra una llave pública que no es la generada en su token ni la "
-                   "de su certificado actual.";
+                                         : "La carta muestra una llave pública que no es la "
+                                           "generada en su token ni la "
+                                           "de su certificado actual.";
         if (!previous.empty() && b.digits.size() == kSha1Digits && !blockIs(b, words, previous))
             return unconfirmed(b.digits) ? kHashFont
-                                         : "La carta muestra una Cadena de Identificación que no es la de la Carta de "
-                   "Aceptación que usted firmó.";
+                                         : "La carta muestra una Cadena de Identificación que no "
+                                           "es la de la Carta de "
+                                           "Aceptación que usted firmó.";
     }
 
     struct Section {
@@ -322,8 +324,9 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
             if (hash == inside.end()) continue;
             if (!blockIs(**hash, words, previous))
                 return unconfirmed((*hash)->digits) ? kHashFont
-                                                    : "La Cadena de Identificación de Carta Anterior de la carta no es la de la "
-                       "carta que usted firmó.";
+                                                    : "La Cadena de Identificación de Carta "
+                                                      "Anterior de la carta no es la de la "
+                                                      "carta que usted firmó.";
             previousStated = true;
             continue;
         }
@@ -337,26 +340,29 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
                          : "La carta muestra más de una llave bajo «Llave Pública Anterior».";
         if (fresh && !blockIs(*keys.front(), words, ours))
             return unconfirmed(keys.front()->digits) ? kKeyFont
-                                                     : "La carta nombra como llave pública nueva una llave que no es la generada en "
-                   "su token.";
+                                                     : "La carta nombra como llave pública nueva "
+                                                       "una llave que no es la generada en "
+                                                       "su token.";
         if (!fresh && !old.empty() && !blockIs(*keys.front(), words, old))
             return "La carta nombra como llave pública anterior una llave que no es la del "
                    "certificado actual.";
         newKeyStated |= fresh;
     }
     // A heading or value drawn with a font that does not confirm its characters is not read.
-    const bool anyUnconfirmed =
-        std::any_of(words.begin(), words.end(), [](const std::string& w) { return unconfirmed(w); });
+    const bool anyUnconfirmed = std::any_of(words.begin(), words.end(),
+                                            [](const std::string& w) { return unconfirmed(w); });
     const std::string fonts =
         anyUnconfirmed ? " Parte de su texto está dibujado con una fuente cuyos caracteres no se "
                          "pueden verificar."
                        : "";
     if (!newKeyStated)
         return "La carta no muestra, bajo «Llave Pública Nueva», la llave pública generada en su "
-               "token." + fonts;
+               "token." +
+               fonts;
     if (!previous.empty() && !previousStated)
         return "La carta no muestra la Cadena de Identificación de la Carta Anterior que usted "
-               "firmó." + fonts;
+               "firmó." +
+               fonts;
     return std::nullopt;
 }
 

@@ -31,8 +31,8 @@ class VisibleTextDev : public TextOutputDev {
         if (seen == GlyphSeen::Shown)
             TextOutputDev::drawChar(state, x, y, dx, dy, originX, originY, c, nBytes, u, uLen);
         else if (seen == GlyphSeen::Unconfirmed)
-            TextOutputDev::drawChar(state, x, y, dx, dy, originX, originY, c, nBytes,
-                                    &kUnconfirmed, 1);
+            TextOutputDev::drawChar(state, x, y, dx, dy, originX, originY, c, nBytes, &kUnconfirmed,
+                                    1);
     }
     void beginActualText(GfxState*, const GooString*) override {}
     void endActualText(GfxState*) override {}
