@@ -125,7 +125,7 @@ TEST_F(AgentIpc, SocketIsOwnerOnlyInsideAPrivateFolder) {
 TEST_F(AgentIpc, PeerOfAnotherUidIsDisconnectedWithoutAnAnswer) {
     if (::geteuid() != 0) {
         GTEST_SKIP()
-            << "needs root to connect as another uid; CoreUnit.PeerOfAnotherUidOrUnknownIsRefused "
+            << "needs root to connect as another uid; OriginRules.PeerOfAnotherUidOrUnknownIsRefused "
                "covers the rule";
     }
     startWith(json::object());
