@@ -140,7 +140,7 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         token.deleteKeyObjectsLabelled(label, {oldKey.id});
         rec["newKey"] = {{"label", label},
                          {"keyType", newKey->algorithm},
-                         {"attributes", keyAttributesJson(newKey->attributes)}};
+                         {"attributes", views::keyAttributesJson(newKey->attributes)}};
         rec["cancelledAt"] = nowTimestamp();
         rec["cancelReason"] = protocol::words::KeyProvenanceUnconfirmed;
         advance(rec, RenewalStep::Cancelled);
@@ -150,7 +150,7 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
                          renewalId);
         throw Error(Reason::KeyProvenanceUnconfirmed,
                     "La configuración del agente exige llaves de procedencia confirmada. " +
-                        provenanceWords(newKey->attributes) +
+                        views::provenanceWords(newKey->attributes) +
                         " Se borró la llave nueva; su certificado actual sigue en el token. / "
                         "The agent's configuration requires keys of confirmed provenance; the "
                         "new key was deleted and the current certificate is untouched.");
