@@ -125,7 +125,7 @@ TEST_F(CliPin, CountLowFlagIsReportedInEnglishToo) {
     e["LANG"] = "en_US.UTF-8";
     auto r = withPin({"keys"}, "wrong", e);
     EXPECT_EQ(r.exitCode, 2) << r.err;
-    EXPECT_NE(r.err.find("firmante: PIN_INCORRECT: The PIN is incorrect."), std::string::npos)
+    EXPECT_NE(r.err.find("firmante: PIN_INCORRECT: incorrect PIN"), std::string::npos)
         << r.err;
     EXPECT_NE(r.err.find("Few tries are left"), std::string::npos) << r.err;
 }
