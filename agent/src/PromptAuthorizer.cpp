@@ -1,5 +1,7 @@
 #include "firmante/agent/PromptAuthorizer.h"
 
+#include <functional>
+
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/PromptDetailsOf.h"
 #include "firmante/agent/TokenRegistry.h"
@@ -151,11 +153,19 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
         holds_->endToken(key);
         token.logout();
     }
+    askAndLogin(
+        info, pinText(what, info), [&token](pkcs11::Secret pin) { token.login(std::move(pin)); },
+        [&token] { token.loginProtectedPath(); });
+    if (holds_ && what.renewalId) holds_->hold(key, what.origin, *what.renewalId);
+}
+
+void PromptAuthorizer::askAndLogin(const pkcs11::TokenInfo& info, prompt::PromptText text,
+                                   const std::function<void(pkcs11::Secret)>& withPin,
+                                   const std::function<void()>& onPinpad) {
     if (info.pinLocked) {
         throw pkcs11::Error(pkcs11::Reason::PinLocked,
                             "el PIN del dispositivo está bloqueado / the token's PIN is locked");
     }
-    auto text = pinText(what, info);
     if (info.pinpad) {
         // The PIN goes into the reader, not into us: show the same facts and let the person
         // decide before the reader starts waiting for the PIN.
@@ -165,8 +175,7 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
         if (!prompter_.confirm(text)) {
             throw pkcs11::Error(pkcs11::Reason::UserCancelled, "cancelled by the person");
         }
-        token.loginProtectedPath();
-        if (holds_ && what.renewalId) holds_->hold(key, what.origin, *what.renewalId);
+        onPinpad();
         return;
     }
     pkcs11::Secret pin = prompter_.askPin(text);
@@ -174,34 +183,17 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
     logger("prompt")->info("PIN entered on token {}", printable(info.label, 40));
     // Exactly one C_Login; a wrong PIN throws PinIncorrect with the token's tries hint and is
     // never retried here (the person decides whether to try again).
-    token.login(std::move(pin));
-    if (holds_ && what.renewalId) holds_->hold(key, what.origin, *what.renewalId);
+    withPin(std::move(pin));
 }
 
 void PromptAuthorizer::contextLogin(pkcs11::Session& session, renewal::OperationDescription what) {
+    // The PIN again for one signature: one C_Login(CKU_CONTEXT_SPECIFIC), the prompt says why.
     what.pinForEachSignature = true;
     const auto info = session.module().tokenInfo(session.slot());
-    if (info.pinLocked) {
-        throw pkcs11::Error(pkcs11::Reason::PinLocked,
-                            "el PIN del dispositivo está bloqueado / the token's PIN is locked");
-    }
-    auto text = pinText(what, info);
-    if (info.pinpad) {
-        text.description +=
-            "\nEscriba el PIN en el teclado del lector. / Type the PIN on the "
-            "reader's keypad.";
-        text.ok = "Continuar / Continue";
-        if (!prompter_.confirm(text)) {
-            throw pkcs11::Error(pkcs11::Reason::UserCancelled, "cancelled by the person");
-        }
-        session.contextLoginProtectedPath();
-        return;
-    }
-    pkcs11::Secret pin = prompter_.askPin(text);
-    logger("prompt")->info("PIN entered again for one signature on token {}",
-                           printable(info.label, 40));
-    // One C_Login(CKU_CONTEXT_SPECIFIC); a wrong PIN is PinIncorrect and never retried.
-    session.contextLogin(std::move(pin));
+    askAndLogin(
+        info, pinText(what, info),
+        [&session](pkcs11::Secret pin) { session.contextLogin(std::move(pin)); },
+        [&session] { session.contextLoginProtectedPath(); });
 }
 
 void PromptAuthorizer::release(pkcs11::Token& token) noexcept {

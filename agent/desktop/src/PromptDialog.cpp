@@ -192,7 +192,7 @@ void PromptDialog::build() {
         pin_->setObjectName("pin");
         pin_->setEchoMode(QLineEdit::Password);
         pin_->setContextMenuPolicy(Qt::NoContextMenu);
-        pin_->setMaxLength(64);
+        pin_->setMaxLength(256);  // software tokens allow up to 255 bytes; pinentry has no cap
         pinLabel_->setBuddy(pin_);
         connect(pin_, &QLineEdit::textChanged, this, [this] { updateAcceptable(); });
         row->addWidget(pinLabel_);

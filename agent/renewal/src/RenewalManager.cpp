@@ -137,7 +137,8 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         // Issue 11 §5, config renewal.requireConfirmedProvenance. The key is this renewal's own
         // (its label carries the renewal id): taken back before anything was signed with it; the
         // current key is kept by its id.
-        token.deleteKeyObjectsLabelled(label, {oldKey.id});
+        const auto removed = token.deleteKeyObjectsLabelled(label, {oldKey.id});
+        rec["newKeyRemoved"] = removed > 0;  // as the cancel path: say what really happened
         rec["newKey"] = {{"label", label},
                          {"keyType", newKey->algorithm},
                          {"attributes", views::keyAttributesJson(newKey->attributes)}};
@@ -148,12 +149,18 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         authorizer.renewalEnded(token, renewalId);
         RENEWAL_LOG_INFO("renewal {} refused: the token does not confirm the new key's provenance",
                          renewalId);
-        throw Error(Reason::KeyProvenanceUnconfirmed,
-                    "La configuración del agente exige llaves de procedencia confirmada. " +
-                        views::provenanceWords(newKey->attributes) +
-                        " Se borró la llave nueva; su certificado actual sigue en el token. / "
-                        "The agent's configuration requires keys of confirmed provenance; the "
-                        "new key was deleted and the current certificate is untouched.");
+        throw Error(
+            Reason::KeyProvenanceUnconfirmed,
+            "La configuración del agente exige llaves de procedencia confirmada. " +
+                views::provenanceWords(newKey->attributes) +
+                (removed > 0 ? " Se borró la llave nueva; su certificado actual sigue en "
+                               "el token. / The agent's configuration requires keys of "
+                               "confirmed provenance; the new key was deleted and the "
+                               "current certificate is untouched."
+                             : " No se encontró la llave nueva para borrarla (etiqueta " + label +
+                                   "); su certificado actual sigue en el token. / The "
+                                   "new key could not be found to delete it; the "
+                                   "current certificate is untouched."));
     }
 
     const pkcs11::X509Ptr oldX509 = pkcs11::decodeCertificate(current.der);

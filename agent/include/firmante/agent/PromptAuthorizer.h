@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "firmante/agent/UnlockHolds.h"
 #include "firmante/prompt/PromptText.h"
 #include "firmante/prompt/Prompter.h"
@@ -35,6 +37,11 @@ class PromptAuthorizer : public renewal::Authorizer {
     /// The PIN again for one signature with a CKA_ALWAYS_AUTHENTICATE key (never skipped by a
     /// renewal's kept login): C_Login(CKU_CONTEXT_SPECIFIC) on `session`, or its pinpad.
     void contextLogin(pkcs11::Session& session, renewal::OperationDescription what);
+    /// Asks the PIN (then `withPin`), or on a PIN-pad reader the person's go-ahead (then
+    /// `onPinpad`): exactly one login, never retried. PinLocked before anything is asked.
+    void askAndLogin(const pkcs11::TokenInfo& info, prompt::PromptText text,
+                     const std::function<void(pkcs11::Secret)>& withPin,
+                     const std::function<void()>& onPinpad);
 
     prompt::Prompter& prompter_;
     UnlockHolds* holds_;
