@@ -6,6 +6,7 @@
 #include <QFont>
 #include <QMenu>
 #include <QPainter>
+#include <QPalette>
 #include <QPixmap>
 #include <QSystemTrayIcon>
 #include <QUrl>
@@ -63,6 +64,12 @@ TrayIcon::TrayIcon(agent::AgentStatus& status, Language language, Clock now, QOb
       icon_(new QSystemTrayIcon(this)),
       menu_(new QMenu()) {
     menu_->setToolTipsVisible(true);
+    // The token and certificate lines are information, not commands, so they are disabled items;
+    // the style's pale grey is too faint for them: a dark grey stays readable.
+    QPalette palette = menu_->palette();
+    for (const auto role : {QPalette::Text, QPalette::WindowText, QPalette::ButtonText})
+        palette.setColor(QPalette::Disabled, role, QColor(0x50, 0x50, 0x50));
+    menu_->setPalette(palette);
     connect(menu_, &QMenu::aboutToShow, this, [this] { rebuildMenu(); });
     connect(menu_, &QMenu::aboutToHide, this, [this] {
         // Rebuilt after the click that closes it has been handled, never under it.
@@ -166,6 +173,7 @@ void TrayIcon::rebuildMenu() {
             case Kind::BeginSubmenu: {
                 auto* submenu = new QMenu(menuText(language_, entry.text));
                 submenu->setToolTipsVisible(true);
+                submenu->setPalette(menu_->palette());
                 submenus_.push_back(submenu);
                 menu_->addMenu(submenu);
                 target = submenu;
