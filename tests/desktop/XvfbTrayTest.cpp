@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <regex>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "AgentProcess.h"
 #include "TestPki.h"
 #include "XvfbServer.h"
+#include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
 extern char** environ;
@@ -152,6 +154,37 @@ class XvfbTray : public ::testing::Test {
         return text;
     }
 
+    // Pixels of the "waiting for you" dot's orange in the icon as the screen shows it.
+    int orangePixels(const std::string& icon) {
+        const auto g = geometryOf(icon);
+        const auto png = (dir / "icon.png").string();
+        tool({"import", "-window", "root", "-crop",
+              std::to_string(g.width) + "x" + std::to_string(g.height) + "+" + std::to_string(g.x) +
+                  "+" + std::to_string(g.y),
+              "+repage", png});
+        const auto pixels = tool({"convert", png, "txt:-"}).out;
+        int count = 0;
+        for (std::size_t at = 0; (at = pixels.find("#F08C00", at)) != std::string::npos; ++at)
+            ++count;
+        return count;
+    }
+    // Every visible window of Firmante's class but the ones named.
+    std::vector<std::string> otherWindows(const std::vector<std::string>& known) {
+        std::vector<std::string> out;
+        const auto found =
+            tool({"xdotool", "search", "--onlyvisible", "--class", "^firmante$"}).out;
+        for (std::size_t at = 0, end; (end = found.find('\n', at)) != std::string::npos;
+             at = end + 1) {
+            const auto id = found.substr(at, end - at);
+            bool seen = false;
+            for (const auto& k : known)
+                seen = seen ||
+                       std::stoul(id) == std::stoul(k, nullptr, k.rfind("0x", 0) == 0 ? 16 : 10);
+            if (!seen) out.push_back(id);
+        }
+        return out;
+    }
+
     Xvfb x;
     Trayer trayer{x.display()};
     firmante::testing::TempDir dir{"firmante-xvfb-tray"};
@@ -196,4 +229,49 @@ TEST_F(XvfbTray, QuitInTheTrayMenuStopsTheAgentCleanly) {
     const auto log = firmante::testing::readFile((agent.stateDir() / "agent.log").string());
     EXPECT_NE(log.find("stopping: Quit in the tray menu"), std::string::npos);
     EXPECT_NE(log.find("] stopped"), std::string::npos) << "a clean stop, to the end";
+}
+
+TEST_F(XvfbTray, TheIconSaysWaitingWhileTheDialogIsOpenAndTheSignatureShowsInRecentActivity) {
+    std::string icon;
+    ASSERT_TRUE(eventually([&] { return !(icon = embeddedIcon()).empty(); }));
+    ASSERT_TRUE(eventually([&] { return orangePixels(icon) == 0; }));
+    AgentClient client(agent.socket());
+    client.hello();
+    const std::string document = "Contrato firmado con el ícono en la bandeja.\n";
+    auto response = std::async(std::launch::async, [&] {
+        return client.call("documents.sign",
+                           {{"certificate", cert.uri},
+                            {"document", firmante::agent::base64Encode(std::vector<unsigned char>(
+                                             document.begin(), document.end()))},
+                            {"fileName", "contrato.txt"}});
+    });
+    const auto dialog =
+        tool({"xdotool", "search", "--sync", "--onlyvisible", "--name", "PIN de Desktop Token"});
+    ASSERT_EQ(dialog.exitCode, 0) << dialog.err;
+    EXPECT_TRUE(eventually([&] { return orangePixels(icon) > 4; }))
+        << "the icon shows the question waiting (orange dot)";
+    const auto id = dialog.out.substr(0, dialog.out.find('\n'));
+    EXPECT_EQ(tool({"xdotool", "windowfocus", "--sync", id}).exitCode, 0);
+    EXPECT_EQ(tool({"xdotool", "type", "--delay", "20", "123456"}).exitCode, 0);
+    EXPECT_EQ(tool({"xdotool", "key", "Return"}).exitCode, 0);
+    const auto r = response.get();
+    ASSERT_TRUE(r.contains("result")) << r.dump();
+    EXPECT_TRUE(eventually([&] { return orangePixels(icon) == 0; })) << "answered: no dot";
+
+    const auto menu = openMenu(icon);
+    ASSERT_FALSE(menu.empty());
+    // From the top, Up walks the enabled items from the bottom: Salir, English, Abrir la
+    // bitácora, Actividad reciente; Right opens that submenu.
+    EXPECT_EQ(tool({"xdotool", "key", "Up", "Up", "Up", "Up", "Right"}).exitCode, 0);
+    std::string submenu;
+    ASSERT_TRUE(eventually([&] {
+        const auto others = otherWindows({icon, menu});
+        submenu = others.empty() ? std::string() : others.front();
+        return !submenu.empty();
+    })) << "the recent activity submenu did not open";
+    const auto text = readMenu(submenu, "contrato.txt");
+    // OCR reads "ó" and "·" loosely; the words and the file name it reads exactly.
+    EXPECT_NE(text.find("el documento «contrato.txt»"), std::string::npos) << text;
+    EXPECT_NE(text.find("local"), std::string::npos) << "the site (the CLI's origin): " << text;
+    EXPECT_EQ(tool({"xdotool", "key", "Escape", "Escape"}).exitCode, 0);
 }
