@@ -186,7 +186,9 @@ std::vector<TrayMenuEntry> trayMenu(const StatusSnapshot& status,
             text(Kind::Text, {"Nada desde que inició Firmante", "Nothing since Firmante started"}));
     }
     for (const auto& a : status.activity) {
-        const auto when = shownDateTime(a.when);
+        // Today's entries by the time alone: the line stays short enough for a menu.
+        const auto full = shownDateTime(a.when);
+        const auto when = full.substr(0, 10) == shownDate(now) ? full.substr(11) : full;
         const auto file = a.fileName.empty() ? std::string() : " " + quoted(a.fileName);
         menu.push_back(text(Kind::Text, {when + " · " + a.what.es + file + " · " + a.site,
                                          when + " · " + a.what.en + file + " · " + a.site}));

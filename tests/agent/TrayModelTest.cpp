@@ -219,7 +219,10 @@ TEST_F(TrayModel, TheMenuListsTokensCertificatesSitesAndActivityInEitherLanguage
     Activity a;
     ASSERT_TRUE(describeActivity("renewal.sign_letter", "https://idse.imss.example", "carta&1.pdf",
                                  0, kNow - hours(1), a));
-    s.activity = {a};
+    Activity today;
+    ASSERT_TRUE(describeActivity("documents.sign", "https://idse.imss.example", "hoy.pdf", 0,
+                                 kNow + seconds(60), today));
+    s.activity = {today, a};
     const auto menu = trayMenu(s, kNow);
     const auto es = joined(menu, true);
     const auto en = joined(menu, false);
@@ -236,6 +239,9 @@ TEST_F(TrayModel, TheMenuListsTokensCertificatesSitesAndActivityInEitherLanguage
                       "https://idse.imss.example\n"),
               std::string::npos)
         << es;
+    EXPECT_NE(es.find("\n00:54 · Firmó el documento «hoy.pdf» · https://idse.imss.example\n"),
+              std::string::npos)
+        << "today's entry by its time alone: " << es;
     EXPECT_NE(en.find("Firmante — Token connected\n"), std::string::npos);
     EXPECT_NE(en.find("    ⚠ Expires in 12 days (2026-12-12): renew it before then\n"),
               std::string::npos);
