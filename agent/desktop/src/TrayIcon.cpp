@@ -171,7 +171,8 @@ void TrayIcon::rebuildMenu() {
                 target->addSeparator();
                 continue;
             case Kind::BeginSubmenu: {
-                auto* submenu = new QMenu(menuText(language_, entry.text));
+                // A child of the menu: gone with it at the latest.
+                auto* submenu = new QMenu(menuText(language_, entry.text), menu_);
                 submenu->setToolTipsVisible(true);
                 submenu->setPalette(menu_->palette());
                 submenus_.push_back(submenu);
