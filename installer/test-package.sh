@@ -75,6 +75,9 @@ step "firmante doctor"
 /usr/bin/firmante doctor || fail "doctor says signing cannot work"
 /usr/bin/firmante doctor --json >"$WORK/doctor.json"
 [ "$(jq -r .signingCanWork "$WORK/doctor.json")" = true ] || fail "doctor --json: signingCanWork"
+# The letter reader is a module the binaries open from the installed library folder.
+[ "$(jq -r '.checks[] | select(.id=="pdf-reader") | .status' "$WORK/doctor.json")" = ok ] ||
+  fail "doctor: the PDF letter reader (firmante-pdf.so) does not load from the package"
 [ "$(jq -r '.checks[] | select(.id=="module") | .details.path' "$WORK/doctor.json")" = "$SOFTHSM" ] ||
   fail "doctor does not name the SoftHSM module"
 
