@@ -126,7 +126,7 @@ sums=$(sha256sum "$XDG_CONFIG_HOME/firmante/config.json" "$XDG_STATE_HOME/firman
   fail "the upgrade changed the person's files"
 
 step "apt-get purge stops the agent and leaves nothing behind"
-# The agent above runs outside /run/user, where prerm looks; start one where a session's is.
+# The agent above is stopped here; purge must stop one running in a session folder too.
 kill "$AGENT_PID" 2>/dev/null || true
 wait "$AGENT_PID" 2>/dev/null || true
 AGENT_PID=
