@@ -154,6 +154,8 @@ void checkToken(const Arguments& args, Checks& out) {
         return;
     }
     module.details["description"] = loaded->description();
+    // Kept out of every other command's terminal (issue 11 §8); the doctor shows it.
+    if (!loaded->startupNote().empty()) module.details["startupOutput"] = loaded->startupNote();
     module.summary =
         tr("doctor.module.found", {location.path, location.source, loaded->description()});
     out.push_back(std::move(module));

@@ -10,7 +10,8 @@ agent=$2
 work=$FIRMANTE_PROXY_WORK
 agent_pid=""
 cleanup() {
-  [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && { wait "$agent_pid" 2>/dev/null || true; }
+  if [ -n "$agent_pid" ]; then kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null; fi
+  return 0
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
