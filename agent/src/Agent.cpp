@@ -72,8 +72,12 @@ int Agent::run() {
     try {
         adminOrigins = loadAdminOrigins(paths.adminConfig);
         config = AgentConfig::load(paths.config);
-        const auto location = pkcs11::locateModule(config.module);
-        module = pkcs11::Module::load(location.path);
+        auto loaded = pkcs11::loadModule(config.module);
+        const auto location = loaded.location;
+        module = loaded.module;
+        for (const auto& skipped : loaded.skipped)
+            log->warn("PKCS#11 module registered with p11-kit skipped, it cannot start: {}",
+                      printable(skipped, 400));
         log->info("firmante-agent {} using {} ({}, from {})", kAgentVersion, location.path,
                   module->description(), location.source);
         // One line, not the module's dozen on the terminal (issue 11 §8): through p11-kit-proxy
