@@ -67,13 +67,16 @@ LoadedModule loadModule(const std::optional<std::string>& configured) {
         auto location = locateModule(configured);
         return {Module::load(location.path), location, {}};
     }
-    // p11-kit's registry, or the clear "nothing found" error of locateModule.
-    auto first = locateModule(configured);
+    // p11-kit's registry (read once: it dlopens every registered module), else the clear
+    // "nothing found" error of locateModule.
     std::vector<std::string> candidates;
     for (auto& p : p11KitModulePaths())
         if (std::filesystem::exists(p)) candidates.push_back(p);
-    if (candidates.empty()) candidates.push_back(first.path);
-    return loadFirstModule(candidates, first.source);
+    if (candidates.empty()) {
+        auto location = locateModule(configured);
+        return {Module::load(location.path), location, {}};
+    }
+    return loadFirstModule(candidates, "p11-kit");
 }
 
 ModuleLocation locateModule(const std::optional<std::string>& configured) {
