@@ -79,9 +79,21 @@ void TokenRegistry::scan(bool notify) {
     std::vector<pkcs11::TokenInfo> now;
     try {
         now = module_->tokens();
+        if (listFailures_ > 0)
+            logger("token")->info("tokens can be listed again (after {} failed polls)",
+                                  listFailures_);
+        listFailures_ = 0;
     } catch (const std::exception& e) {
-        logger("token")->warn("cannot list tokens: {}", e.what());
-        return;
+        // One line per failure streak, not one per poll; a module that keeps failing (SoftHSM
+        // once its token folder is gone, a reader unplugged with its driver) no longer vouches
+        // for the tokens it listed: after a few polls they are taken as removed, so that
+        // tokens.list stops naming them and their waiting work ends with TOKEN_REMOVED.
+        if (++listFailures_ == 1) logger("token")->warn("cannot list tokens: {}", e.what());
+        if (listFailures_ < kFailedPollsBeforeRemoval) return;
+        if (listFailures_ == kFailedPollsBeforeRemoval)
+            logger("token")->warn("the module has not listed its tokens for {} polls; they are "
+                                  "taken as removed until it does",
+                                  listFailures_);
     }
     bool changed = false;
     std::vector<std::shared_ptr<TokenWorker>> removed;

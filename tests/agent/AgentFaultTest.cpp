@@ -310,3 +310,43 @@ TEST(AgentConfigProvenance, RequireConfirmedProvenanceMustBeABoolean) {
                      json{{"renewal", {{"requireConfirmedProvenance", "yes"}}}}),
                  std::runtime_error);
 }
+
+// Issue 11 §7: a module that can no longer list its tokens (SoftHSM once its token folder is
+// gone) used to leave the token in tokens.list for ever and log "cannot list tokens" twice a
+// second. Now the token is dropped after a few failed polls, the log says so once, and the token
+// is back, usable, as soon as the module lists it again — without restarting the agent.
+TEST_F(AgentFault, AModuleThatCannotListItsTokensDropsThemAndSaysSoOnce) {
+    const auto cert =
+        provisionCertificate(hsm, ca, "Fault Key", firmante::pkcs11::KeyType::EcP256, false);
+    faults("");
+    start();
+    ASSERT_EQ(client->call("tokens.list")["result"]["tokens"].size(), 1u);
+    faults("slot-list-fails trace");
+    ASSERT_TRUE(
+        eventually([&] { return client->call("tokens.list")["result"]["tokens"].empty(); }));
+    // Many more polls fail (the module's own trace counts them), and the log still holds one line.
+    auto failedPolls = [&] {
+        std::istringstream text(firmante::testing::readFile((dir / "logins").string()));
+        int n = 0;
+        for (std::string line; std::getline(text, line);)
+            n += line.find("C_GetSlotList") != std::string::npos;
+        return n;
+    };
+    ASSERT_TRUE(eventually([&] { return failedPolls() >= 10; }));
+    const auto log = firmante::testing::readFile((agent.stateDir() / "agent.log").string());
+    auto count = [&](const std::string& what) {
+        int n = 0;
+        for (auto at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++n;
+        return n;
+    };
+    EXPECT_EQ(count("cannot list tokens"), 1) << log;
+    EXPECT_EQ(count("taken as removed"), 1) << log;
+    EXPECT_EQ(reasonOf(challenge(*client, cert.uri)), "TOKEN_NOT_PRESENT");
+
+    faults("");
+    ASSERT_TRUE(
+        eventually([&] { return client->call("tokens.list")["result"]["tokens"].size() == 1u; }));
+    agent.script("pin 123456\n");
+    const auto back = challenge(*client, cert.uri);
+    EXPECT_TRUE(back.contains("result")) << back.dump();
+}

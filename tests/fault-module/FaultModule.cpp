@@ -20,6 +20,8 @@
 //               specified and TPM specified attr mismatch")
 //   no-access-flags  C_GetAttributeValue reads CKA_LOCAL, CKA_NEVER_EXTRACTABLE and
 //               CKA_ALWAYS_SENSITIVE as false (a card that records no access flags, issue 11)
+//   slot-list-fails  every C_GetSlotList fails with CKR_GENERAL_ERROR, as SoftHSM's does once
+//               its token folder is gone (the module can no longer say what is there)
 //   trace       every counted call is appended to the log as "call #N C_Name", and each
 //               C_SignInit's mechanism as "sign mechanism=0xNN"
 // C_Initialize, C_Finalize and C_GetFunctionList are passed through and never counted: the fault
@@ -141,6 +143,7 @@ Decision decide(const char* name) {
 CK_RV GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
     const Decision d = decide("C_GetSlotList");
     if (d.inject != CKR_OK) return d.inject;
+    if (has(d.text, "slot-list-fails")) return CKR_GENERAL_ERROR;
     if (present && d.removed()) {
         *count = 0;
         return CKR_OK;

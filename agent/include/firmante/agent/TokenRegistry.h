@@ -69,6 +69,9 @@ class TokenRegistry {
     bool stopping_ = false;
     std::thread monitor_;
     UnlockHolds* holds_ = nullptr;
+    // Consecutive polls in which the module could not list its tokens (monitor thread only).
+    int listFailures_ = 0;
+    static constexpr int kFailedPollsBeforeRemoval = 3;
 };
 
 }  // namespace firmante::agent
