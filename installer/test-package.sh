@@ -75,6 +75,9 @@ step "firmante doctor"
 /usr/bin/firmante doctor || fail "doctor says signing cannot work"
 /usr/bin/firmante doctor --json >"$WORK/doctor.json"
 [ "$(jq -r .signingCanWork "$WORK/doctor.json")" = true ] || fail "doctor --json: signingCanWork"
+# The letter reader is a module the binaries open from the installed library folder.
+[ "$(jq -r '.checks[] | select(.id=="pdf-reader") | .status' "$WORK/doctor.json")" = ok ] ||
+  fail "doctor: the PDF letter reader (firmante-pdf.so) does not load from the package"
 [ "$(jq -r '.checks[] | select(.id=="module") | .details.path' "$WORK/doctor.json")" = "$SOFTHSM" ] ||
   fail "doctor does not name the SoftHSM module"
 
@@ -123,7 +126,7 @@ sums=$(sha256sum "$XDG_CONFIG_HOME/firmante/config.json" "$XDG_STATE_HOME/firman
   fail "the upgrade changed the person's files"
 
 step "apt-get purge stops the agent and leaves nothing behind"
-# The agent above runs outside /run/user, where prerm looks; start one where a session's is.
+# The agent above is stopped here; purge must stop one running in a session folder too.
 kill "$AGENT_PID" 2>/dev/null || true
 wait "$AGENT_PID" 2>/dev/null || true
 AGENT_PID=

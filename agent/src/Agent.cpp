@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "StatusFeed.h"
+#include "WatchedPrompter.h"
 #include "firmante/agent/AdminConfig.h"
 #include "firmante/agent/AgentConfig.h"
 #include "firmante/agent/AgentPaths.h"
@@ -33,7 +35,8 @@
 
 namespace firmante::agent {
 
-Agent::Agent(std::unique_ptr<prompt::Prompter> prompter) : prompter_(std::move(prompter)) {}
+Agent::Agent(std::unique_ptr<prompt::Prompter> prompter, AgentStatus* status)
+    : prompter_(std::move(prompter)), status_(status) {}
 
 Agent::~Agent() = default;
 
@@ -102,8 +105,12 @@ int Agent::run() {
     boost::asio::io_context io(1);
     ConnectionHub hub;
     ConfigStore store(paths.config, std::move(config), std::move(adminOrigins));
-    PromptAuthorizer authorizer(*prompter_, &holds);
-    OriginPolicy origins(store, *prompter_);
+    // With a tray, every question shows as "waiting for you" while it is open.
+    std::optional<WatchedPrompter> watched;
+    if (status_) watched.emplace(*prompter_, *status_);
+    prompt::Prompter& asker = watched ? static_cast<prompt::Prompter&>(*watched) : *prompter_;
+    PromptAuthorizer authorizer(asker, &holds);
+    OriginPolicy origins(store, asker);
     TokenRegistry registry(module, limits);
     registry.setUnlockHolds(&holds);
     Dispatcher dispatcher(registry, origins, authorizer, paths.renewalsDir, limits,
@@ -117,10 +124,15 @@ int Agent::run() {
         log->error("cannot start: {}", e.what());
         return 1;
     }
+    dispatcher.setStatus(status_);
     UnixSocketServer server(io, paths.socket, dispatcher, hub, limits);
     std::unique_ptr<websocket::WebSocketServer> webSocket;
     try {
-        registry.start([&hub](const std::vector<pkcs11::TokenInfo>& tokens) {
+        registry.start([&hub, &registry, this](const std::vector<pkcs11::TokenInfo>& tokens) {
+            if (status_) {
+                status_->setTokens(tokens);
+                readCertificatesFor(*status_, registry.workers());
+            }
             nlohmann::json list = nlohmann::json::array();
             for (const auto& t : tokens) list.push_back(views::tokenJson(t));
             hub.broadcast(nlohmann::json{{"jsonrpc", "2.0"},
@@ -165,6 +177,32 @@ int Agent::run() {
         std::cerr << "firmante-agent: " << e.what() << "\n";
         return 1;
     }
+    if (status_) {
+        status_->setTokens(registry.snapshot());
+        readCertificatesFor(*status_, registry.workers());
+        AgentStatus::Controls controls;
+        controls.stop = [&io, log] {
+            log->info("stopping: Quit in the tray menu");
+            io.stop();
+        };
+        controls.revokeSite = [&store, log](const std::string& origin) {
+            try {
+                if (!store.forgetOrigin(origin)) return false;
+            } catch (const std::exception& e) {
+                log->error("cannot revoke {}: {}", printable(origin), e.what());
+                return false;
+            }
+            log->info("site revoked in the tray menu: {}", printable(origin));
+            return true;
+        };
+        controls.sites = [&store] {
+            std::vector<AllowedSite> sites;
+            for (const auto& o : store.allowedOrigins()) sites.push_back({o, false});
+            for (const auto& o : store.adminOrigins()) sites.push_back({o, true});
+            return sites;
+        };
+        status_->setControls(std::move(controls), paths.logFile);
+    }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&io, log](const boost::system::error_code& ec, int signal) {
         if (!ec) log->info("stopping on signal {}", signal);
@@ -173,6 +211,8 @@ int Agent::run() {
     log->info("listening on {}", paths.socket.string());
     io.run();
 
+    // The tray's controls reach into what is about to go away.
+    if (status_) status_->clearControls();
     // Workers may sit in a prompt nobody answers (and that ignores SIGTERM): end them first,
     // so stopping takes well under a second instead of the prompt's timeout.
     prompter_->shutdown();

@@ -5,6 +5,9 @@
 #include "ExtensionPageRule.h"
 #include "RenewalMethods.h"
 #include "SigningKey.h"
+#include "StatusFeed.h"
+#include "firmante/agent/ActivityLog.h"
+#include "firmante/agent/AgentStatus.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/Origin.h"
@@ -148,7 +151,20 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
             lookupFailure = std::move(error);
         }
 
-        auto done = [this, id, requestId, respond](Outcome outcome) {
+        // Only what the tray lists is kept of the params (a file name, a count, a renewal id),
+        // never a document.
+        nlohmann::json reported = nlohmann::json::object();
+        if (status_ && params.is_object()) {
+            for (const char* member : {"fileName", "renewalId"}) {
+                if (auto it = params.find(member); it != params.end() && it->is_string())
+                    reported[member] = *it;
+            }
+            if (auto it = params.find("documents"); it != params.end() && it->is_array())
+                reported["count"] = it->size();
+        }
+        auto done = [this, id, requestId, respond, method, origin,
+                     reported = std::move(reported)](Outcome outcome) {
+            if (status_ && !outcome.error) report(method, origin, reported, outcome.result);
             finish(id, requestId, respond, std::move(outcome));
         };
         if (!lookupFailure && (!plan.needsOrigin || trusted)) {
@@ -187,6 +203,34 @@ void Dispatcher::finish(const nlohmann::json& id, const std::string& requestId,
     } else {
         logger("rpc")->info("done");
         respond(resultResponse(id, std::move(outcome.result)));
+    }
+}
+
+void Dispatcher::report(const std::string& method, const std::string& origin,
+                        const nlohmann::json& params, const nlohmann::json& result) {
+    try {
+        const auto renewalId =
+            result.is_object() && result.contains("renewalId") && result["renewalId"].is_string()
+                ? result["renewalId"].get<std::string>()
+                : params.value("renewalId", std::string());
+        if (method.rfind("renewal.", 0) == 0 && method != "renewal.status" && !renewalId.empty()) {
+            status_->renewalActive(renewalId,
+                                   method != "renewal.finish" && method != "renewal.cancel");
+        }
+        // A renewal step that changes the token's certificates: the tray lists them again.
+        if (method == "renewal.install_certificate" || method == "renewal.finish" ||
+            method == "renewal.cancel") {
+            readCertificatesFor(*status_, tokens_.workers());
+        }
+        Activity activity;
+        if (describeActivity(method, origin, params.value("fileName", std::string()),
+                             params.value("count", std::size_t{0}),
+                             std::chrono::system_clock::now(), activity)) {
+            status_->record(std::move(activity));
+        }
+    } catch (const std::exception& e) {
+        // The tray's view is a convenience: it never turns a success into a failure.
+        logger("rpc")->warn("cannot report to the tray: {}", e.what());
     }
 }
 

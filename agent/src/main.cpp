@@ -15,6 +15,7 @@
 
 #include "firmante/desktop/QtPrompter.h"
 #include "firmante/desktop/SessionMode.h"
+#include "firmante/desktop/TrayIcon.h"
 #endif
 
 namespace {
@@ -39,7 +40,9 @@ const char* helpText() {
                "(pinentry), never through a request. One agent runs per user.\n"
                "\n"
                "In a graphical session (DISPLAY or WAYLAND_DISPLAY) it shows its own windows\n"
-               "instead of pinentry, unless FIRMANTE_PINENTRY is set; --tray asks for them.\n"
+               "instead of pinentry, and an icon in the desktop's tray (tokens, certificates\n"
+               "and their expiry, allowed sites, recent activity, the log, quit), unless\n"
+               "FIRMANTE_PINENTRY is set; --tray asks for them.\n"
                "\n"
                "It is started by firmante-agent.socket (systemd user unit; the listening socket\n"
                "is handed over with LISTEN_FDS), by the native host when a browser needs it, or\n"
@@ -64,7 +67,9 @@ const char* helpText() {
            "solicitud. Corre un agente por usuario.\n"
            "\n"
            "En una sesión gráfica (DISPLAY o WAYLAND_DISPLAY) muestra sus propias ventanas en\n"
-           "lugar de pinentry, salvo que FIRMANTE_PINENTRY esté definida; --tray las pide.\n"
+           "lugar de pinentry, y un ícono en la bandeja del escritorio (tokens, certificados y\n"
+           "su vigencia, sitios permitidos, actividad reciente, la bitácora, salir), salvo que\n"
+           "FIRMANTE_PINENTRY esté definida; --tray los pide.\n"
            "\n"
            "Lo inicia firmante-agent.socket (unidad de usuario de systemd; recibe el socket con\n"
            "LISTEN_FDS), el conector cuando el navegador lo necesita, o usted a mano. Se detiene\n"
@@ -104,13 +109,18 @@ class BorrowedPrompter : public firmante::prompt::Prompter {
 // Qt on the main thread (widgets must live there), the agent — its I/O thread and token workers
 // — on another; the agent's end (signal, start-up failure) ends the Qt loop.
 int runWithDialogs(int argc, char** argv) {
+    // Outlives the agent's thread and the tray icon, which both use it.
+    firmante::agent::AgentStatus status;
     QApplication app(argc, argv);
     QApplication::setApplicationName("firmante");  // the windows' class (WM_CLASS)
     QApplication::setQuitOnLastWindowClosed(false);
     firmante::desktop::QtPrompter prompter;
+    // The tray icon (issue 12 §1): where the desktop has no tray it simply does not show.
+    firmante::desktop::TrayIcon tray(status);
+    tray.show();
     int code = 1;
     std::thread agent([&] {
-        code = firmante::agent::Agent(std::make_unique<BorrowedPrompter>(prompter)).run();
+        code = firmante::agent::Agent(std::make_unique<BorrowedPrompter>(prompter), &status).run();
         QMetaObject::invokeMethod(
             &app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
     });

@@ -41,6 +41,8 @@ void checkToken(const Arguments& args, Checks& out);
 void checkJournal(Checks& out);
 /// Host manifests of each installed browser (user and system level), snap and flatpak browsers.
 void checkBrowsers(Checks& out);
+/// firmante-pdf, which reads renewal letters (poppler), loads (renew --direct and the agent use it).
+void checkPdfReader(Checks& out);
 /// The agent answers on its socket; the WebSocket port is the agent's and no other program's.
 void checkAgent(Checks& out);
 

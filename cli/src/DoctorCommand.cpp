@@ -35,6 +35,7 @@ int runDoctor(const Arguments& args, bool json) {
     Checks checks;
     checkToken(args, checks);
     checkJournal(checks);
+    checkPdfReader(checks);
     checkAgent(checks);
     checkBrowsers(checks);
 

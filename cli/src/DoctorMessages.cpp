@@ -88,6 +88,18 @@ const std::pair<const char*, const char*>* doctorText(std::string_view key) {
           "Without that folder an interrupted renewal cannot resume. Make {0} a folder of "
           "yours: mv {0} {0}.old && mkdir -p {0}"}},
 
+        {"doctor.pdf.ok",
+         {"el lector de cartas PDF (firmante-pdf) está instalado",
+          "the PDF letter reader (firmante-pdf) is installed"}},
+        {"doctor.pdf.missing",
+         {"el lector de cartas PDF no se pudo cargar ({0}); sin él no se firma ninguna carta de "
+          "renovación",
+          "the PDF letter reader could not be loaded ({0}); without it no renewal letter is "
+          "signed"}},
+        {"doctor.pdf.fix",
+         {"Reinstale Firmante: sudo apt-get install --reinstall firmante",
+          "Reinstall Firmante: sudo apt-get install --reinstall firmante"}},
+
         {"doctor.agent.ok",
          {"firmante-agent {0} responde en {1} (módulo {2})",
           "firmante-agent {0} answers on {1} (module {2})"}},

@@ -11,6 +11,7 @@
 
 #include "CliError.h"
 #include "Doctor.h"
+#include "firmante/renewal/LetterCheck.h"
 #include "JournalPath.h"
 #include "Messages.h"
 #include "ModuleSelection.h"
@@ -186,6 +187,19 @@ void checkJournal(Checks& out) {
         c.summary =
             tr(isFolder ? "doctor.journal.readOnly" : "doctor.journal.notFolder", {probe.string()});
         c.fix = tr("doctor.journal.fix", {probe.string()});
+    }
+    out.push_back(std::move(c));
+}
+
+void checkPdfReader(Checks& out) {
+    Check c{"pdf-reader"};
+    if (const auto problem = renewal::pdfReaderProblem()) {
+        c.status = Status::Fail;
+        c.reason = protocol::words::Internal;
+        c.summary = tr("doctor.pdf.missing", {*problem});
+        c.fix = tr("doctor.pdf.fix");
+    } else {
+        c.summary = tr("doctor.pdf.ok");
     }
     out.push_back(std::move(c));
 }

@@ -93,7 +93,7 @@ void AgentProcess::script(const std::string& lines) const {
     firmante::testing::writeFile(pinentryScript().string(), lines);
 }
 
-void AgentProcess::start() {
+void AgentProcess::start(const std::vector<std::string>& args) {
     std::vector<std::string> envStrings;
     for (char** e = environ; *e; ++e) {
         std::string s(*e);
@@ -112,6 +112,7 @@ void AgentProcess::start() {
         for (std::string w; in >> w;) words.push_back(w);
     }
     words.push_back(binary());
+    words.insert(words.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
@@ -162,6 +163,20 @@ int AgentProcess::stop(int signal) {
     }
     pid_ = -1;
     return status;
+}
+
+std::optional<int> AgentProcess::waitForExit(std::chrono::milliseconds limit) {
+    if (pid_ <= 0) return std::nullopt;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return status;
+        }
+        if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 long AgentProcess::rssKiB() const {

@@ -2,9 +2,12 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "firmante/testing/SoftHsmToken.h"
 #include "firmante/testing/TempDir.h"
@@ -23,9 +26,12 @@ class AgentProcess {
 
     /// Starts the agent and waits (with a deadline) until its socket accepts connections.
     /// Throws std::runtime_error with the agent's stderr when it does not come up.
-    void start();
+    void start(const std::vector<std::string>& args = {});
     /// Sends `signal` and waits for the process to end. Returns the wait status.
     int stop(int signal = 15);
+    /// Waits up to `limit` for the agent to end by itself. Returns the wait status, or nullopt
+    /// when it still runs.
+    std::optional<int> waitForExit(std::chrono::milliseconds limit);
     bool running() const noexcept { return pid_ > 0; }
     pid_t pid() const noexcept { return pid_; }
 

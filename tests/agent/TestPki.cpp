@@ -85,6 +85,14 @@ void TestCa::writePem(const std::filesystem::path& path) const {
 ProvisionedCertificate provisionCertificate(const firmante::testing::SoftHsmToken& hsm,
                                             const TestCa& ca, const std::string& label,
                                             pkcs11::KeyType type, bool expired) {
+    const auto day = std::chrono::hours(24);
+    return expired ? provisionCertificate(hsm, ca, label, type, -1 * day)
+                   : provisionCertificate(hsm, ca, label, type, 365 * day);
+}
+
+ProvisionedCertificate provisionCertificate(const firmante::testing::SoftHsmToken& hsm,
+                                            const TestCa& ca, const std::string& label,
+                                            pkcs11::KeyType type, std::chrono::hours validFor) {
     auto module = pkcs11::Module::load(firmante::testing::SoftHsmToken::modulePath());
     ProvisionedCertificate out;
     {
@@ -92,8 +100,9 @@ ProvisionedCertificate provisionCertificate(const firmante::testing::SoftHsmToke
         token.login(pkcs11::Secret(firmante::testing::SoftHsmToken::kUserPin));
         auto key = token.generateKeyPair(type, label);
         const auto day = std::chrono::hours(24);
-        out.der = expired ? ca.issue(key.spki, label, -800 * day, -1 * day)
-                          : ca.issue(key.spki, label, -1 * day, 365 * day);
+        // An expired one began long ago, as the demo's does.
+        out.der = validFor.count() < 0 ? ca.issue(key.spki, label, -800 * day, validFor)
+                                       : ca.issue(key.spki, label, -1 * day, validFor);
         auto stored = token.storeCertificate(out.der, label);
         out.uri = stored.uri.str();
         out.spki = key.spki;

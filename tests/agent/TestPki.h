@@ -39,6 +39,11 @@ ProvisionedCertificate provisionCertificate(const firmante::testing::SoftHsmToke
                                             const TestCa& ca, const std::string& label,
                                             pkcs11::KeyType type, bool expired);
 
+/// The same with a certificate valid from a day ago until `validFor` from now.
+ProvisionedCertificate provisionCertificate(const firmante::testing::SoftHsmToken& hsm,
+                                            const TestCa& ca, const std::string& label,
+                                            pkcs11::KeyType type, std::chrono::hours validFor);
+
 /// The same for a key with CKA_ALWAYS_AUTHENTICATE (EC P-256), as a qualified-signature card
 /// holds it: the token wants the PIN again before each signature.
 ProvisionedCertificate provisionAlwaysAuthenticateCertificate(

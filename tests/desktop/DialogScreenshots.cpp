@@ -4,12 +4,15 @@
 #include <QApplication>
 #include <QDir>
 #include <QLayout>
+#include <QAction>
 #include <QLineEdit>
+#include <QMenu>
 #include <QTest>
 
 #include "DialogFixtures.h"
 #include "firmante/desktop/LetterView.h"
 #include "firmante/desktop/PromptDialog.h"
+#include "firmante/desktop/TrayIcon.h"
 
 using firmante::desktop::Language;
 using firmante::desktop::PromptDialog;
@@ -35,6 +38,54 @@ void save(const firmante::prompt::PromptText& text, PromptDialog::Mode mode, Lan
     dialog.grab().save(path);
 }
 
+// The tray's menu and its two submenus, for one token with a certificate 12 days from expiry
+// and another valid for long, a site the person allowed and one the administrator did, and two
+// signatures.
+void saveTray(Language language, const QDir& out, const QString& tag) {
+    using namespace std::chrono;
+    const auto now = system_clock::now();
+    firmante::agent::AgentStatus status;
+    firmante::agent::AgentStatus::Controls controls;
+    controls.stop = [] {};
+    controls.revokeSite = [](const std::string&) { return false; };
+    controls.sites = [] {
+        return std::vector<firmante::agent::AllowedSite>{{"https://idse.imss.example", false},
+                                                         {"https://portal.empresa.example", true}};
+    };
+    status.setControls(controls, "/home/usuario/.local/state/firmante/agent.log");
+    firmante::pkcs11::TokenInfo token;
+    token.label = "Token de la empresa";
+    status.setTokens({token});
+    firmante::pkcs11::CertificateInfo soon, later;
+    soon.subject = "CN=EMPRESA DEMO SA DE CV,O=Demo";
+    soon.serialHex = "01";
+    soon.notAfter = now + hours(24 * 12);
+    later.subject = "CN=JUAN PEREZ LOPEZ";
+    later.serialHex = "02";
+    later.notAfter = now + hours(24 * 700);
+    status.setCertificates("Token de la empresa", {soon, later});
+    for (const auto& [method, file, ago] :
+         {std::tuple{"renewal.sign_letter", "carta-aceptacion.pdf", minutes(42)},
+          std::tuple{"documents.sign", "contrato-2026.pdf", minutes(5)}}) {
+        firmante::agent::Activity a;
+        firmante::agent::describeActivity(method, "https://idse.imss.example", file, 0,
+                                          now - ago, a);
+        status.record(a);
+    }
+    firmante::desktop::TrayIcon tray(status, language, [now] { return now; });
+    auto grab = [](QMenu* menu, const QString& path) {
+        menu->resize(menu->sizeHint());  // adjustSize() would cap it at 2/3 of the screen
+        menu->grab().save(path);
+    };
+    grab(tray.menu(), out.filePath("tray-menu-" + tag + ".png"));
+    int submenu = 0;
+    for (auto* action : tray.menu()->actions()) {
+        if (!action->menu()) continue;
+        grab(action->menu(),
+             out.filePath((submenu++ == 0 ? "tray-sites-" : "tray-activity-") + tag + ".png"));
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,6 +104,7 @@ int main(int argc, char** argv) {
              out.filePath("dialog-letter-" + tag + ".png"), false, true);
         save(fx::deletion(), M::Confirm, language, out.filePath("dialog-delete-" + tag + ".png"));
         save(fx::batch(), M::Pin, language, out.filePath("dialog-batch-" + tag + ".png"));
+        saveTray(language, out, tag);
     }
     return 0;
 }

@@ -15,6 +15,7 @@
 #include "AgentClient.h"
 #include "AgentProcess.h"
 #include "TestPki.h"
+#include "XvfbServer.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/testing/Process.h"
@@ -23,43 +24,10 @@ using namespace firmante::agent::testing;
 using firmante::agent::base64Decode;
 using firmante::agent::base64Encode;
 using firmante::pkcs11::KeyType;
+using firmante::testing::Xvfb;
 using nlohmann::json;
 
 namespace {
-
-// A private X server; -displayfd makes Xvfb pick a free display and print it once it serves.
-class Xvfb {
-  public:
-    Xvfb() {
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(fds[1], 3);
-            const int devnull = ::open("/dev/null", O_WRONLY);
-            ::dup2(devnull, 2);
-            ::execlp("Xvfb", "Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0",
-                     "1024x768x24", static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        ::close(fds[1]);
-        std::string number;
-        char c;
-        while (::read(fds[0], &c, 1) == 1 && c != '\n') number += c;
-        ::close(fds[0]);
-        if (number.empty()) throw std::runtime_error("Xvfb did not start");
-        display_ = ":" + number;
-    }
-    ~Xvfb() {
-        ::kill(pid_, SIGTERM);
-        ::waitpid(pid_, nullptr, 0);
-    }
-    const std::string& display() const { return display_; }
-
-  private:
-    pid_t pid_ = -1;
-    std::string display_;
-};
 
 class XvfbAgent : public ::testing::Test {
   protected:

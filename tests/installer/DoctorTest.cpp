@@ -96,6 +96,7 @@ TEST_F(InstallerDoctor, SaysSigningCanWorkWithAModuleAndAToken) {
     EXPECT_EQ(check(rep, "module")["details"]["source"], "FIRMANTE_MODULE");
     EXPECT_EQ(check(rep, "tokens")["details"]["tokens"][0]["label"], hsm_.label());
     EXPECT_EQ(check(rep, "journal")["status"], "ok");
+    EXPECT_EQ(check(rep, "pdf-reader")["status"], "ok");  // firmante-pdf found next to the build
     // No agent runs: worth knowing, not a reason to say signing cannot work.
     EXPECT_EQ(check(rep, "agent")["status"], "warn");
 }

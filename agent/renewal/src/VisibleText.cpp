@@ -81,6 +81,8 @@ constexpr double kDpi = 72;  // device space in points
 
 }  // namespace
 
+namespace pdf {
+
 std::string visibleLetterText(std::span<const unsigned char> pdf) {
     std::unique_ptr<PDFDoc> doc = openJudgeablePdf(pdf);
     GlyphCollector glyphs;
@@ -123,4 +125,5 @@ std::string anyPdfText(std::span<const unsigned char> document) {
     return out;
 }
 
+}  // namespace pdf
 }  // namespace firmante::renewal

@@ -18,11 +18,23 @@ namespace firmante::renewal {
 /// revision (incremental updates) or a damaged cross-reference table, JavaScript or other
 /// actions, embedded files, forms, optional-content layers, annotations other than plain links,
 /// Type 3 fonts, text used as a clip, non-rectangular clips and soft masks, more than kMaxPages.
+
+///
+/// Read by firmante-pdf, the module that holds poppler, loaded on first use (PdfTextLoader.cpp);
+/// if it cannot be loaded: pkcs11::Error(Internal), nothing signed.
 std::string visibleLetterText(std::span<const unsigned char> pdf);
 
 /// Every piece of text in a PDF as poppler extracts it, drawn or not (for documents.sign's
-/// refusal of renewal letters). Empty when `document` is not a readable PDF; never throws.
+/// refusal of renewal letters). Empty when `document` is not a readable PDF. Through firmante-pdf
+/// as above; when the module cannot be loaded it throws pkcs11::Error(Internal) rather than
+/// answer "no headings" (documents.sign then signs nothing).
 std::string anyPdfText(std::span<const unsigned char> document);
+
+/// The same two inside firmante-pdf (VisibleText.cpp), called through PdfTextAbi.h.
+namespace pdf {
+std::string visibleLetterText(std::span<const unsigned char> pdf);
+std::string anyPdfText(std::span<const unsigned char> document);
+}  // namespace pdf
 
 inline constexpr double kMinGlyphPoints = 4.0;
 /// What a glyph whose font does not confirm its text reads as (U+FFFD); letterWords folds it to

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "firmante/agent/AgentStatus.h"
 #include "firmante/prompt/Prompter.h"
 
 namespace firmante::agent {
@@ -11,8 +12,12 @@ namespace firmante::agent {
 /// thread until SIGINT/SIGTERM. Further transports (WebSocket) and UIs (tray) plug in here.
 class Agent {
   public:
-    /// `prompter` replaces the pinentry prompter (the tray UI passes its own); nullptr = pinentry.
-    explicit Agent(std::unique_ptr<prompt::Prompter> prompter = nullptr);
+    /// `prompter` replaces the pinentry prompter (the desktop passes its own); nullptr = pinentry.
+    /// `status`, when given, is kept up to date for a tray icon (tokens and their certificates,
+    /// questions waiting, renewals in progress, recent activity) and offers it the agent's
+    /// controls while run() runs; it must outlive run().
+    explicit Agent(std::unique_ptr<prompt::Prompter> prompter = nullptr,
+                   AgentStatus* status = nullptr);
     ~Agent();
 
     /// Runs until stopped. Returns the process exit code: 0 after a clean stop, 2 when another
@@ -22,6 +27,7 @@ class Agent {
 
   private:
     std::unique_ptr<prompt::Prompter> prompter_;
+    AgentStatus* status_;
 };
 
 }  // namespace firmante::agent

@@ -23,6 +23,14 @@ class ConfigStore {
     /// every other member. Throws std::runtime_error when the file cannot be written.
     void rememberOrigin(const std::string& origin);
 
+    /// Removes an origin the person allowed and rewrites the file the same way (the tray's
+    /// "revoke"). False when the origin was not the person's (absent, or the administrator's).
+    /// Throws std::runtime_error when the file cannot be written (then nothing is forgotten).
+    bool forgetOrigin(const std::string& origin);
+    /// The person's allowed origins, then the administrator's.
+    std::vector<std::string> allowedOrigins() const;
+    const std::vector<std::string>& adminOrigins() const noexcept { return adminOrigins_; }
+
     AgentConfig snapshot() const;
     const std::filesystem::path& path() const noexcept { return path_; }
 

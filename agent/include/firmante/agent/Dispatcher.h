@@ -21,6 +21,7 @@
 
 namespace firmante::agent {
 
+class AgentStatus;
 class TokenRegistry;
 class OriginPolicy;
 class RenewalMethods;
@@ -55,6 +56,11 @@ class Dispatcher {
     /// For agent.info: why the WebSocket is not served ({reason, port, message}).
     void setWebSocketProblem(nlohmann::json problem) { webSocketProblem_ = std::move(problem); }
 
+    /// The desktop's view of the agent (the tray): successful signatures and renewal steps are
+    /// recorded there, and renewals in progress marked. nullptr (default): nothing is recorded.
+    /// Call before serving; `status` must outlive the dispatcher.
+    void setStatus(AgentStatus* status) noexcept { status_ = status; }
+
     /// Stops the consent queue (pending origin questions are dropped).
     void stop();
 
@@ -68,6 +74,9 @@ class Dispatcher {
     void registerBatchSigning();
     void finish(const nlohmann::json& id, const std::string& requestId, const Respond& respond,
                 Outcome outcome);
+    /// After a request succeeded: the tray's recent activity and renewals in progress.
+    void report(const std::string& method, const std::string& origin, const nlohmann::json& params,
+                const nlohmann::json& result);
 
     TokenRegistry& tokens_;
     OriginPolicy& origins_;
@@ -78,6 +87,7 @@ class Dispatcher {
     std::uint16_t webSocketPort_ = 0;
     nlohmann::json webSocketProblem_;
     std::map<std::string, Handler, std::less<>> methods_;
+    AgentStatus* status_ = nullptr;
 };
 
 }  // namespace firmante::agent

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,8 +31,13 @@ std::vector<std::string> letterMarks(const LetterExpectation& expected);
 
 /// Whether `document` is a PDF that carries a renewal letter's headings anywhere in its text,
 /// drawn or not (documents.sign refuses those: renewal letters go through renewal.sign_letter).
-/// Never throws: a document that is not a readable PDF carries none.
+/// A document that is not a readable PDF carries none. Throws pkcs11::Error(Internal) only when
+/// the PDF reader module cannot be loaded (then nothing may be signed).
 bool carriesRenewalHeadings(std::span<const unsigned char> document);
+
+/// Whether firmante-pdf, the module that reads letters with poppler, can be loaded: nullopt when
+/// it can, else where it was looked for and why it failed (for `firmante doctor`). Loads it.
+std::optional<std::string> pdfReaderProblem();
 
 /// SHA-256 of a DER SubjectPublicKeyInfo as 16 groups of four lower-case hex digits ("3f2a 91c0
 /// …"): what the prompt and the portal's page both show so a person can compare them.
