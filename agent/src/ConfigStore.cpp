@@ -65,6 +65,24 @@ void ConfigStore::rememberOrigin(const std::string& origin) {
         config_.allowedOrigins.end()) {
         return;
     }
+    editAllowedOrigins([&](nlohmann::json& list) {
+        if (std::find(list.begin(), list.end(), origin) == list.end()) list.push_back(origin);
+    });
+}
+
+bool ConfigStore::forgetOrigin(const std::string& origin) {
+    std::lock_guard lock(mutex_);
+    if (std::find(config_.allowedOrigins.begin(), config_.allowedOrigins.end(), origin) ==
+        config_.allowedOrigins.end()) {
+        return false;
+    }
+    editAllowedOrigins([&](nlohmann::json& list) {
+        list.erase(std::remove(list.begin(), list.end(), nlohmann::json(origin)), list.end());
+    });
+    return true;
+}
+
+void ConfigStore::editAllowedOrigins(const std::function<void(nlohmann::json&)>& edit) {
     // Start from the file as it is now, so an edit made while the agent ran is kept.
     AgentConfig current = config_;
     try {
@@ -76,37 +94,12 @@ void ConfigStore::rememberOrigin(const std::string& origin) {
         current.document.is_object() ? current.document : nlohmann::json::object();
     auto& list = document["allowedOrigins"];
     if (!list.is_array()) list = nlohmann::json::array();
-    if (std::find(list.begin(), list.end(), origin) == list.end()) list.push_back(origin);
+    edit(list);
     writeAtomically(path_, document.dump(2) + "\n");
     current.document = document;
     current.allowedOrigins.clear();
     for (const auto& o : list) current.allowedOrigins.push_back(o.get<std::string>());
     config_ = std::move(current);
-}
-
-bool ConfigStore::forgetOrigin(const std::string& origin) {
-    std::lock_guard lock(mutex_);
-    if (std::find(config_.allowedOrigins.begin(), config_.allowedOrigins.end(), origin) ==
-        config_.allowedOrigins.end()) {
-        return false;
-    }
-    AgentConfig current = config_;
-    try {
-        current = AgentConfig::load(path_);
-    } catch (const std::exception&) {
-        // As in rememberOrigin: a broken file is kept as we loaded it at start.
-    }
-    nlohmann::json document =
-        current.document.is_object() ? current.document : nlohmann::json::object();
-    auto& list = document["allowedOrigins"];
-    if (!list.is_array()) list = nlohmann::json::array();
-    list.erase(std::remove(list.begin(), list.end(), nlohmann::json(origin)), list.end());
-    writeAtomically(path_, document.dump(2) + "\n");
-    current.document = document;
-    current.allowedOrigins.clear();
-    for (const auto& o : list) current.allowedOrigins.push_back(o.get<std::string>());
-    config_ = std::move(current);
-    return true;
 }
 
 std::vector<std::string> ConfigStore::allowedOrigins() const {

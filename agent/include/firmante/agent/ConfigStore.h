@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -35,6 +36,8 @@ class ConfigStore {
     const std::filesystem::path& path() const noexcept { return path_; }
 
   private:
+    /// Applies `edit` to allowedOrigins of the file as it is now and writes it back (mutex held).
+    void editAllowedOrigins(const std::function<void(nlohmann::json&)>& edit);
     std::filesystem::path path_;
     mutable std::mutex mutex_;
     AgentConfig config_;
