@@ -46,6 +46,14 @@ step "installed layout"
 for f in /usr/bin/firmante /usr/bin/firmante-agent /usr/libexec/firmante/firmante-nmhost; do
   [ -x "$f" ] || fail "$f is missing or not executable"
 done
+# Firmante's own modules (the letter reader, the windows and tray) are opened by path at run time:
+# every /usr path the binaries name must be in the package.
+modules=$(strings -n 8 /usr/bin/firmante /usr/bin/firmante-agent |
+  grep -o '^/usr/lib/[^ ]*/firmante-[a-z]*\.so$' | sort -u)
+[ "$(echo "$modules" | grep -c .)" -ge 2 ] || fail "the binaries name no installed module: $modules"
+for f in $modules; do
+  grep -qx "$f" "$WORK/installed" || fail "$f is named by a binary but not in the package"
+done
 for m in /etc/chromium/native-messaging-hosts /etc/opt/chrome/native-messaging-hosts \
          /etc/opt/edge/native-messaging-hosts /etc/opt/brave.com/brave/native-messaging-hosts \
          /usr/lib/mozilla/native-messaging-hosts; do

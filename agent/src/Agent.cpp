@@ -75,10 +75,23 @@ int Agent::run() {
     try {
         adminOrigins = loadAdminOrigins(paths.adminConfig);
         config = AgentConfig::load(paths.config);
-        const auto location = pkcs11::locateModule(config.module);
-        module = pkcs11::Module::load(location.path);
+        auto loaded = pkcs11::loadModule(config.module);
+        const auto location = loaded.location;
+        module = loaded.module;
+        for (const auto& skipped : loaded.skipped)
+            log->warn("PKCS#11 module registered with p11-kit skipped, it cannot start: {}",
+                      printable(skipped, 400));
         log->info("firmante-agent {} using {} ({}, from {})", kAgentVersion, location.path,
                   module->description(), location.source);
+        // One line, not the module's dozen on the terminal (issue 11 §8): through p11-kit-proxy
+        // a registered module that cannot start (tpm2-pkcs11 with no TPM) prints them, and
+        // p11-kit skips it.
+        if (!module->startupNote().empty()) {
+            log->warn(
+                "PKCS#11 module output while starting, kept out of the terminal (p11-kit "
+                "skips a registered module that cannot start): {}",
+                printable(module->startupNote(), 400));
+        }
     } catch (const pkcs11::Error& e) {
         std::cerr << "firmante-agent: no se pudo cargar el módulo PKCS#11 / cannot load the "
                      "PKCS#11 module: "

@@ -83,7 +83,8 @@ void Dispatcher::registerBatchSigning() {
             worker->submit(
                 context.requestId,
                 [this, uri, documents, context](pkcs11::Token& token) -> nlohmann::json {
-                    auto certificate = token.certificate(uri);
+                    auto certificate =
+                        token.certificate(uri, pkcs11::Token::Pairing::CertificateOnly);
                     if (certificate.expired) {
                         throw RpcError(protocol::words::CertificateExpired,
                                        "documents are signed only with a valid certificate; "
@@ -109,7 +110,7 @@ void Dispatcher::registerBatchSigning() {
                     what.tokenLabel = token.info().label;
                     what.keyLabel = keyLabelOf(certificate);
                     authorizer_.unlock(token, what);  // one prompt for the whole list
-                    auto key = signingKey(token, uri, certificate);
+                    auto key = signingKey(token, certificate);
                     auto x509 = pkcs11::decodeCertificate(certificate.der);
                     nlohmann::json results = nlohmann::json::array();
                     for (const auto& d : *documents) {

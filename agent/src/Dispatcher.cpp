@@ -339,7 +339,8 @@ void Dispatcher::registerMethods() {
             worker->submit(
                 context.requestId,
                 [this, uri, nonce, context](pkcs11::Token& token) -> nlohmann::json {
-                    auto certificate = token.certificate(uri);
+                    auto certificate =
+                        token.certificate(uri, pkcs11::Token::Pairing::CertificateOnly);
                     renewal::OperationDescription what;
                     what.origin = context.origin;
                     what.operation = "Iniciar sesión con su certificado (firmar un reto)";
@@ -348,7 +349,7 @@ void Dispatcher::registerMethods() {
                     what.keyLabel = keyLabelOf(certificate);
                     what.action = renewal::Action::LogIn;
                     authorizer_.unlock(token, what);
-                    auto key = signingKey(token, uri, certificate);
+                    auto key = signingKey(token, certificate);
                     // The origin is the transport's, never one the page sent (DESIGN §2).
                     auto signature = pkcs11::signChallenge(key.get(), context.origin, nonce);
                     return {{"signature", base64Encode(signature.signature)},
@@ -374,7 +375,8 @@ void Dispatcher::registerMethods() {
             worker->submit(
                 context.requestId,
                 [this, uri, fileName, document, context](pkcs11::Token& token) -> nlohmann::json {
-                    auto certificate = token.certificate(uri);
+                    auto certificate =
+                        token.certificate(uri, pkcs11::Token::Pairing::CertificateOnly);
                     if (certificate.expired) {
                         throw RpcError(protocol::words::CertificateExpired,
                                        "documents are signed only with a valid certificate; "
@@ -397,7 +399,7 @@ void Dispatcher::registerMethods() {
                     what.tokenLabel = token.info().label;
                     what.keyLabel = keyLabelOf(certificate);
                     authorizer_.unlock(token, what);
-                    auto key = signingKey(token, uri, certificate);
+                    auto key = signingKey(token, certificate);
                     auto x509 = pkcs11::decodeCertificate(certificate.der);
                     auto cms = pkcs11::signDetached(key.get(), x509.get(), *document);
                     return {{"cms", base64Encode(cms.der)},

@@ -7,15 +7,17 @@
 namespace firmante::agent {
 
 // The key behind a certificate, looked up after login: many tokens hide private keys (and so
-// the certificate↔key pairing) until the PIN is given.
-inline pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token, const pkcs11::Uri& certificateUri,
-                                     pkcs11::CertificateInfo& certificate) {
-    certificate = token.certificate(certificateUri);
-    if (!certificate.keyUri) {
+// the certificate↔key pairing) until the PIN is given. One find by CKA_ID (Token::keyOf), not a
+// second certificate lookup.
+inline pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token,
+                                     const pkcs11::CertificateInfo& certificate) {
+    try {
+        return token.privateKey(token.keyOf(certificate));
+    } catch (const pkcs11::Error& e) {
+        if (e.reason() != pkcs11::Reason::KeyNotFound) throw;
         throw RpcError(protocol::words::KeyNotFound,
                        "no private key on the token matches the certificate");
     }
-    return token.privateKey(token.key(*certificate.keyUri));
 }
 
 inline std::string keyLabelOf(const pkcs11::CertificateInfo& certificate) {

@@ -9,13 +9,11 @@
 #include "firmante/agent/Version.h"
 
 #ifdef FIRMANTE_WITH_DESKTOP
-#include <thread>
+#include <dlfcn.h>
 
-#include <QApplication>
-
-#include "firmante/desktop/QtPrompter.h"
+#include "firmante/desktop/DesktopModule.h"
 #include "firmante/desktop/SessionMode.h"
-#include "firmante/desktop/TrayIcon.h"
+#include "firmante/protocol/OwnModule.h"
 #endif
 
 namespace {
@@ -91,42 +89,24 @@ const char* helpText() {
 }
 
 #ifdef FIRMANTE_WITH_DESKTOP
-// The Agent owns its prompter; here the QtPrompter belongs to the GUI (main) thread, which must
-// outlive the agent's threads and destroy it.
-class BorrowedPrompter : public firmante::prompt::Prompter {
-  public:
-    explicit BorrowedPrompter(firmante::prompt::Prompter& inner) : inner_(inner) {}
-    firmante::pkcs11::Secret askPin(const firmante::prompt::PromptText& text) override {
-        return inner_.askPin(text);
+// Firmante's own dialogs and the tray live in firmante-desktop.so with Qt, opened only here: a
+// headless agent never loads Qt. Null (and said on stderr) when the module cannot be opened; the
+// agent then asks through pinentry, as it would without a display.
+FirmanteDesktopMainFn openDesktop() {
+    const std::string path = firmante::protocol::ownModulePath(
+        FIRMANTE_DESKTOP_BUILD_DIR, FIRMANTE_DESKTOP_MODULE_BUILD, FIRMANTE_DESKTOP_MODULE_INSTALLED);
+    // Never closed: Qt's state lives until the process ends.
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    auto entry = handle ? reinterpret_cast<FirmanteDesktopMainFn>(
+                              dlsym(handle, "firmante_desktop_main_v1"))
+                        : nullptr;
+    if (!entry) {
+        const char* why = dlerror();
+        std::cerr << "firmante-agent: sin ventanas propias, se usa pinentry / no own windows, "
+                     "using pinentry ("
+                  << (why ? why : path) << ")\n";
     }
-    bool confirm(const firmante::prompt::PromptText& text) override { return inner_.confirm(text); }
-    void shutdown() noexcept override { inner_.shutdown(); }
-
-  private:
-    firmante::prompt::Prompter& inner_;
-};
-
-// Qt on the main thread (widgets must live there), the agent — its I/O thread and token workers
-// — on another; the agent's end (signal, start-up failure) ends the Qt loop.
-int runWithDialogs(int argc, char** argv) {
-    // Outlives the agent's thread and the tray icon, which both use it.
-    firmante::agent::AgentStatus status;
-    QApplication app(argc, argv);
-    QApplication::setApplicationName("firmante");  // the windows' class (WM_CLASS)
-    QApplication::setQuitOnLastWindowClosed(false);
-    firmante::desktop::QtPrompter prompter;
-    // The tray icon (issue 12 §1): where the desktop has no tray it simply does not show.
-    firmante::desktop::TrayIcon tray(status);
-    tray.show();
-    int code = 1;
-    std::thread agent([&] {
-        code = firmante::agent::Agent(std::make_unique<BorrowedPrompter>(prompter), &status).run();
-        QMetaObject::invokeMethod(
-            &app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
-    });
-    app.exec();
-    agent.join();
-    return code;
+    return entry;
 }
 #endif
 
@@ -153,8 +133,10 @@ int main(int argc, char** argv) {
     std::string why;
     if (firmante::desktop::chooseSessionMode(tray, why) ==
         firmante::desktop::SessionMode::Desktop) {
-        std::cerr << "firmante-agent: ventanas propias / own windows (" << why << ")\n";
-        return runWithDialogs(argc, argv);
+        if (FirmanteDesktopMainFn desktop = openDesktop()) {
+            std::cerr << "firmante-agent: ventanas propias / own windows (" << why << ")\n";
+            return desktop(argc, argv);
+        }
     }
 #else
     if (tray) std::cerr << "firmante-agent: --tray: built without Qt, pinentry is used\n";

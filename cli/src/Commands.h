@@ -31,6 +31,9 @@ nlohmann::json runRenew(const Arguments& args);
 /// the person says otherwise with --allow-expired (a renewal's first letter uses the expired
 /// one); then a warning goes to stderr. Throws CliError(CERTIFICATE_EXPIRED).
 void refuseExpiredUnlessAllowed(const Arguments& args, const pkcs11::CertificateInfo& cert);
+/// The certificate's private key, after login (Token::keyOf). Throws CliError(KEY_NOT_FOUND)
+/// naming the certificate.
+pkcs11::KeyInfo keyOfOrRefuse(pkcs11::Token& token, const pkcs11::CertificateInfo& cert);
 
 /// The agent connection for this run, or nullptr for the direct token path: no agent listens,
 /// or the arguments ask for the token itself (--direct, --pin-fd, --module, --login,

@@ -145,7 +145,19 @@ void checkToken(const Arguments& args, Checks& out) {
     }
     std::shared_ptr<pkcs11::Module> loaded;
     try {
-        loaded = pkcs11::Module::load(location.path);
+        if (location.source == "p11-kit") {
+            // As every command does: the first registered module that starts (issue 11 §8).
+            std::vector<std::string> candidates;
+            for (const auto& p : pkcs11::p11KitModulePaths())
+                if (std::filesystem::exists(p, ec)) candidates.push_back(p);
+            auto first = pkcs11::loadFirstModule(candidates, location.source);
+            loaded = first.module;
+            location = first.location;
+            module.details["path"] = location.path;
+            if (!first.skipped.empty()) module.details["skippedModules"] = first.skipped;
+        } else {
+            loaded = pkcs11::Module::load(location.path);
+        }
     } catch (const pkcs11::Error& e) {
         module.status = Status::Fail;
         module.reason = std::string(e.reasonWord());
@@ -155,6 +167,8 @@ void checkToken(const Arguments& args, Checks& out) {
         return;
     }
     module.details["description"] = loaded->description();
+    // Kept out of every other command's terminal (issue 11 §8); the doctor shows it.
+    if (!loaded->startupNote().empty()) module.details["startupOutput"] = loaded->startupNote();
     module.summary =
         tr("doctor.module.found", {location.path, location.source, loaded->description()});
     out.push_back(std::move(module));

@@ -50,8 +50,16 @@ pkcs11::ModuleLocation selectModule(const Arguments& args) {
     return pkcs11::locateModule(configuredModule());
 }
 
+pkcs11::LoadedModule loadSelectedModule(const Arguments& args) {
+    if (args.value("module")) {
+        auto location = selectModule(args);
+        return {pkcs11::Module::load(location.path), location, {}};
+    }
+    return pkcs11::loadModule(configuredModule());
+}
+
 std::shared_ptr<pkcs11::Module> loadModule(const Arguments& args) {
-    return pkcs11::Module::load(selectModule(args).path);
+    return loadSelectedModule(args).module;
 }
 
 }  // namespace firmante::cli

@@ -21,7 +21,9 @@ std::optional<std::string> configuredModule();
 /// `--module PATH`, else pkcs11::locateModule (FIRMANTE_MODULE, config, p11-kit).
 pkcs11::ModuleLocation selectModule(const Arguments& args);
 
-/// Loads the selected module.
+/// Loads the selected module; from p11-kit's registry, the first that starts (quietly: issue 11
+/// §8; `firmante doctor` says which were passed over).
+pkcs11::LoadedModule loadSelectedModule(const Arguments& args);
 std::shared_ptr<pkcs11::Module> loadModule(const Arguments& args);
 
 }  // namespace firmante::cli

@@ -57,7 +57,8 @@ nlohmann::json RenewDirectBackend::signChallenge(const nlohmann::json& params) {
     auto& token = session_.token();
     auto uri = pkcs11::Uri::parse(params.at("certificate").get<std::string>());
     auto nonce = decoded(params, "nonce");
-    auto cert = token.certificate(uri);  // before the PIN: a wrong URI costs no PIN entry
+    // Before the PIN, so a wrong URI costs no PIN entry; the key after login (keyOf).
+    auto cert = token.certificate(uri, pkcs11::Token::Pairing::CertificateOnly);
     renewal::OperationDescription what;
     what.origin = origin_;
     what.operation = "Ingresar al portal con el certificado";
@@ -66,11 +67,15 @@ nlohmann::json RenewDirectBackend::signChallenge(const nlohmann::json& params) {
     what.keyLabel = cert.label;
     authorizer_.unlock(token, what);
     Logout logout{token};
-    cert = token.certificate(uri);  // keys are visible only after login
-    if (!cert.keyUri)
-        throw pkcs11::Error(pkcs11::Reason::KeyNotFound,
-                            "el certificado no tiene su llave privada en el token");
-    auto key = token.key(*cert.keyUri);
+    auto key = [&] {  // keys are visible only after login
+        try {
+            return token.keyOf(cert);
+        } catch (const pkcs11::Error& e) {
+            if (e.reason() != pkcs11::Reason::KeyNotFound) throw;
+            throw pkcs11::Error(pkcs11::Reason::KeyNotFound,
+                                "el certificado no tiene su llave privada en el token");
+        }
+    }();
     auto privateKey = token.privateKey(key);
     auto signature = pkcs11::signChallenge(privateKey.get(), origin_, nonce);
     return {{"signature", base64(signature.signature)},

@@ -108,7 +108,7 @@ nlohmann::json runSignBatch(const Arguments& args) {
     pkcs11::CertificateInfo cert;
     {
         TokenSession session(args, certUri);
-        cert = session.token().certificate(certUri);
+        cert = session.token().certificate(certUri, pkcs11::Token::Pairing::CertificateOnly);
         refuseExpiredUnlessAllowed(args, cert);
         std::string list;
         for (const auto& f : files) {
@@ -117,10 +117,7 @@ nlohmann::json runSignBatch(const Arguments& args) {
         }
         session.login(
             tr("op.signBatch", {std::to_string(files.size()), shownSubject(cert.subject), list}));
-        cert = session.token().certificate(certUri);
-        if (!cert.keyUri)
-            throw CliError(protocol::words::KeyNotFound, tr("sign.noKey", {cert.uri.str()}));
-        auto key = session.token().key(*cert.keyUri);
+        auto key = keyOfOrRefuse(session.token(), cert);
         auto x509 = pkcs11::decodeCertificate(cert.der);
         auto privateKey = session.token().privateKey(key);  // freed before the session
         for (const auto& f : files)

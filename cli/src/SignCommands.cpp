@@ -22,6 +22,15 @@ void refuseExpiredUnlessAllowed(const Arguments& args, const pkcs11::Certificate
     std::cerr << tr("sign.expiredWarning", {shownSubject(cert.subject)}) << std::endl;
 }
 
+pkcs11::KeyInfo keyOfOrRefuse(pkcs11::Token& token, const pkcs11::CertificateInfo& cert) {
+    try {
+        return token.keyOf(cert);
+    } catch (const pkcs11::Error& e) {
+        if (e.reason() != pkcs11::Reason::KeyNotFound) throw;
+        throw CliError(protocol::words::KeyNotFound, tr("sign.noKey", {cert.uri.str()}));
+    }
+}
+
 nlohmann::json runSign(const Arguments& args) {
     if (args.values("in").size() > 1) return runSignBatch(args);
     if (args.value("out-dir"))
@@ -38,16 +47,14 @@ nlohmann::json runSign(const Arguments& args) {
     pkcs11::CertificateInfo cert;
     {
         TokenSession session(args, certUri);
-        // Look the certificate up before asking for the PIN, so a typo costs no PIN entry.
-        cert = session.token().certificate(certUri);
+        // Look the certificate up before asking for the PIN, so a typo costs no PIN entry; its
+        // key only after login (tokens that hide private keys pair it only then): two finds in
+        // all, each of which SoftHSM pays for every object on the token.
+        cert = session.token().certificate(certUri, pkcs11::Token::Pairing::CertificateOnly);
         refuseExpiredUnlessAllowed(args, cert);
         session.login(
             tr("op.sign", {shownFileName(fileName), documentSha256, shownSubject(cert.subject)}));
-        // Again after login: tokens that hide private keys pair the key only now.
-        cert = session.token().certificate(certUri);
-        if (!cert.keyUri)
-            throw CliError(protocol::words::KeyNotFound, tr("sign.noKey", {cert.uri.str()}));
-        auto key = session.token().key(*cert.keyUri);
+        auto key = keyOfOrRefuse(session.token(), cert);
         auto x509 = pkcs11::decodeCertificate(cert.der);
         auto privateKey = session.token().privateKey(key);  // freed before the session
         signature = pkcs11::signDetached(privateKey.get(), x509.get(), document);

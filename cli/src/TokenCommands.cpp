@@ -9,8 +9,9 @@ namespace firmante::cli {
 
 nlohmann::json runTokens(const Arguments& args) {
     if (auto agent = agentFor(args)) return tokensViaAgent(args, *agent);
-    auto location = selectModule(args);
-    auto module = pkcs11::Module::load(location.path);
+    auto loaded = loadSelectedModule(args);
+    const auto& location = loaded.location;
+    const auto& module = loaded.module;
     nlohmann::json tokens = nlohmann::json::array();
     for (const auto& token : module->tokens()) tokens.push_back(views::tokenJson(token));
     return {{"via", "direct"},

@@ -9,6 +9,8 @@
 #include "firmante/pkcs11/Mechanisms.h"
 #include "firmante/pkcs11/OpenSslBridge.h"
 
+#include "StderrCapture.h"
+
 namespace firmante::pkcs11 {
 
 namespace {
@@ -23,6 +25,11 @@ std::string padded(const unsigned char* p, std::size_t n) {
 }  // namespace
 
 std::shared_ptr<Module> Module::load(const std::string& path) {
+    internal::StderrCapture capture;
+    auto said = [&capture] {
+        auto note = internal::summarizeModuleOutput(capture.finish());
+        return note.empty() ? note : " (the module printed " + note + ")";
+    };
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (handle == nullptr) {
         const char* why = ::dlerror();
@@ -41,9 +48,15 @@ std::shared_ptr<Module> Module::load(const std::string& path) {
     CK_RV rv = api->C_Initialize(&args);
     if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
         ::dlclose(handle);
-        check(rv, "C_Initialize");
+        try {
+            check(rv, "C_Initialize");
+        } catch (const Error& e) {
+            throw Error(e.reason(), e.what() + said(), "C_Initialize", rv);
+        }
     }
-    return std::shared_ptr<Module>(new Module(path, handle, api));
+    auto module = std::shared_ptr<Module>(new Module(path, handle, api));
+    module->startupNote_ = internal::summarizeModuleOutput(capture.finish());
+    return module;
 }
 
 Module::Module(std::string path, void* handle, CK_FUNCTION_LIST* api)

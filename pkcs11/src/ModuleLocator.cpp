@@ -39,6 +39,46 @@ std::vector<std::string> p11KitModulePaths() {
     return paths;
 }
 
+LoadedModule loadFirstModule(const std::vector<std::string>& candidates,
+                             const std::string& source) {
+    LoadedModule out;
+    for (const auto& path : candidates) {
+        try {
+            out.module = Module::load(path);
+            out.location = {path, source};
+            return out;
+        } catch (const Error& e) {
+            out.skipped.push_back(path + ": " + e.what());
+        }
+    }
+    std::string tried;
+    for (const auto& s : out.skipped) tried += (tried.empty() ? "" : "; ") + s;
+    throw Error(Reason::ModuleNotFound,
+                "no PKCS#11 module could be started (" + source +
+                    "): " + (tried.empty() ? std::string("none registered") : tried) +
+                    ". Install OpenSC (opensc-pkcs11) or set FIRMANTE_MODULE to the module path.");
+}
+
+LoadedModule loadModule(const std::optional<std::string>& configured) {
+    const bool named =
+        (std::getenv("FIRMANTE_MODULE") != nullptr && *std::getenv("FIRMANTE_MODULE") != '\0') ||
+        (configured && !configured->empty() && std::filesystem::exists(*configured));
+    if (named) {
+        auto location = locateModule(configured);
+        return {Module::load(location.path), location, {}};
+    }
+    // p11-kit's registry (read once: it dlopens every registered module), else the clear
+    // "nothing found" error of locateModule.
+    std::vector<std::string> candidates;
+    for (auto& p : p11KitModulePaths())
+        if (std::filesystem::exists(p)) candidates.push_back(p);
+    if (candidates.empty()) {
+        auto location = locateModule(configured);
+        return {Module::load(location.path), location, {}};
+    }
+    return loadFirstModule(candidates, "p11-kit");
+}
+
 ModuleLocation locateModule(const std::optional<std::string>& configured) {
     std::string tried;
     if (const char* env = std::getenv("FIRMANTE_MODULE"); env != nullptr && *env != '\0') {

@@ -143,24 +143,23 @@ std::optional<CertificateInfo> Token::readCertificate(CK_OBJECT_HANDLE h) {
     return c;
 }
 
-void Token::pairWithKey(CertificateInfo& c,
-                        const std::function<const std::vector<KeyInfo>&()>& all) {
-    const KeyInfo* match = nullptr;
-    std::optional<KeyInfo> byId;
+std::optional<KeyInfo> Token::pairedKey(const CertificateInfo& c,
+                                        const std::function<const std::vector<KeyInfo>&()>& all) {
     if (!c.id.empty()) {
         // One C_FindObjects by CKA_ID first: the common case costs a lookup, not a token scan.
         CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
         auto found =
             session_->find({attr(CKA_CLASS, &cls), attrBytes(CKA_ID, c.id.data(), c.id.size())});
-        if (!found.empty()) {
-            byId = readKey(found.back());
-            match = &*byId;
-        }
+        if (!found.empty()) return readKey(found.back());
     }
-    if (!match)
-        for (auto& k : all())
-            if (!k.spki.empty() && k.spki == c.spki) match = &k;
-    if (match) {
+    for (auto& k : all())
+        if (!k.spki.empty() && k.spki == c.spki) return k;
+    return std::nullopt;
+}
+
+void Token::pairWithKey(CertificateInfo& c,
+                        const std::function<const std::vector<KeyInfo>&()>& all) {
+    if (auto match = pairedKey(c, all)) {
         c.keyUri = match->uri;
     } else if (!c.id.empty() && !loggedIn()) {
         // Before login private keys are hidden; the public half with the same CKA_ID is not,
@@ -216,7 +215,7 @@ KeyInfo Token::key(const Uri& uri) {
     return readKey(found.front());
 }
 
-CertificateInfo Token::certificate(const Uri& uri) {
+CertificateInfo Token::certificate(const Uri& uri, Pairing pairing) {
     if (uri.type && *uri.type != "cert")
         throw Error(Reason::InvalidParams,
                     "the URI does not name a certificate (type=" + *uri.type + ")");
@@ -235,10 +234,21 @@ CertificateInfo Token::certificate(const Uri& uri) {
     for (auto h : session_->find(match)) {
         auto c = readCertificate(h);
         if (!c) continue;
-        pairWithKey(*c, keysOnce);
+        if (pairing == Pairing::WithKey) pairWithKey(*c, keysOnce);
         return *c;
     }
     throw Error(Reason::CertificateNotFound, "no certificate " + uri.str() + " on the token");
+}
+
+KeyInfo Token::keyOf(const CertificateInfo& certificate) {
+    std::optional<std::vector<KeyInfo>> allKeys;
+    auto keysOnce = [&]() -> const std::vector<KeyInfo>& {
+        if (!allKeys) allKeys = keys();
+        return *allKeys;
+    };
+    if (auto key = pairedKey(certificate, keysOnce)) return std::move(*key);
+    throw Error(Reason::KeyNotFound,
+                "no private key on the token matches the certificate " + certificate.uri.str());
 }
 
 const Uri& Token::tokenUri() {

@@ -8,12 +8,14 @@
 set -euo pipefail
 firmante=$1
 type=$2
+# The token's PIN: with-tpm-token.sh or ../p11kit/with-proxy-token.sh sets it.
+pin=${FIRMANTE_TEST_PIN:-${FIRMANTE_TPM_PIN:?}}
 work=$(mktemp -d "${TMPDIR:-/tmp}/firmante-tpm-flow.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 # No agent: the CLI talks to the token itself (--pin-fd implies that too).
 export FIRMANTE_SOCKET="$work/no-agent.sock" LANG=C.UTF-8 LC_ALL=C.UTF-8
-printf '%s' "$FIRMANTE_TPM_PIN" >pin
+printf '%s' "$pin" >pin
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ms() { date +%s%3N; }
 

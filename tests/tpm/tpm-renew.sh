@@ -9,6 +9,8 @@ set -euo pipefail
 firmante=$1
 portal=$2
 type=$3
+# The token's PIN: with-tpm-token.sh or ../p11kit/with-proxy-token.sh sets it.
+pin=${FIRMANTE_TEST_PIN:-${FIRMANTE_TPM_PIN:?}}
 work=$(mktemp -d "${TMPDIR:-/tmp}/firmante-tpm-renew.XXXXXX")
 portal_pid=""
 cleanup() {
@@ -22,7 +24,7 @@ cd "$work"
 export FIRMANTE_SOCKET="$work/no-agent.sock" XDG_STATE_HOME="$work/state" LANG=C.UTF-8 LC_ALL=C.UTF-8
 mkdir -p state
 fail() { echo "FAIL: $*" >&2; exit 1; }
-with_pin() { "$@" --pin-fd 3 3<<<"$FIRMANTE_TPM_PIN"; }
+with_pin() { "$@" --pin-fd 3 3<<<"$pin"; }
 
 key=$(with_pin "$firmante" keygen --type "$type" --label patron --json | jq -r .key.uri)
 with_pin "$firmante" csr --key "$key" --out patron.csr \
@@ -38,7 +40,7 @@ url=$(head -n1 portal.out)
 
 start=$(date +%s%3N)
 "$firmante" renew --portal "$url" --direct --pin-fd 0 --keep-old --email rh@prueba4.example \
-  <<<"$FIRMANTE_TPM_PIN" >renew.out 2>renew.err || fail "renew: $(cat renew.err) $(tail -5 renew.out)"
+  <<<"$pin" >renew.out 2>renew.err || fail "renew: $(cat renew.err) $(tail -5 renew.out)"
 end=$(date +%s%3N)
 grep -q "^Paso 12 — " renew.out || grep -q "Paso 12 — " renew.out || fail "step 12 missing: $(cat renew.out)"
 grep -q "Bienvenido al Portal de IMSS" renew.out || fail "no login with the new certificate"

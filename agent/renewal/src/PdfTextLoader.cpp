@@ -4,16 +4,15 @@
 
 #include <dlfcn.h>
 
-#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
-#include <system_error>
 
 #include "PdfTextAbi.h"
 #include "VisibleText.h"
 #include "firmante/renewal/LetterCheck.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/OwnModule.h"
 #include "firmante/protocol/Reasons.h"
 
 #ifdef FIRMANTE_RENEWAL_HAVE_SPDLOG
@@ -36,21 +35,12 @@ struct PdfModule {
     std::string problem;  // why it could not be used
 };
 
-/// The module next to this build's binaries when the running program is in the build tree, the
-/// installed one otherwise (a build-tree binary never picks up an installed package's module).
-std::string modulePath() {
-    std::error_code error;
-    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
-    const std::string buildDir = FIRMANTE_PDF_BUILD_DIR "/";
-    if (!error && exe.string().starts_with(buildDir)) return FIRMANTE_PDF_MODULE_BUILD;
-    return FIRMANTE_PDF_MODULE_INSTALLED;
-}
-
 PdfModule load() {
     if (&firmante_pdf_text_v1 && &firmante_pdf_free_v1)
         return {&firmante_pdf_text_v1, &firmante_pdf_free_v1, {}, {}};
     PdfModule module;
-    module.path = modulePath();
+    module.path = protocol::ownModulePath(FIRMANTE_PDF_BUILD_DIR, FIRMANTE_PDF_MODULE_BUILD,
+                                         FIRMANTE_PDF_MODULE_INSTALLED);
     const std::string& path = module.path;
     // Never closed: poppler keeps global state (GlobalParams) for the life of the process.
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);

@@ -21,8 +21,11 @@ class OpenSslBridge;
 /// then C_Finalize — the order a SoftHSM spike showed to avoid a hang at exit).
 class Module : public std::enable_shared_from_this<Module> {
   public:
-    /// dlopens `path`, calls C_GetFunctionList and C_Initialize (OS locking).
-    /// Throws Error(ModuleNotFound) when the file cannot be loaded or is not a PKCS#11 module.
+    /// dlopens `path`, calls C_GetFunctionList and C_Initialize (OS locking). What the module
+    /// writes to standard error meanwhile is kept out of the terminal (startupNote). Call it while
+    /// no other thread writes to stderr. Throws Error(ModuleNotFound) when the file cannot be
+    /// loaded or is not a PKCS#11 module, and the C_Initialize error (with the module's last
+    /// words) when it cannot start.
     static std::shared_ptr<Module> load(const std::string& path);
 
     ~Module();
@@ -34,6 +37,10 @@ class Module : public std::enable_shared_from_this<Module> {
     CK_FUNCTION_LIST* api() const noexcept { return api_; }
     /// "SoftHSM 2.6" / "OpenSC smartcard framework 0.23", from C_GetInfo.
     std::string description() const;
+    /// What the module printed on standard error while starting, as one line for a log ("14
+    /// lines, the last: \"…\""), or empty. Through p11-kit-proxy, a registered module that
+    /// cannot start (tpm2-pkcs11 with no TPM reachable) prints here and p11-kit skips it.
+    const std::string& startupNote() const noexcept { return startupNote_; }
 
     /// Tokens present now, in slot order, with the key types each offers.
     std::vector<TokenInfo> tokens() const;
@@ -53,6 +60,7 @@ class Module : public std::enable_shared_from_this<Module> {
   private:
     Module(std::string path, void* handle, CK_FUNCTION_LIST* api);
     std::string path_;
+    std::string startupNote_;
     void* handle_;
     CK_FUNCTION_LIST* api_;
     /// tokens() without keyTypes (no mechanism calls).

@@ -71,8 +71,16 @@ class Token {
     std::vector<CertificateInfo> certificates();
     /// The key named by a `pkcs11:` URI (id and/or label). Throws Error(KeyNotFound).
     KeyInfo key(const Uri& uri);
+    /// Whether certificate() also names the certificate's key (keyUri). Pairing costs finds on
+    /// the token, each of which a module like SoftHSM pays for every object on it; a caller that
+    /// only shows the certificate before the PIN, then asks keyOf() after login, skips it.
+    enum class Pairing { WithKey, CertificateOnly };
     /// The certificate named by a URI. Throws Error(CertificateNotFound).
-    CertificateInfo certificate(const Uri& uri);
+    CertificateInfo certificate(const Uri& uri, Pairing pairing = Pairing::WithKey);
+    /// The private key paired with `certificate`: the one with its CKA_ID (one find), else the one
+    /// whose public key it carries. Most tokens show private keys only after login. Throws
+    /// Error(KeyNotFound).
+    KeyInfo keyOf(const CertificateInfo& certificate);
 
     /// Stores a certificate (DER or PEM) next to the private key whose public key it carries, with
     /// CKA_ID, CKA_SUBJECT, CKA_ISSUER, CKA_SERIAL_NUMBER, CKA_VALUE, CKA_LABEL (the key's label
@@ -111,6 +119,9 @@ class Token {
     /// Sets c.keyUri: the private key with the certificate's CKA_ID (one find), else the one with
     /// its public key (from `all`, read only then), else before login the public half's name.
     void pairWithKey(CertificateInfo& c, const std::function<const std::vector<KeyInfo>&()>& all);
+    /// The private key with the certificate's CKA_ID, else the one with its public key (`all`).
+    std::optional<KeyInfo> pairedKey(const CertificateInfo& c,
+                                     const std::function<const std::vector<KeyInfo>&()>& all);
     const Uri& tokenUri();
     std::shared_ptr<Module> module_;
     CK_SLOT_ID slot_;
