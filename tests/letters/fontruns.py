@@ -2,7 +2,8 @@
 string than the one drawn (issue 9 §1): the letter corpus's lying fonts, and the same code
 paths with honest maps for its layout variants."""
 
-from pdfwriter import simple_font, text_string, truetype_cid_font, truetype_unicode_cmap
+from pdfwriter import (simple_font, text_string, truetype_cid_font, truetype_unicode_cmap,
+                       truncated_glyph_count)
 
 HEX = "0123456789abcdef"
 GLYPH_NAMES = dict(zip("0123456789", ["zero", "one", "two", "three", "four", "five", "six",
@@ -48,7 +49,10 @@ def font_run(pdf, page, x, y, drawn, claimed, method, size=8.5, base="Courier"):
                    named after the drawn glyph, mapped to the claimed text (a str per glyph
                    when `claimed` is a list);
       cid          DejaVu Sans Mono embedded as a CID font (Identity-H); each pair its own CID,
-                   the /CIDToGIDMap giving the drawn glyph, the /ToUnicode the claimed text."""
+                   the /CIDToGIDMap giving the drawn glyph, the /ToUnicode the claimed text;
+      cid-identity the same font with /Identity (the CID is the glyph id) and an honest map;
+      cid-no-glyphs as cid-identity, but the embedded font's maxp says it has 4 glyphs: its
+                   cmap still names every character, a viewer draws nothing for them."""
     pairs = list(zip(drawn, claimed))
     assert len(drawn) == len(claimed), "a lying map pairs glyphs one to one"
     ops = [b"BT %g %g Td" % (x, y)]
@@ -89,11 +93,12 @@ def font_run(pdf, page, x, y, drawn, claimed, method, size=8.5, base="Courier"):
                                                   {cid: c for (_, c), cid in cids.items()})
         codes = b"".join(b"%04X" % cids[pair] for pair in pairs)
         ops.append(b"/C1 %g Tf <%s> Tj" % (size, codes))
-    elif method == "cid-identity":  # CID = glyph id, an honest map
+    elif method in ("cid-identity", "cid-no-glyphs"):  # CID = glyph id, an honest map
         gids = truetype_unicode_cmap(dejavu_mono())
         tounicode = pdf.__dict__.setdefault("gid_text", {})
         tounicode.update({gids[ord(d)]: c for d, c in pairs})
-        pdf.extra_fonts["C1"] = truetype_cid_font(DEJAVU_MONO, None, tounicode)
+        data = truncated_glyph_count(dejavu_mono(), 4) if method == "cid-no-glyphs" else None
+        pdf.extra_fonts["C1"] = truetype_cid_font(DEJAVU_MONO, None, tounicode, data=data)
         codes = b"".join(b"%04X" % gids[ord(d)] for d, _ in pairs)
         ops.append(b"/C1 %g Tf <%s> Tj" % (size, codes))
     else:

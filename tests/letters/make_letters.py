@@ -370,6 +370,8 @@ CASES = {
     "a-tounicode-differences": ("hostile", lambda a: lying_key(a, "differences")),
     "a-tounicode-embedded-cid": ("hostile", lambda a: lying_key(a, "cid")),
     "a-tounicode-heading-swap": ("hostile", swapped_headings),
+    # Our key in an embedded font that has no glyphs for it: the page shows a blank block.
+    "a-key-glyphs-beyond-the-font": ("hostile", lambda a: lying_key(a, "cid-no-glyphs", True)),
     "t-hash-tounicode-differences": ("hostile", lambda a: lying_hash(a, "differences")),
     "t-hash-tounicode-shift-fonts": ("hostile", lambda a: lying_hash(a, "shift-fonts")),
     "va-portal-layout": ("variant", lambda a: honest(a).pdf()),

@@ -226,14 +226,27 @@ def truetype_unicode_cmap(data):
     raise ValueError("no (3,1) format 4 cmap")
 
 
-def truetype_cid_font(path, cid_to_gid, tounicode, name=b"DejaVuSansMono"):
+def truncated_glyph_count(data, count):
+    """A TrueType file whose maxp table says it has `count` glyphs: every glyph id from `count`
+    on is still in its cmap, but a renderer has no glyph to draw for it (FreeType refuses it)."""
+    import struct
+    num_tables = struct.unpack(">H", data[4:6])[0]
+    for i in range(num_tables):
+        tag, _, offset, _ = struct.unpack(">4sIII", data[12 + 16 * i:28 + 16 * i])
+        if tag == b"maxp":
+            return data[:offset + 4] + struct.pack(">H", count) + data[offset + 6:]
+    raise ValueError("no maxp table")
+
+
+def truetype_cid_font(path, cid_to_gid, tounicode, name=b"DejaVuSansMono", data=None):
     """The whole TrueType file at `path` embedded (FontFile2) as a CIDFontType2 under a Type0
     font with Identity-H: the content stream's two-byte codes are CIDs. `cid_to_gid` is a list
     (a /CIDToGIDMap stream) or None (/Identity: the CID is the glyph id); `tounicode` maps CIDs
-    to text. Widths: one default, the font being monospaced. Returns a maker for extra_fonts."""
+    to text. Widths: one default, the font being monospaced. `data`, when given, is embedded
+    instead of the file's bytes. Returns a maker for extra_fonts."""
     def make(pdf):
-        data = open(path, "rb").read()
-        file_ref = pdf.add(Pdf.stream(data, b"/Length1 %d" % len(data)))
+        font = data if data is not None else open(path, "rb").read()
+        file_ref = pdf.add(Pdf.stream(font, b"/Length1 %d" % len(font)))
         descriptor = pdf.add(
             b"<< /Type /FontDescriptor /FontName /%s /Flags 33 /FontBBox [-558 -375 718 1042] "
             b"/ItalicAngle 0 /Ascent 760 /Descent -240 /CapHeight 729 /StemV 80 "

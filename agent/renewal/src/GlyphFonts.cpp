@@ -1,5 +1,6 @@
 #include "GlyphFonts.h"
 
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,7 +63,32 @@ struct GlyphFonts::TrueType {
     int unicodeCmap = -1;
     bool identity = false;  // the glyph id is the CID
     std::vector<int> codeToGID;
+    int glyphCount = 0;  // maxp's numGlyphs: a renderer draws nothing for an id at or above it
 };
+
+namespace {
+
+/// numGlyphs of a TrueType file's maxp table (FoFiTrueType keeps its own copy private); 0 when
+/// the table is missing or outside the file, so that no glyph is confirmed.
+int maxpGlyphCount(const std::vector<unsigned char>& file) {
+    const auto u16 = [&](std::size_t at) { return (file[at] << 8) | file[at + 1]; };
+    const auto u32 = [&](std::size_t at) {
+        return (std::size_t{file[at]} << 24) | (std::size_t{file[at + 1]} << 16) |
+               (std::size_t{file[at + 2]} << 8) | file[at + 3];
+    };
+    if (file.size() < 12) return 0;
+    const std::size_t tables = u16(4);
+    for (std::size_t i = 0; i < tables && 12 + 16 * (i + 1) <= file.size(); ++i) {
+        const std::size_t record = 12 + 16 * i;
+        if (std::memcmp(&file[record], "maxp", 4) != 0) continue;
+        const std::size_t offset = u32(record + 8);
+        if (offset > file.size() || file.size() - offset < 6) return 0;
+        return u16(offset + 4);
+    }
+    return 0;
+}
+
+}  // namespace
 
 GlyphFonts::GlyphFonts() = default;
 GlyphFonts::~GlyphFonts() = default;
@@ -80,6 +106,7 @@ GlyphFonts::TrueType* GlyphFonts::trueTypeOf(GfxFont& font, XRef* xref) {
     tt->file = std::move(*file);
     tt->program = FoFiTrueType::make(tt->file.data(), static_cast<int>(tt->file.size()));
     if (!tt->program) return nullptr;
+    tt->glyphCount = maxpGlyphCount(tt->file);
     for (const auto& [platform, encoding] : {std::pair{3, 10}, {3, 1}, {0, 4}, {0, 3}}) {
         tt->unicodeCmap = tt->program->findCmap(platform, encoding);
         if (tt->unicodeCmap >= 0) break;
@@ -119,7 +146,7 @@ bool GlyphFonts::confirms(GfxFont& font, XRef* xref, CharCode code, const Unicod
         const int gid = tt->identity                  ? static_cast<int>(code)
                         : code < tt->codeToGID.size() ? tt->codeToGID[code]
                                                       : 0;
-        if (gid <= 0) return false;
+        if (gid <= 0 || gid >= tt->glyphCount) return false;  // .notdef or nothing drawn
         if (tt->program->mapCodeToGID(tt->unicodeCmap, claimed) == gid) return true;
         return isSpace(claimed) && (tt->program->mapCodeToGID(tt->unicodeCmap, 0x20) == gid ||
                                     tt->program->mapCodeToGID(tt->unicodeCmap, 0xA0) == gid);
