@@ -28,7 +28,10 @@ std::optional<std::string> configFilePath() {
     return path.string();
 }
 
-std::optional<std::string> configuredModule() {
+namespace {
+
+/// The user's config document, if there is one; a file that is not a JSON object is an error.
+std::optional<nlohmann::json> configDocument() {
     auto path = configFilePath();
     if (!path) return std::nullopt;
     std::ifstream in(*path);
@@ -36,9 +39,32 @@ std::optional<std::string> configuredModule() {
     auto doc = nlohmann::json::parse(in, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
         throw CliError(protocol::words::InvalidParams, tr("config.unreadable", {*path}));
-    auto it = doc.find("module");
-    if (it == doc.end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
+    return doc;
+}
+
+}  // namespace
+
+std::optional<std::string> configuredModule() {
+    const auto doc = configDocument();
+    if (!doc) return std::nullopt;
+    auto it = doc->find("module");
+    if (it == doc->end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
     return it->get<std::string>();
+}
+
+bool configuredRequireConfirmedProvenance() {
+    const auto doc = configDocument();
+    if (!doc) return false;
+    const auto renewal = doc->find("renewal");
+    if (renewal == doc->end() || !renewal->is_object()) return false;
+    const auto required = renewal->find("requireConfirmedProvenance");
+    if (required == renewal->end()) return false;
+    // The agent refuses to start on a non-boolean; so does a direct renewal.
+    if (!required->is_boolean())
+        throw CliError(protocol::words::InvalidParams,
+                       tr("config.unreadable", {*configFilePath()}) +
+                           " (renewal.requireConfirmedProvenance: true / false)");
+    return required->get<bool>();
 }
 
 pkcs11::ModuleLocation selectModule(const Arguments& args) {

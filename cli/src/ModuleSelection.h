@@ -17,6 +17,9 @@ std::optional<std::string> configFilePath();
 /// The "module" member of the config file, if any. Throws CliError(INVALID_PARAMS) when
 /// FIRMANTE_CONFIG names a file that cannot be read or is not a JSON object.
 std::optional<std::string> configuredModule();
+/// Config `renewal.requireConfirmedProvenance` (false when absent), as the agent reads it: a
+/// direct renewal (`renew --direct`) refuses a new key the token does not vouch for, too.
+bool configuredRequireConfirmedProvenance();
 
 /// `--module PATH`, else pkcs11::locateModule (FIRMANTE_MODULE, config, p11-kit).
 pkcs11::ModuleLocation selectModule(const Arguments& args);

@@ -8,6 +8,7 @@
 #include "CliError.h"
 #include "Encoding.h"
 #include "JournalPath.h"
+#include "ModuleSelection.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Error.h"
@@ -45,7 +46,9 @@ RenewDirectBackend::RenewDirectBackend(const Arguments& args, std::string origin
     : origin_(std::move(origin)),
       authorizer_(args.descriptor("pin-fd"), retireOld),
       renewals_((quietRenewalLog(), journalDir())),
-      session_(args) {}
+      session_(args) {
+    renewals_.requireConfirmedProvenance(configuredRequireConfirmedProvenance());
+}
 
 nlohmann::json RenewDirectBackend::certificates(const std::optional<std::string>&) {
     nlohmann::json list = nlohmann::json::array();

@@ -255,6 +255,35 @@ TEST_F(Renew, DirectWithPinFdPrintsEachStepForAPersonAndKeepsTheOldCertificate) 
     EXPECT_EQ(finished, 1);
 }
 
+// Issue 11 §5: config renewal.requireConfirmedProvenance holds for `renew --direct` as it does in
+// the agent. A token that records no access flags (the fault module's no-access-flags) cannot
+// vouch for the new key: the renewal stops at step 4 with KEY_PROVENANCE_UNCONFIRMED and the key
+// it generated is gone from the token (read back by a second `firmante keys`).
+TEST_F(Renew, DirectRefusesANewKeyTheTokenDoesNotVouchForWhenTheConfigRequiresIt) {
+    firmante::testing::writeFile((dir / "config.json").string(),
+                                 R"({"renewal": {"requireConfirmedProvenance": true}})");
+    firmante::testing::writeFile((dir / "faults").string(), "no-access-flags");
+    const std::map<std::string, std::string> fault{
+        {"FIRMANTE_MODULE", FIRMANTE_FAULT_MODULE},
+        {"FIRMANTE_FAULTS", (dir / "faults").string()}};
+    auto r = cli({"renew", "--portal", portal.url(), "--direct", "--pin-fd", "0", "--keep-old",
+                  "--email", "rh@prueba4.example"},
+                 kPin, fault);
+    EXPECT_NE(r.exitCode, 0) << r.out;
+    EXPECT_NE(r.err.find("KEY_PROVENANCE_UNCONFIRMED"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("Paso 3 — "), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("Paso 4 — "), std::string::npos) << r.out;  // no key, no letter
+    EXPECT_EQ(keysOnToken(), 1u);  // the new key was removed; the old one is there
+    EXPECT_EQ(certificatesOnToken().size(), 1u);
+
+    // Without the option the same token renews (the check is the config's, not the token's).
+    firmante::testing::writeFile((dir / "config.json").string(), "{}");
+    auto ok = cli({"renew", "--portal", portal.url(), "--direct", "--pin-fd", "0", "--keep-old",
+                   "--email", "rh@prueba4.example"},
+                  kPin, fault);
+    EXPECT_EQ(ok.exitCode, 0) << ok.err << ok.out;
+}
+
 TEST_F(Renew, APortalRefusalStopsWithItsReasonAndClaimsNoLaterStep) {
     // The portal refuses the e-mail of step 3: steps 1–2 happened, nothing after.
     auto r = cli({"renew", "--portal", portal.url(), "--direct", "--pin-fd", "0", "--email",
