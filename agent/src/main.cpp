@@ -9,8 +9,6 @@
 #include "firmante/agent/Version.h"
 
 #ifdef FIRMANTE_WITH_DESKTOP
-#include <dlfcn.h>
-
 #include "firmante/desktop/DesktopModule.h"
 #include "firmante/desktop/SessionMode.h"
 #include "firmante/protocol/OwnModule.h"
@@ -93,19 +91,13 @@ const char* helpText() {
 // headless agent never loads Qt. Null (and said on stderr) when the module cannot be opened; the
 // agent then asks through pinentry, as it would without a display.
 FirmanteDesktopMainFn openDesktop() {
-    const std::string path = firmante::protocol::ownModulePath(
+    firmante::protocol::OwnModule own = firmante::protocol::openOwnModule(
         FIRMANTE_DESKTOP_BUILD_DIR, FIRMANTE_DESKTOP_MODULE_BUILD, FIRMANTE_DESKTOP_MODULE_INSTALLED);
-    // Never closed: Qt's state lives until the process ends.
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    auto entry = handle ? reinterpret_cast<FirmanteDesktopMainFn>(
-                              dlsym(handle, "firmante_desktop_main_v1"))
-                        : nullptr;
-    if (!entry) {
-        const char* why = dlerror();
+    auto entry = own.function<FirmanteDesktopMainFn>("firmante_desktop_main_v1");
+    if (!entry)
         std::cerr << "firmante-agent: sin ventanas propias, se usa pinentry / no own windows, "
                      "using pinentry ("
-                  << (why ? why : path) << ")\n";
-    }
+                  << own.problem << ")\n";
     return entry;
 }
 #endif

@@ -2,8 +2,6 @@
 // links poppler is opened the first time a PDF is read, so that a process that never reads one
 // (`firmante --help`, `firmante tokens`, most agent runs) never loads poppler's libraries.
 
-#include <dlfcn.h>
-
 #include <optional>
 #include <span>
 #include <string>
@@ -39,19 +37,13 @@ PdfModule load() {
     if (&firmante_pdf_text_v1 && &firmante_pdf_free_v1)
         return {&firmante_pdf_text_v1, &firmante_pdf_free_v1, {}, {}};
     PdfModule module;
-    module.path = protocol::ownModulePath(FIRMANTE_PDF_BUILD_DIR, FIRMANTE_PDF_MODULE_BUILD,
-                                         FIRMANTE_PDF_MODULE_INSTALLED);
-    const std::string& path = module.path;
-    // Never closed: poppler keeps global state (GlobalParams) for the life of the process.
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle) {
-        module.text = reinterpret_cast<FirmantePdfTextFn>(dlsym(handle, "firmante_pdf_text_v1"));
-        module.release =
-            reinterpret_cast<FirmantePdfFreeFn>(dlsym(handle, "firmante_pdf_free_v1"));
-    }
+    protocol::OwnModule own = protocol::openOwnModule(
+        FIRMANTE_PDF_BUILD_DIR, FIRMANTE_PDF_MODULE_BUILD, FIRMANTE_PDF_MODULE_INSTALLED);
+    module.path = own.path;
+    module.text = own.function<FirmantePdfTextFn>("firmante_pdf_text_v1");
+    module.release = own.function<FirmantePdfFreeFn>("firmante_pdf_free_v1");
     if (!module.text || !module.release) {
-        const char* why = dlerror();
-        module.problem = why ? why : "no entry point firmante_pdf_text_v1";
+        module.problem = own.problem;
         module.text = nullptr;
 #ifdef FIRMANTE_RENEWAL_HAVE_SPDLOG
         // The agent's log file (its "renewal" logger); the CLI says it through doctor instead.
