@@ -1,8 +1,7 @@
 #include "firmante/agent/ActivityLog.h"
 
-#include <map>
-
 #include "firmante/prompt/SafeText.h"
+#include "firmante/protocol/MethodTable.h"
 
 namespace firmante::agent {
 
@@ -15,29 +14,18 @@ void ActivityLog::add(Activity activity) {
 bool describeActivity(const std::string& method, const std::string& origin,
                       const std::string& fileName, std::size_t count,
                       std::chrono::system_clock::time_point when, Activity& out) {
-    // Past tense, "usted" implied: the person reads what they approved.
-    static const std::map<std::string, prompt::Bilingual> kWhat{
-        {"documents.sign", {"Firmó el documento", "Signed the document"}},
-        {"renewal.sign_letter", {"Firmó la carta de renovación", "Signed the renewal letter"}},
-        {"auth.sign_challenge",
-         {"Inició sesión con su certificado", "Logged in with your certificate"}},
-        {"renewal.prove_possession",
-         {"Demostró tener la llave nueva", "Proved you hold the new key"}},
-        {"renewal.begin", {"Generó una llave nueva", "Generated a new key"}},
-        {"renewal.install_certificate",
-         {"Guardó el certificado nuevo", "Stored the new certificate"}},
-        {"renewal.finish", {"Terminó la renovación", "Finished the renewal"}},
-        {"renewal.cancel", {"Canceló la renovación", "Cancelled the renewal"}},
+    // Past tense, "usted" implied: the person reads what they approved. The lines are the
+    // methods' rows in protocol/methods.json; a method without one is not listed.
+    const auto* row = protocol::methods::find(method);
+    if (row == nullptr || row->activityEs.empty()) return false;
+    auto withCount = [count](std::string_view text) {
+        std::string out(text);
+        if (const auto at = out.find("{count}"); at != std::string::npos)
+            out.replace(at, 7, std::to_string(count));
+        return out;
     };
     Activity activity;
-    if (method == "documents.sign_batch") {
-        activity.what = {"Firmó " + std::to_string(count) + " documentos",
-                         "Signed " + std::to_string(count) + " documents"};
-    } else if (auto it = kWhat.find(method); it != kWhat.end()) {
-        activity.what = it->second;
-    } else {
-        return false;
-    }
+    activity.what = {withCount(row->activityEs), withCount(row->activityEn)};
     activity.when = when;
     activity.site = prompt::safeText(origin, prompt::kShownOrigin);
     if (!fileName.empty())

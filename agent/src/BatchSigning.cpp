@@ -2,12 +2,12 @@
 #include <memory>
 #include <vector>
 
+#include "Methods.h"
 #include "SigningKey.h"
 #include "firmante/agent/Base64.h"
-#include "firmante/agent/Dispatcher.h"
 #include "firmante/agent/ParamReader.h"
 #include "firmante/agent/RpcError.h"
-#include "firmante/agent/TokenRegistry.h"
+#include "firmante/agent/TokenDirectory.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Cms.h"
 #include "firmante/protocol/ReasonEnums.h"
@@ -69,64 +69,54 @@ std::vector<BatchDocument> readDocuments(const nlohmann::json& list, const Limit
 
 }  // namespace
 
-void Dispatcher::registerBatchSigning() {
-    methods_["documents.sign_batch"] = [this](const RequestContext& context,
-                                              const nlohmann::json& params) {
+void addBatchSigning(MethodTable& table, TokenDirectory& tokens, renewal::Authorizer& authorizer,
+                     const Limits& limits) {
+    table.add(protocol::methods::names::DocumentsSignBatch, [&tokens, &authorizer, &limits](
+                                                                const RequestContext& context,
+                                                                const nlohmann::json& params) {
         ParamReader p(params);
         p.allowOnly({"certificate", "documents"});
         const auto uri = p.uri("certificate");
         auto documents = std::make_shared<const std::vector<BatchDocument>>(
-            readDocuments(p.raw("documents"), limits_));
-        auto worker = tokens_.workerFor(uri);
-        MethodPlan plan;
-        plan.execute = [this, worker, uri, documents, context](Completion done) {
-            worker->submit(
-                context.requestId,
-                [this, uri, documents, context](pkcs11::Token& token) -> nlohmann::json {
-                    auto certificate =
-                        token.certificate(uri, pkcs11::Token::Pairing::CertificateOnly);
-                    if (certificate.expired) {
-                        throw RpcError(protocol::words::CertificateExpired,
-                                       "documents are signed only with a valid certificate; "
-                                       "this one is outside its validity period");
+            readDocuments(p.raw("documents"), limits));
+        return planOnToken(
+            tokens.workerFor(uri), context.requestId,
+            [&authorizer, uri, documents, context](pkcs11::Token& token) -> nlohmann::json {
+                auto certificate = documentSigningCertificate(token, uri);
+                renewal::OperationDescription what;
+                what.origin = context.origin;
+                what.operation = "Firmar " + std::to_string(documents->size()) + " documentos";
+                what.operationEn = "Sign " + std::to_string(documents->size()) + " documents";
+                std::vector<pkcs11::Bytes> digests;
+                for (std::size_t i = 0; i < documents->size(); ++i) {
+                    const auto& d = (*documents)[i];
+                    // Issue 9 §1, as documents.sign: a renewal letter goes through its check.
+                    if (renewal::carriesRenewalHeadings(d.bytes)) {
+                        throw RpcError(protocol::words::LetterMismatch,
+                                       "document " + std::to_string(i + 1) +
+                                           " is a renewal letter; sign it with "
+                                           "renewal.sign_letter, which checks its keys");
                     }
-                    renewal::OperationDescription what;
-                    what.origin = context.origin;
-                    what.operation = "Firmar " + std::to_string(documents->size()) + " documentos";
-                    what.operationEn = "Sign " + std::to_string(documents->size()) + " documents";
-                    std::vector<pkcs11::Bytes> digests;
-                    for (std::size_t i = 0; i < documents->size(); ++i) {
-                        const auto& d = (*documents)[i];
-                        // Issue 9 §1, as documents.sign: a renewal letter goes through its check.
-                        if (renewal::carriesRenewalHeadings(d.bytes)) {
-                            throw RpcError(protocol::words::LetterMismatch,
-                                           "document " + std::to_string(i + 1) +
-                                               " is a renewal letter; sign it with "
-                                               "renewal.sign_letter, which checks its keys");
-                        }
-                        digests.push_back(pkcs11::sha256(d.bytes));
-                        what.documents.push_back({d.fileName, pkcs11::toHex(digests.back())});
-                    }
-                    what.tokenLabel = token.info().label;
-                    what.keyLabel = keyLabelOf(certificate);
-                    authorizer_.unlock(token, what);  // one prompt for the whole list
-                    auto key = signingKey(token, certificate);
-                    auto x509 = pkcs11::decodeCertificate(certificate.der);
-                    nlohmann::json results = nlohmann::json::array();
-                    for (const auto& d : *documents) {
-                        auto cms = pkcs11::signDetached(key.get(), x509.get(), d.bytes);
-                        results.push_back({{"fileName", d.fileName},
-                                           {"documentSha256", pkcs11::toHex(cms.documentSha256)},
-                                           {"cms", base64Encode(cms.der)}});
-                    }
-                    return {{"results", std::move(results)},
-                            {"signer", certificate.subject},
-                            {"certificate", base64Encode(certificate.der)}};
-                },
-                std::move(done));
-        };
-        return plan;
-    };
+                    digests.push_back(pkcs11::sha256(d.bytes));
+                    what.documents.push_back({d.fileName, pkcs11::toHex(digests.back())});
+                }
+                what.tokenLabel = token.info().label;
+                what.keyLabel = keyLabelOf(certificate);
+                authorizer.unlock(token, what);  // one prompt for the whole list
+                auto key = signingKey(token, certificate);
+                auto x509 = pkcs11::decodeCertificate(certificate.der);
+                nlohmann::json results = nlohmann::json::array();
+                for (const auto& d : *documents) {
+                    auto cms = pkcs11::signDetached(key.get(), x509.get(), d.bytes);
+                    results.push_back({{"fileName", d.fileName},
+                                       {"documentSha256", pkcs11::toHex(cms.documentSha256)},
+                                       {"cms", base64Encode(cms.der)}});
+                }
+                return {{"results", std::move(results)},
+                        {"signer", certificate.subject},
+                        {"certificate", base64Encode(certificate.der)}};
+            });
+    });
 }
 
 }  // namespace firmante::agent

@@ -1,14 +1,22 @@
 #pragma once
 
-#include <array>
 #include <string>
 #include <string_view>
 
 #include "firmante/agent/ConnectionContext.h"
 #include "firmante/agent/RpcError.h"
+#include "firmante/protocol/MethodTable.h"
 #include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
+
+inline constexpr std::string_view kChromiumPagePrefix = "chrome-extension://";
+inline constexpr std::string_view kFirefoxPagePrefix = "moz-extension://";
+
+/// Whether `origin` is a browser extension's own page (ours or not: see below).
+inline bool isExtensionPageOrigin(std::string_view origin) {
+    return origin.starts_with(kChromiumPagePrefix) || origin.starts_with(kFirefoxPagePrefix);
+}
 
 /// Issue 14: the extension's own pages (its popup) are not a site. Over native messaging the
 /// browser starts the relay only for our extension (the host manifest's allowed_origins /
@@ -21,25 +29,20 @@ namespace firmante::agent {
 /// false when the usual origin rules apply. Throws RpcError(ORIGIN_NOT_ALLOWED) when an
 /// extension page asks for anything but a read.
 inline bool extensionPageMayReadWithoutConsent(const ConnectionContext& connection,
-                                               std::string_view origin, std::string_view method) {
-    constexpr std::string_view kChromium = "chrome-extension://";
-    constexpr std::string_view kFirefox = "moz-extension://";
-    const bool chromiumPage = origin.substr(0, kChromium.size()) == kChromium;
-    const bool firefoxPage = origin.substr(0, kFirefox.size()) == kFirefox;
-    if (!chromiumPage && !firefoxPage) return false;
-
-    constexpr std::array<std::string_view, 4> kStatusReads{"agent.info", "tokens.list",
-                                                           "certificates.list", "renewal.status"};
-    bool read = false;
-    for (const auto m : kStatusReads) read = read || m == method;
-    if (!read) {
-        throw RpcError(protocol::words::OriginNotAllowed,
-                       "an extension's own page may only read status, not call " +
-                           std::string(method.substr(0, 64)));
+                                               std::string_view origin,
+                                               const protocol::MethodInfo& method) {
+    if (!isExtensionPageOrigin(origin)) return false;
+    // The reads an extension page may make are the rows of protocol/methods.json marked
+    // extensionPages (the popup's list in the extension is generated from the same rows).
+    if (!method.extensionPages) {
+        throw RpcError(
+            protocol::words::OriginNotAllowed,
+            "an extension's own page may only read status, not call " + std::string(method.name));
     }
-    if (connection.kind != ConnectionContext::Kind::NativeMessaging) return false;
+    if (!connection.originPerRequest) return false;
+    const bool firefoxPage = origin.starts_with(kFirefoxPagePrefix);
     if (firefoxPage) return connection.browser == "firefox";
-    const auto id = origin.substr(kChromium.size());
+    const auto id = origin.substr(kChromiumPagePrefix.size());
     return connection.browser != "firefox" &&
            (connection.extensionId.empty() || id == connection.extensionId);
 }

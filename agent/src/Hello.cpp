@@ -51,10 +51,11 @@ ConnectionContext acceptHello(const nlohmann::json& request, std::uint64_t conne
                 throw RpcError(protocol::words::InvalidParams,
                                "hello: origin must be scheme://host[:port]");
             }
-            context.attestedOrigin = origin;
+            context.origin = origin;
         }
     } else if (transport == "native-messaging") {
         context.kind = ConnectionContext::Kind::NativeMessaging;
+        context.originPerRequest = true;
         context.browser = optionalText(params, "browser", 16);
         context.extensionId = optionalText(params, "extensionId", 255);
         if (!context.browser.empty() && context.browser != "chromium" &&

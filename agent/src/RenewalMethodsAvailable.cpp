@@ -2,12 +2,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "ExtensionPageRule.h"
 #include "RenewalMethods.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/agent/Logging.h"
+#include "firmante/agent/Origin.h"
 #include "firmante/agent/ParamReader.h"
 #include "firmante/agent/RpcError.h"
-#include "firmante/agent/TokenRegistry.h"
+#include "firmante/agent/TokenDirectory.h"
 #include "firmante/pkcs11/Types.h"
 #include "firmante/protocol/ReasonEnums.h"
 #include "firmante/renewal/RenewalManager.h"
@@ -15,6 +17,8 @@
 namespace firmante::agent {
 
 namespace {
+
+namespace names = protocol::methods::names;
 
 constexpr std::size_t kMaxCertificateBytes = 64 * 1024;
 constexpr std::size_t kMaxChainLength = 8;
@@ -39,7 +43,7 @@ pkcs11::Bytes certificateBytes(const nlohmann::json& value, const std::string& n
 
 class RenewalMethodsImpl : public RenewalMethods {
   public:
-    RenewalMethodsImpl(TokenRegistry& tokens, renewal::Authorizer& authorizer,
+    RenewalMethodsImpl(TokenDirectory& tokens, renewal::Authorizer& authorizer,
                        std::filesystem::path journalDir, Limits limits)
         : tokens_(tokens),
           authorizer_(authorizer),
@@ -47,120 +51,144 @@ class RenewalMethodsImpl : public RenewalMethods {
           maxDocument_(
               std::min(limits.maxDocumentBytes, renewal::RenewalManager::kMaxDocumentBytes)) {}
 
-    MethodPlan plan(const std::string& method, const RequestContext& context,
-                    const nlohmann::json& params) override {
-        ParamReader p(params);
-        if (method == "renewal.begin") {
-            p.allowOnly({"certificate", "keyType"});
-            const auto certificate = p.uri("certificate");
-            const auto keyType =
-                pkcs11::parseKeyType(p.optionalString("keyType", 32).value_or("rsa-2048"));
-            return onToken(tokens_.workerFor(certificate), context,
-                           [this, certificate, keyType, context](pkcs11::Token& token) {
-                               return manager_.begin(token, authorizer_, context.origin,
-                                                     certificate, keyType);
-                           });
-        }
-        if (method == "renewal.prove_possession") {
-            p.allowOnly({"renewalId", "nonce"});
-            const auto id = p.identifier("renewalId");
-            const auto nonce = p.base64("nonce", 16, 256);
-            return onToken(workerOf(id), context, [this, id, nonce, context](pkcs11::Token& token) {
-                return manager_.provePossession(token, authorizer_, context.origin, id, nonce);
+    void addTo(MethodTable& table) override {
+        table.add(
+            names::RenewalBegin,
+            [this](const RequestContext& context, const nlohmann::json& params) -> MethodPlan {
+                ParamReader p(params);
+                p.allowOnly({"certificate", "keyType"});
+                const auto certificate = p.uri("certificate");
+                const auto keyType =
+                    pkcs11::parseKeyType(p.optionalString("keyType", 32).value_or("rsa-2048"));
+                return planOnToken(tokens_.workerFor(certificate), context.requestId,
+                                   [this, certificate, keyType, context](pkcs11::Token& token) {
+                                       return manager_.begin(token, authorizer_, context.origin,
+                                                             certificate, keyType);
+                                   });
             });
-        }
-        if (method == "renewal.sign_letter") {
-            p.allowOnly({"renewalId", "stage", "document", "fileName"});
-            const auto id = p.identifier("renewalId");
-            const auto stage = p.string("stage", 16);
-            if (stage != "acceptance" && stage != "terms") {
-                throw RpcError(protocol::words::InvalidParams,
-                               "params.stage must be acceptance or terms");
-            }
-            const auto fileName = p.fileName("fileName");
-            auto document =
-                std::make_shared<const pkcs11::Bytes>(p.base64("document", 1, maxDocument_));
-            return onToken(workerOf(id), context,
-                           [this, id, stage, fileName, document, context](pkcs11::Token& token) {
-                               return manager_.signLetter(token, authorizer_, context.origin, id,
-                                                          stage, *document, fileName);
-                           });
-        }
-        if (method == "renewal.install_certificate") {
-            p.allowOnly({"renewalId", "certificate", "chain"});
-            const auto id = p.identifier("renewalId");
-            auto certificate = certificateBytes(p.raw("certificate"), "certificate");
-            std::vector<pkcs11::Bytes> chain;
-            if (p.has("chain") && !p.raw("chain").is_null()) {
-                const auto& list = p.raw("chain");
-                if (!list.is_array() || list.size() > kMaxChainLength) {
+        table.add(
+            names::RenewalProvePossession,
+            [this](const RequestContext& context, const nlohmann::json& params) -> MethodPlan {
+                ParamReader p(params);
+                p.allowOnly({"renewalId", "nonce"});
+                const auto id = p.identifier("renewalId");
+                const auto nonce = p.base64("nonce", 16, 256);
+                return planOnToken(workerOf(id), context.requestId,
+                                   [this, id, nonce, context](pkcs11::Token& token) {
+                                       return manager_.provePossession(token, authorizer_,
+                                                                       context.origin, id, nonce);
+                                   });
+            });
+        table.add(
+            names::RenewalSignLetter,
+            [this](const RequestContext& context, const nlohmann::json& params) -> MethodPlan {
+                ParamReader p(params);
+                p.allowOnly({"renewalId", "stage", "document", "fileName"});
+                const auto id = p.identifier("renewalId");
+                const auto stage = p.string("stage", 16);
+                if (stage != "acceptance" && stage != "terms") {
                     throw RpcError(protocol::words::InvalidParams,
-                                   "params.chain must be a list of at most " +
-                                       std::to_string(kMaxChainLength) + " certificates");
+                                   "params.stage must be acceptance or terms");
                 }
-                for (const auto& c : list) chain.push_back(certificateBytes(c, "chain[]"));
-            }
-            return onToken(workerOf(id), context,
-                           [this, id, certificate = std::move(certificate),
-                            chain = std::move(chain), context](pkcs11::Token& token) {
-                               return manager_.installCertificate(
-                                   token, authorizer_, context.origin, id, certificate, chain);
-                           });
-        }
-        if (method == "renewal.status") {
-            p.allowOnly({"renewalId"});
-            std::optional<std::string> id;
-            if (p.has("renewalId") && !p.raw("renewalId").is_null()) id = p.identifier("renewalId");
-            MethodPlan plan;
-            // Reads the journal kept in memory: no token involved. A site sees only the renewals
-            // it began: one portal must not learn where else a person renews, nor their data.
-            // The CLI and the extension's own pages (its popup) see them all; an extension
-            // origin reaches the agent only through our native host or an origin the person
-            // approved.
-            const std::string origin = context.origin;
-            const bool seesAll = origin == "local" || origin.starts_with("chrome-extension://") ||
-                                 origin.starts_with("moz-extension://");
-            plan.execute = [this, id, origin, seesAll](Completion done) {
-                try {
-                    auto status = manager_.status(id);
-                    if (!seesAll) {
-                        auto mine = [&](const nlohmann::json& r) {
-                            return r.is_object() && r.value("origin", std::string()) == origin;
-                        };
-                        if (id && !mine(status))
-                            throw pkcs11::Error(pkcs11::Reason::RenewalState,
-                                                "No existe la renovación " + *id + ".");
-                        if (!id && status.contains("renewals")) {
-                            auto kept = nlohmann::json::array();
-                            for (auto& r : status["renewals"])
-                                if (mine(r)) kept.push_back(r);
-                            status["renewals"] = kept;
-                        }
-                    }
-                    done(Outcome::success(std::move(status)));
-                } catch (const std::exception& e) {
-                    done(Outcome::failure(RpcError::from(e)));
-                }
-            };
-            return plan;
-        }
-        if (method == "renewal.finish") {
-            p.allowOnly({"renewalId", "retireOld"});
-            const auto id = p.identifier("renewalId");
-            const bool retireOld = p.has("retireOld") ? p.boolean("retireOld") : false;
-            return onToken(
-                workerOf(id), context, [this, id, retireOld, context](pkcs11::Token& token) {
-                    return manager_.finish(token, authorizer_, context.origin, id, retireOld);
-                });
-        }
-        if (method == "renewal.cancel") {
-            p.allowOnly({"renewalId"});
-            const auto id = p.identifier("renewalId");
-            return onToken(workerOf(id), context, [this, id, context](pkcs11::Token& token) {
-                return manager_.cancel(token, authorizer_, context.origin, id);
+                const auto fileName = p.fileName("fileName");
+                auto document =
+                    std::make_shared<const pkcs11::Bytes>(p.base64("document", 1, maxDocument_));
+                return planOnToken(
+                    workerOf(id), context.requestId,
+                    [this, id, stage, fileName, document, context](pkcs11::Token& token) {
+                        return manager_.signLetter(token, authorizer_, context.origin, id, stage,
+                                                   *document, fileName);
+                    });
             });
-        }
-        throw RpcError(protocol::words::MethodNotFound, "unknown method '" + method + "'");
+        table.add(
+            names::RenewalInstallCertificate,
+            [this](const RequestContext& context, const nlohmann::json& params) -> MethodPlan {
+                ParamReader p(params);
+                p.allowOnly({"renewalId", "certificate", "chain"});
+                const auto id = p.identifier("renewalId");
+                auto certificate = certificateBytes(p.raw("certificate"), "certificate");
+                std::vector<pkcs11::Bytes> chain;
+                if (p.has("chain") && !p.raw("chain").is_null()) {
+                    const auto& list = p.raw("chain");
+                    if (!list.is_array() || list.size() > kMaxChainLength) {
+                        throw RpcError(protocol::words::InvalidParams,
+                                       "params.chain must be a list of at most " +
+                                           std::to_string(kMaxChainLength) + " certificates");
+                    }
+                    for (const auto& c : list) chain.push_back(certificateBytes(c, "chain[]"));
+                }
+                return planOnToken(workerOf(id), context.requestId,
+                                   [this, id, certificate = std::move(certificate),
+                                    chain = std::move(chain), context](pkcs11::Token& token) {
+                                       return manager_.installCertificate(token, authorizer_,
+                                                                          context.origin, id,
+                                                                          certificate, chain);
+                                   });
+            });
+        table.add(
+            names::RenewalStatus,
+            [this](const RequestContext& context, const nlohmann::json& params) -> MethodPlan {
+                ParamReader p(params);
+                p.allowOnly({"renewalId"});
+                std::optional<std::string> id;
+                if (p.has("renewalId") && !p.raw("renewalId").is_null())
+                    id = p.identifier("renewalId");
+                MethodPlan plan;
+                // Reads the journal kept in memory: no token involved. A site sees only the
+                // renewals it began: one portal must not learn where else a person renews, nor
+                // their data. The CLI and the extension's own pages (its popup) see them all; an
+                // extension origin reaches the agent only through our native host or an origin the
+                // person approved.
+                const std::string origin = context.origin;
+                const bool seesAll = origin == kLocalOrigin || isExtensionPageOrigin(origin);
+                plan.execute = [this, id, origin, seesAll](Completion done) {
+                    try {
+                        auto status = manager_.status(id);
+                        if (!seesAll) {
+                            auto mine = [&](const nlohmann::json& r) {
+                                return r.is_object() && r.value("origin", std::string()) == origin;
+                            };
+                            if (id && !mine(status))
+                                throw pkcs11::Error(pkcs11::Reason::RenewalState,
+                                                    "No existe la renovación " + *id + ".");
+                            if (!id && status.contains("renewals")) {
+                                auto kept = nlohmann::json::array();
+                                for (auto& r : status["renewals"])
+                                    if (mine(r)) kept.push_back(r);
+                                status["renewals"] = kept;
+                            }
+                        }
+                        done(Outcome::success(std::move(status)));
+                    } catch (const std::exception& e) {
+                        done(Outcome::failure(RpcError::from(e)));
+                    }
+                };
+                return plan;
+            });
+        table.add(
+            names::RenewalFinish,
+            [this](const RequestContext& context, const nlohmann::json& params) -> MethodPlan {
+                ParamReader p(params);
+                p.allowOnly({"renewalId", "retireOld"});
+                const auto id = p.identifier("renewalId");
+                const bool retireOld = p.has("retireOld") ? p.boolean("retireOld") : false;
+                return planOnToken(workerOf(id), context.requestId,
+                                   [this, id, retireOld, context](pkcs11::Token& token) {
+                                       return manager_.finish(token, authorizer_, context.origin,
+                                                              id, retireOld);
+                                   });
+            });
+        table.add(
+            names::RenewalCancel,
+            [this](const RequestContext& context, const nlohmann::json& params) -> MethodPlan {
+                ParamReader p(params);
+                p.allowOnly({"renewalId"});
+                const auto id = p.identifier("renewalId");
+                return planOnToken(
+                    workerOf(id), context.requestId, [this, id, context](pkcs11::Token& token) {
+                        return manager_.cancel(token, authorizer_, context.origin, id);
+                    });
+            });
     }
 
     void trustIssuers(
@@ -194,17 +222,7 @@ class RenewalMethodsImpl : public RenewalMethods {
         return tokens_.workerFor(manager_.tokenOf(renewalId));
     }
 
-    static MethodPlan onToken(std::shared_ptr<TokenWorker> worker, const RequestContext& context,
-                              TokenWorker::Job job) {
-        MethodPlan plan;
-        plan.execute = [worker = std::move(worker), requestId = context.requestId,
-                        job = std::move(job)](Completion done) {
-            worker->submit(requestId, job, std::move(done));
-        };
-        return plan;
-    }
-
-    TokenRegistry& tokens_;
+    TokenDirectory& tokens_;
     renewal::Authorizer& authorizer_;
     renewal::RenewalManager manager_;
     std::size_t maxDocument_;
@@ -212,7 +230,7 @@ class RenewalMethodsImpl : public RenewalMethods {
 
 }  // namespace
 
-std::unique_ptr<RenewalMethods> RenewalMethods::create(TokenRegistry& tokens,
+std::unique_ptr<RenewalMethods> RenewalMethods::create(TokenDirectory& tokens,
                                                        renewal::Authorizer& authorizer,
                                                        std::filesystem::path journalDir,
                                                        Limits limits) {

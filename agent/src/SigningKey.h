@@ -20,6 +20,19 @@ inline pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token,
     }
 }
 
+// The certificate a document is signed with: found without its key (before the PIN) and refused
+// when outside its validity period.
+inline pkcs11::CertificateInfo documentSigningCertificate(pkcs11::Token& token,
+                                                          const pkcs11::Uri& uri) {
+    auto certificate = token.certificate(uri, pkcs11::Token::Pairing::CertificateOnly);
+    if (certificate.expired) {
+        throw RpcError(protocol::words::CertificateExpired,
+                       "documents are signed only with a valid certificate; "
+                       "this one is outside its validity period");
+    }
+    return certificate;
+}
+
 inline std::string keyLabelOf(const pkcs11::CertificateInfo& certificate) {
     return certificate.label.empty() ? certificate.subject : certificate.label;
 }

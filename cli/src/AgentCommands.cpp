@@ -12,6 +12,7 @@
 #include "firmante/nm/Limits.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Uri.h"
+#include "firmante/protocol/MethodTable.h"
 #include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
@@ -31,7 +32,7 @@ std::unique_ptr<AgentClient> agentFor(const Arguments& args) {
 }
 
 nlohmann::json tokensViaAgent(const Arguments&, AgentClient& agent) {
-    auto result = agent.call("tokens.list", nlohmann::json::object());
+    auto result = agent.call(protocol::methods::names::TokensList, nlohmann::json::object());
     return {{"via", "agent"},
             {"agent", agentJson(agent)},
             {"tokens", result.value("tokens", nlohmann::json::array())}};
@@ -40,7 +41,7 @@ nlohmann::json tokensViaAgent(const Arguments&, AgentClient& agent) {
 nlohmann::json certsViaAgent(const Arguments& args, AgentClient& agent) {
     nlohmann::json params = nlohmann::json::object();
     if (auto token = args.value("token")) params["token"] = *token;
-    auto result = agent.call("certificates.list", params);
+    auto result = agent.call(protocol::methods::names::CertificatesList, params);
     return {{"via", "agent"},
             {"agent", agentJson(agent)},
             {"certificates", result.value("certificates", nlohmann::json::array())}};
@@ -57,7 +58,7 @@ nlohmann::json signViaAgent(const Arguments& args, AgentClient& agent) {
     auto fileName = std::filesystem::path(in).filename().string();
     std::cerr << tr("agent.confirmThere") << std::endl;
     auto result = agent.call(
-        "documents.sign",
+        protocol::methods::names::DocumentsSign,
         {{"certificate", certUri.str()}, {"document", base64(document)}, {"fileName", fileName}});
     auto cms = base64Decode(result.value("cms", std::string()));
     if (cms.empty())

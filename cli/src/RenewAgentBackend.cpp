@@ -1,4 +1,5 @@
 #include "RenewAgentBackend.h"
+#include "firmante/protocol/MethodTable.h"
 
 namespace firmante::cli {
 
@@ -13,7 +14,8 @@ RenewAgentBackend::~RenewAgentBackend() = default;
 nlohmann::json RenewAgentBackend::certificates(const std::optional<std::string>& token) {
     nlohmann::json params = nlohmann::json::object();
     if (token) params["token"] = *token;
-    return call("certificates.list", params).value("certificates", nlohmann::json::array());
+    return call(protocol::methods::names::CertificatesList, params)
+        .value("certificates", nlohmann::json::array());
 }
 
 nlohmann::json RenewAgentBackend::call(const std::string& method, const nlohmann::json& params) {

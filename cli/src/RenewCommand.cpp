@@ -15,6 +15,7 @@
 #include "RenewCommand.h"
 #include "RenewDirectBackend.h"
 #include "RenewText.h"
+#include "firmante/protocol/MethodTable.h"
 #include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
@@ -107,7 +108,7 @@ json Renewal::login(const std::string& certificateUri, const std::string& user, 
     portal_.setSession({});
     auto start = portal_.post("/api/login/start", json::object(), step);
     portal_.setSession(str(start, "session"));
-    auto signed_ = token_.call("auth.sign_challenge",
+    auto signed_ = token_.call(protocol::methods::names::AuthSignChallenge,
                                {{"certificate", certificateUri}, {"nonce", str(start, "nonce")}});
     return portal_.post("/api/login/finish",
                         {{"user", user},
@@ -184,7 +185,8 @@ json Renewal::run() {
                                emailChanged ? renewText("emailChanged", {oldEmail}) : ""}));
 
     // Step 4: the new key, generated on the token.
-    auto begun = token_.call("renewal.begin", {{"certificate", certUri}, {"keyType", keyType}});
+    auto begun = token_.call(protocol::methods::names::RenewalBegin,
+                             {{"certificate", certUri}, {"keyType", keyType}});
     const std::string renewalId = str(begun, "renewalId");
     auto key = portal_.post("/api/renewal/key",
                             {{"spki", str(begun, "spki")}, {"csr", str(begun, "csr")}}, 4);
@@ -208,10 +210,11 @@ json Renewal::run() {
             {"sha256", str(letter1, "sha256")}},
            renewText("step5",
                      {str(letter1, "fileName"), str(letter1, "folio"), str(letter1, "sha256")}));
-    auto cms1 = token_.call("renewal.sign_letter", {{"renewalId", renewalId},
-                                                    {"stage", "acceptance"},
-                                                    {"document", str(letter1, "document")},
-                                                    {"fileName", str(letter1, "fileName")}});
+    auto cms1 = token_.call(protocol::methods::names::RenewalSignLetter,
+                            {{"renewalId", renewalId},
+                             {"stage", "acceptance"},
+                             {"document", str(letter1, "document")},
+                             {"fileName", str(letter1, "fileName")}});
     auto accepted =
         portal_.post("/api/renewal/acceptance-letter/signature", {{"cms", str(cms1, "cms")}}, 6);
     const json verification1 = accepted.value("verification", json::object());
@@ -236,7 +239,7 @@ json Renewal::run() {
     report(8, {{"link", shortLink(link)}}, renewText("step8", {shortLink(link)}));
 
     // Step 9: proof of possession with the new key, then the certificate, stored on the token.
-    auto proof = token_.call("renewal.prove_possession",
+    auto proof = token_.call(protocol::methods::names::RenewalProvePossession,
                              {{"renewalId", renewalId}, {"nonce", str(opened, "nonce")}});
     auto issued = portal_.post(
         "/api/renewal/certificate",
@@ -244,7 +247,8 @@ json Renewal::run() {
     json installParams{{"renewalId", renewalId}, {"certificate", str(issued, "certificate")}};
     if (!str(issued, "caCertificate").empty())
         installParams["chain"] = json::array({str(issued, "caCertificate")});
-    auto installed = token_.call("renewal.install_certificate", installParams);
+    auto installed =
+        token_.call(protocol::methods::names::RenewalInstallCertificate, installParams);
     const std::string newUri = str(installed, "uri");
     report(9,
            {{"serial", str(issued, "serial")},
@@ -266,15 +270,16 @@ json Renewal::run() {
             {"previousLetterSha1", str(letter2, "previousLetterSha1")}},
            renewText("step10",
                      {str(letter2, "fileName"), str(letter2, "folio"), str(letter2, "sha256")}));
-    auto cms2 = token_.call("renewal.sign_letter", {{"renewalId", renewalId},
-                                                    {"stage", "terms"},
-                                                    {"document", str(letter2, "document")},
-                                                    {"fileName", str(letter2, "fileName")}});
+    auto cms2 = token_.call(protocol::methods::names::RenewalSignLetter,
+                            {{"renewalId", renewalId},
+                             {"stage", "terms"},
+                             {"document", str(letter2, "document")},
+                             {"fileName", str(letter2, "fileName")}});
     auto renewed =
         portal_.post("/api/renewal/terms-letter/signature", {{"cms", str(cms2, "cms")}}, 11);
     // The portal has revoked the old certificate; the token now keeps or retires it.
-    auto finished =
-        token_.call("renewal.finish", {{"renewalId", renewalId}, {"retireOld", retireOld}});
+    auto finished = token_.call(protocol::methods::names::RenewalFinish,
+                                {{"renewalId", renewalId}, {"retireOld", retireOld}});
     const bool retired = finished.value("retired", false);
     report(11,
            {{"documentSha256", str(cms2, "documentSha256")},

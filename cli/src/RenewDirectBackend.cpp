@@ -12,6 +12,7 @@
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/MethodTable.h"
 #include "firmante/protocol/ReasonEnums.h"
 #include "firmante/views/Json.h"
 
@@ -88,19 +89,19 @@ nlohmann::json RenewDirectBackend::signChallenge(const nlohmann::json& params) {
 
 nlohmann::json RenewDirectBackend::call(const std::string& method, const nlohmann::json& p) {
     auto& token = session_.token();
-    if (method == "auth.sign_challenge") return signChallenge(p);
-    if (method == "renewal.begin")
+    if (method == protocol::methods::names::AuthSignChallenge) return signChallenge(p);
+    if (method == protocol::methods::names::RenewalBegin)
         return renewals_.begin(token, authorizer_, origin_,
                                pkcs11::Uri::parse(p.at("certificate").get<std::string>()),
                                pkcs11::parseKeyType(p.at("keyType").get<std::string>()));
     const auto id = p.at("renewalId").get<std::string>();
-    if (method == "renewal.sign_letter")
+    if (method == protocol::methods::names::RenewalSignLetter)
         return renewals_.signLetter(token, authorizer_, origin_, id,
                                     p.at("stage").get<std::string>(), decoded(p, "document"),
                                     p.at("fileName").get<std::string>());
-    if (method == "renewal.prove_possession")
+    if (method == protocol::methods::names::RenewalProvePossession)
         return renewals_.provePossession(token, authorizer_, origin_, id, decoded(p, "nonce"));
-    if (method == "renewal.install_certificate") {
+    if (method == protocol::methods::names::RenewalInstallCertificate) {
         const auto& pem = p.at("certificate").get_ref<const std::string&>();
         std::vector<pkcs11::Bytes> chain;
         for (const auto& c : p.value("chain", nlohmann::json::array())) {
@@ -110,7 +111,7 @@ nlohmann::json RenewDirectBackend::call(const std::string& method, const nlohman
         return renewals_.installCertificate(token, authorizer_, origin_, id,
                                             pkcs11::Bytes(pem.begin(), pem.end()), chain);
     }
-    if (method == "renewal.finish")
+    if (method == protocol::methods::names::RenewalFinish)
         return renewals_.finish(token, authorizer_, origin_, id, p.value("retireOld", false));
     throw CliError(protocol::words::Internal, "unknown renewal call " + method);
 }

@@ -13,6 +13,7 @@
 #include "firmante/nm/Limits.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Cms.h"
+#include "firmante/protocol/MethodTable.h"
 #include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
@@ -75,7 +76,7 @@ nlohmann::json signBatchViaAgent(const Arguments& args, AgentClient& agent,
         documents.push_back({{"document", base64(f.bytes)}, {"fileName", f.fileName}});
     }
     std::cerr << tr("agent.confirmThere") << std::endl;
-    auto result = agent.call("documents.sign_batch",
+    auto result = agent.call(protocol::methods::names::DocumentsSignBatch,
                              {{"certificate", certUri.str()}, {"documents", std::move(documents)}});
     const auto& results = result.value("results", nlohmann::json::array());
     if (!results.is_array() || results.size() != files.size())

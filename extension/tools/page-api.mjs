@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const PAGE_API_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'page-api');
 // Dependency order: each module uses only those above it.
-export const MODULES = ['reasons.js', 'messages.js', 'params.js', 'client.js', 'extension-transport.js', 'websocket-transport.js',
+export const MODULES = ['reasons.js', 'methods.js', 'messages.js', 'params.js', 'client.js', 'extension-transport.js', 'websocket-transport.js',
   'connect.js'];
 const INDEX = 'index.js';
 

@@ -7,6 +7,7 @@
 
 #include "firmante/agent/Base64.h"
 #include "firmante/agent/Hello.h"
+#include "firmante/agent/MethodTable.h"
 #include "firmante/agent/ParamReader.h"
 #include "firmante/agent/RequestParser.h"
 #include "firmante/agent/RpcError.h"
@@ -88,16 +89,18 @@ TEST(Request, HelloAcceptsCliAndNativeMessagingAndRefusesOtherVersions) {
     };
     auto cli = acceptHello(hello({{"transport", "cli"}, {"protocolVersion", 1}}), 7);
     EXPECT_EQ(cli.kind, ConnectionContext::Kind::Cli);
-    EXPECT_FALSE(cli.attestedOrigin);
+    EXPECT_EQ(cli.origin, "local");
     auto portal = acceptHello(
         hello({{"transport", "cli"}, {"protocolVersion", 1}, {"origin", "http://127.0.0.1:9"}}), 7);
-    EXPECT_EQ(portal.attestedOrigin.value_or(""), "http://127.0.0.1:9");
+    EXPECT_EQ(portal.origin, "http://127.0.0.1:9");
     auto nm = acceptHello(hello({{"transport", "native-messaging"},
                                  {"protocolVersion", 1},
                                  {"browser", "chromium"},
                                  {"extensionId", "abcdefghijklmnopabcdefghijklmnop"}}),
                           8);
     EXPECT_EQ(nm.kind, ConnectionContext::Kind::NativeMessaging);
+    EXPECT_TRUE(nm.originPerRequest);
+    EXPECT_FALSE(cli.originPerRequest);
     EXPECT_EQ(reasonOf([&] {
                   acceptHello(hello({{"transport", "cli"}, {"protocolVersion", 2}}), 1);
               }),
@@ -137,4 +140,28 @@ TEST(Request, LibraryErrorsKeepTheirReasonAndTriesHint) {
     EXPECT_EQ(
         std::string(RpcError::from(std::runtime_error("secret detail")).what()).find("secret"),
         std::string::npos);
+}
+
+// Issue 10 §2: a method exists only as a row of protocol/methods.json plus its handler; a handler
+// for a name the table lacks, a name registered twice, or a row without a handler stops the agent
+// at start-up, so the table and the agent cannot drift.
+TEST(MethodTable, AcceptsOnlyTheRowsOfMethodsJsonOnceEach) {
+    MethodTable table;
+    auto none = [](const RequestContext&, const json&) { return MethodPlan{}; };
+    EXPECT_THROW(table.add("tokens.delete_everything", none), std::logic_error);
+    table.add("tokens.list", none);
+    EXPECT_THROW(table.add("tokens.list", none), std::logic_error);
+    try {
+        table.requireComplete();
+        FAIL() << "a table with one handler is not complete";
+    } catch (const std::logic_error& e) {
+        EXPECT_NE(std::string(e.what()).find("has no handler"), std::string::npos) << e.what();
+    }
+    for (const auto& row : firmante::protocol::methods::kTable)
+        if (row.name != "tokens.list") table.add(row.name, none);
+    EXPECT_NO_THROW(table.requireComplete());
+    ASSERT_NE(table.find("renewal.status"), nullptr);
+    EXPECT_TRUE(table.find("renewal.status")->info->extensionPages);
+    EXPECT_FALSE(table.find("agent.info")->info->needsOrigin);
+    EXPECT_EQ(table.find("renewal.nothing"), nullptr);
 }

@@ -106,10 +106,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     connection.id = 1;
     if (data[0] & 1) {
         connection.kind = agent::ConnectionContext::Kind::NativeMessaging;
+        connection.originPerRequest = true;
         connection.client = "firmante-nmhost/fuzz";
     } else {
         connection.kind = agent::ConnectionContext::Kind::WebSocket;
-        connection.attestedOrigin = "https://fuzz.example";
+        connection.origin = "https://fuzz.example";
     }
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
 

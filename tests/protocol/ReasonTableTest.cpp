@@ -4,47 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <string>
 
+#include "SourceScan.h"
 #include "firmante/protocol/Reasons.h"
 
 namespace fs = std::filesystem;
 using namespace firmante::protocol;
 
-namespace {
-
-std::string readFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-// Every C++ source of the binaries (tests are excluded: they check the wire with literals, as an
-// independent observer should).
-std::vector<fs::path> productSources() {
-    std::vector<fs::path> files;
-    for (const char* dir : {"agent", "cli", "native-messaging", "pkcs11", "protocol"}) {
-        for (const auto& entry :
-             fs::recursive_directory_iterator(fs::path(FIRMANTE_SOURCE_DIR) / dir)) {
-            const auto ext = entry.path().extension();
-            if (ext == ".cpp" || ext == ".h" || ext == ".hpp") files.push_back(entry.path());
-        }
-    }
-    return files;
-}
-
-// The line without its // comment.
-std::string code(const std::string& line) {
-    const auto comment = line.find("//");
-    return comment == std::string::npos ? line : line.substr(0, comment);
-}
-
-}  // namespace
+using firmante::tests::readFile;
 
 TEST(ReasonTable, JsonRpcCodesAreTheOnesDesignFixes) {
     EXPECT_EQ(reasonInfo(Reason::ParseError).rpcCode, -32700);
@@ -112,20 +82,8 @@ TEST(ReasonTable, NoBinarySpellsAReasonWordOutsideTheTable) {
     const std::regex spelled("\"(" + alternatives + ")\"");
     // A word raised as a literal, known or not: RpcError("X", CliError("X", HostError("X", …
     const std::regex raised(R"re((RpcError|CliError|HostError|ListenError)\("([A-Z][A-Z_]+)")re");
-    std::vector<std::string> found;
     std::size_t scanned = 0;
-    for (const auto& file : productSources()) {
-        ++scanned;
-        std::istringstream lines(readFile(file));
-        std::string line;
-        for (int number = 1; std::getline(lines, line); ++number) {
-            const auto text = code(line);
-            if (std::regex_search(text, spelled) || std::regex_search(text, raised)) {
-                found.push_back(fs::relative(file, FIRMANTE_SOURCE_DIR).string() + ":" +
-                                std::to_string(number) + ": " + line);
-            }
-        }
-    }
+    const auto found = firmante::tests::sourceLinesMatching({spelled, raised}, scanned);
     EXPECT_GT(scanned, 100u) << "the source tree was not found";
     std::string listing;
     for (const auto& f : found) listing += "\n  " + f;

@@ -1,4 +1,5 @@
 #include "RenewalStep.h"
+#include "firmante/protocol/MethodTable.h"
 
 #include <array>
 
@@ -20,13 +21,14 @@ constexpr std::array<StepText, 8> kSteps{{
      "renewal.sign_letter con stage=acceptance"},
     {RenewalStep::AcceptanceSigned, "acceptanceSigned", 6,
      "Carta de Aceptación de Renovación firmada con el certificado actual",
-     "renewal.prove_possession"},
+     protocol::methods::names::RenewalProvePossession},
     {RenewalStep::PossessionProved, "possessionProved", 9, "Posesión de la llave nueva demostrada",
-     "renewal.install_certificate"},
+     protocol::methods::names::RenewalInstallCertificate},
     {RenewalStep::CertificateInstalled, "certificateInstalled", 9,
      "Certificado nuevo guardado en el token", "renewal.sign_letter con stage=terms"},
     {RenewalStep::TermsSigned, "termsSigned", 11,
-     "Carta de Términos y Condiciones firmada con el certificado nuevo", "renewal.finish"},
+     "Carta de Términos y Condiciones firmada con el certificado nuevo",
+     protocol::methods::names::RenewalFinish},
     {RenewalStep::Finished, "finished", 12, "Renovación terminada",
      "nada: la renovación ya terminó"},
     {RenewalStep::Cancelled, "cancelled", 0, "Renovación cancelada; la llave nueva se borró",

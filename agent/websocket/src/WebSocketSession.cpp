@@ -46,7 +46,7 @@ WebSocketSession::WebSocketSession(net::ip::tcp::socket socket, std::shared_ptr<
     context_.kind = agent::ConnectionContext::Kind::WebSocket;
     context_.id = id;
     context_.client = "websocket";
-    context_.attestedOrigin = std::move(origin);
+    context_.origin = std::move(origin);
 }
 
 void WebSocketSession::run(UpgradeRequest request, std::string early) {

@@ -1,5 +1,6 @@
 // The protocol's fixed numbers and its error type: what every other part of the page API shares.
-import { REASONS } from './reasons.js';
+import { REASONS, WORDS } from './reasons.js';
+import { PROMPTING_METHODS } from './methods.js';
 
 export const PROTOCOL_VERSION = 1;
 export const DEFAULT_WS_PORT = 31780;
@@ -12,15 +13,15 @@ export const DEFAULT_TIMEOUTS = Object.freeze({
   promptMs: 5 * 60_000 + 5_000,
 });
 // Link failures: a connect() that meets one of these has no usable transport.
-export const LINK_REASONS = new Set(['NATIVE_UNAVAILABLE', 'AGENT_NOT_RUNNING', 'AGENT_UNAVAILABLE', 'LOCAL_NETWORK_DENIED',
-  'VERSION_MISMATCH', 'TIMEOUT']);
+export const LINK_REASONS = new Set([WORDS.NATIVE_UNAVAILABLE, WORDS.AGENT_NOT_RUNNING, WORDS.AGENT_UNAVAILABLE, WORDS.LOCAL_NETWORK_DENIED,
+  WORDS.VERSION_MISMATCH, WORDS.TIMEOUT]);
 // A reply without data.reason (another JSON-RPC server): the word whose code it carries.
 const REASON_BY_CODE = Object.fromEntries(Object.entries(REASONS).filter(([, r]) => r.code !== -32000)
   .map(([word, r]) => [String(r.code), word]));
 
 /** Every rejection of this module: `reason` is the agent's stable word (DESIGN §2). */
 export class FirmanteError extends Error {
-  constructor(message, { reason = 'INTERNAL', code = -32000, triesLeft, data } = {}) {
+  constructor(message, { reason = WORDS.INTERNAL, code = -32000, triesLeft, data } = {}) {
     super(message);
     this.name = 'FirmanteError';
     this.reason = reason;
@@ -35,7 +36,7 @@ export class FirmanteError extends Error {
     const data = error && typeof error.data === 'object' && error.data !== null ? error.data : {};
     const code = typeof error?.code === 'number' ? error.code : -32000;
     return new FirmanteError(String(error?.message ?? 'Error del agente'), {
-      reason: typeof data.reason === 'string' ? data.reason : (REASON_BY_CODE[code] ?? 'INTERNAL'),
+      reason: typeof data.reason === 'string' ? data.reason : (REASON_BY_CODE[code] ?? WORDS.INTERNAL),
       code,
       triesLeft: typeof data.triesLeft === 'number' ? data.triesLeft : undefined,
       data,
@@ -43,12 +44,9 @@ export class FirmanteError extends Error {
   }
 }
 
-export const invalid = (message) => new FirmanteError(message, { reason: 'INVALID_PARAMS', code: -32602 });
+export const invalid = (message) => new FirmanteError(message, { reason: WORDS.INVALID_PARAMS, code: -32602 });
 
-function isRenewalStep(method) {
-  return method.startsWith('renewal.') && method !== 'renewal.status';
-}
+// Which methods may wait on a person: protocol/methods.json (generated methods.js).
 export function isPrompting(method) {
-  return method === 'auth.sign_challenge' || method === 'documents.sign' || method === 'documents.sign_batch' ||
-    isRenewalStep(method);
+  return PROMPTING_METHODS.has(method);
 }

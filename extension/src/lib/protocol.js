@@ -1,6 +1,8 @@
 // Constants and small helpers shared by the background modules. Plain ES
 // module with no browser globals so node tests import it directly.
 
+import { EXTENSION_PAGE_METHODS, PROMPTING_METHODS, RENEWAL_STEPS } from './methods.js';
+
 export const HOST_NAME = 'org.firmante.agent';
 export const PROTOCOL_VERSION = 1;
 
@@ -27,15 +29,15 @@ export const CODES = Object.freeze({
   APPLICATION: -32000,
 });
 
-// renewal.status only reads the journal; every other renewal.* call is a step
-// that may prompt and changes the renewal's state.
+// Per-method facts come from protocol/methods.json (generated lib/methods.js): a
+// renewal step may prompt and changes the renewal's state (renewal.status only
+// reads the journal).
 export function isRenewalStep(method) {
-  return method.startsWith('renewal.') && method !== 'renewal.status';
+  return RENEWAL_STEPS.has(method);
 }
 
 export function isPromptingMethod(method) {
-  return method === 'auth.sign_challenge' || method === 'documents.sign' || method === 'documents.sign_batch' ||
-    isRenewalStep(method);
+  return PROMPTING_METHODS.has(method);
 }
 
 export function timeoutFor(method, timeouts = TIMEOUTS) {
@@ -44,7 +46,7 @@ export function timeoutFor(method, timeouts = TIMEOUTS) {
 
 // What the extension's own popup may ask: reads only, nothing that signs or
 // changes a token.
-export const POPUP_METHODS = new Set(['agent.info', 'tokens.list', 'certificates.list', 'renewal.status']);
+export const POPUP_METHODS = EXTENSION_PAGE_METHODS;
 
 export function errorResponse(id, reason, message, code = CODES.APPLICATION) {
   return { jsonrpc: '2.0', id, error: { code, message, data: { reason } } };

@@ -14,7 +14,7 @@
 
 #include "firmante/agent/ConnectionContext.h"
 #include "firmante/agent/Limits.h"
-#include "firmante/agent/MethodPlan.h"
+#include "firmante/agent/MethodTable.h"
 #include "firmante/agent/Outcome.h"
 #include "firmante/agent/RequestContext.h"
 #include "firmante/renewal/Authorizer.h"
@@ -22,7 +22,7 @@
 namespace firmante::agent {
 
 class AgentStatus;
-class TokenRegistry;
+class TokenDirectory;
 class OriginPolicy;
 class RenewalMethods;
 
@@ -33,7 +33,7 @@ class Dispatcher {
   public:
     using Respond = std::function<void(nlohmann::json response)>;
 
-    Dispatcher(TokenRegistry& tokens, OriginPolicy& origins, renewal::Authorizer& authorizer,
+    Dispatcher(TokenDirectory& tokens, OriginPolicy& origins, renewal::Authorizer& authorizer,
                std::filesystem::path renewalsDir, Limits limits,
                std::vector<std::string> transports);
     ~Dispatcher();
@@ -64,21 +64,16 @@ class Dispatcher {
     /// Stops the consent queue (pending origin questions are dropped).
     void stop();
 
-    /// A method: validates params (throwing RpcError) and returns what to run.
-    using Handler = std::function<MethodPlan(const RequestContext&, const nlohmann::json& params)>;
-
   private:
-    void registerMethods();
-    void registerRenewalMethods();
-    /// documents.sign_batch (BatchSigning.cpp).
-    void registerBatchSigning();
+    void addAgentInfo();
+    void addRenewalMethods();
     void finish(const nlohmann::json& id, const std::string& requestId, const Respond& respond,
                 Outcome outcome);
     /// After a request succeeded: the tray's recent activity and renewals in progress.
-    void report(const std::string& method, const std::string& origin, const nlohmann::json& params,
-                const nlohmann::json& result);
+    void report(const protocol::MethodInfo& method, const std::string& origin,
+                const nlohmann::json& params, const nlohmann::json& result);
 
-    TokenRegistry& tokens_;
+    TokenDirectory& tokens_;
     OriginPolicy& origins_;
     renewal::Authorizer& authorizer_;
     std::unique_ptr<RenewalMethods> renewals_;
@@ -86,7 +81,7 @@ class Dispatcher {
     std::vector<std::string> transports_;
     std::uint16_t webSocketPort_ = 0;
     nlohmann::json webSocketProblem_;
-    std::map<std::string, Handler, std::less<>> methods_;
+    MethodTable methods_;
     AgentStatus* status_ = nullptr;
 };
 

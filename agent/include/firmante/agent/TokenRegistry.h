@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "firmante/agent/Limits.h"
+#include "firmante/agent/TokenDirectory.h"
 #include "firmante/agent/TokenWorker.h"
 #include "firmante/agent/UnlockHolds.h"
 #include "firmante/pkcs11/Module.h"
@@ -20,7 +21,7 @@ namespace firmante::agent {
 
 /// The loaded module, the tokens present, and one TokenWorker each. A monitor thread polls
 /// Module::tokens() (SoftHSM has no C_WaitForSlotEvent) and reports changes.
-class TokenRegistry {
+class TokenRegistry : public TokenDirectory {
   public:
     using ChangeListener = std::function<void(const std::vector<pkcs11::TokenInfo>&)>;
 
@@ -38,14 +39,11 @@ class TokenRegistry {
     void start(ChangeListener onChange);
     void stop();
 
-    /// The tokens seen by the last scan (never touches the token).
-    std::vector<pkcs11::TokenInfo> snapshot() const;
-    /// The worker for the token a URI names (token attributes; none = the only token).
-    /// Throws RpcError TOKEN_NOT_PRESENT, or INVALID_PARAMS when several match.
-    std::shared_ptr<TokenWorker> workerFor(const pkcs11::Uri& uri) const;
-    /// The worker for a token label or token URI.
-    std::shared_ptr<TokenWorker> workerForSelector(const std::string& labelOrUri) const;
-    std::vector<std::shared_ptr<TokenWorker>> workers() const;
+    std::vector<pkcs11::TokenInfo> snapshot() const override;
+    std::shared_ptr<TokenWorker> workerFor(const pkcs11::Uri& uri) const override;
+    std::shared_ptr<TokenWorker> workerForSelector(const std::string& labelOrUri) const override;
+    std::vector<std::shared_ptr<TokenWorker>> workers() const override;
+    std::string modulePath() const override { return module_->path(); }
 
     const pkcs11::Module& module() const noexcept { return *module_; }
 
