@@ -1,7 +1,6 @@
 #include <libpsl.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "firmante/agent/Origin.h"
 
@@ -19,24 +18,25 @@ const psl_ctx_t* suffixes() noexcept {
     return context;
 }
 
-std::string lower(std::string_view text) {
+}  // namespace
+
+std::string asciiLower(std::string_view text) {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
+    });
     return out;
 }
-
-}  // namespace
 
 std::string siteOf(std::string_view origin) {
     std::string_view host;
     for (std::string_view scheme : {"https://", "http://"}) {
         if (origin.starts_with(scheme)) host = origin.substr(scheme.size());
     }
-    if (host.empty()) return lower(origin);
-    if (host.front() == '[') return lower(host.substr(0, host.find(']') + 1));  // IPv6 literal
+    if (host.empty()) return asciiLower(origin);
+    if (host.front() == '[') return asciiLower(host.substr(0, host.find(']') + 1));  // IPv6 literal
     host = host.substr(0, host.find(':'));
-    const std::string name = lower(host);
+    const std::string name = asciiLower(host);
     const bool dotted = name.find('.') != std::string::npos;
     const bool numeric = std::all_of(name.begin(), name.end(),
                                      [](unsigned char c) { return std::isdigit(c) || c == '.'; });

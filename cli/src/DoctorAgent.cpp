@@ -17,8 +17,10 @@
 #include "Messages.h"
 #include "firmante/nm/FdFrameIo.h"
 #include "firmante/protocol/AgentSocketPath.h"
+#include "firmante/protocol/MethodTable.h"
 #include "firmante/protocol/PeerCredentials.h"
 #include "firmante/protocol/ReasonEnums.h"
+#include "firmante/protocol/UniqueFd.h"
 #include "firmante/websocket/WebSocketPort.h"
 
 namespace firmante::cli::doctor {
@@ -35,19 +37,7 @@ struct AgentAnswer {
     std::string detail;
 };
 
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const noexcept { return fd_; }
-
-  private:
-    int fd_;
-};
+using Fd = protocol::UniqueFd;
 
 nlohmann::json request(int fd, const nlohmann::json& message) {
     nm::writeFrame(fd, message.dump());
@@ -95,7 +85,9 @@ AgentAnswer askAgent(const std::string& path) {
              {"params",
               {{"transport", "cli"}, {"client", "firmante-doctor"}, {"protocolVersion", 1}}}});
         if (hello.contains("error")) throw std::runtime_error(hello["error"].dump());
-        auto info = request(fd.get(), {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "agent.info"}});
+        auto info = request(
+            fd.get(),
+            {{"jsonrpc", "2.0"}, {"id", 1}, {"method", protocol::methods::names::AgentInfo}});
         if (!info.contains("result")) throw std::runtime_error(info.dump());
         answer.kind = AgentAnswer::Kind::Answered;
         answer.info = info["result"];

@@ -11,11 +11,6 @@
 namespace firmante::cli {
 namespace {
 
-struct Text {
-    const char* es;
-    const char* en;
-};
-
 // Every user-facing string, Spanish (es-MX) first. {0}, {1}… are arguments.
 const std::unordered_map<std::string_view, Text>& table() {
     static const std::unordered_map<std::string_view, Text> t{
@@ -404,6 +399,10 @@ std::string tr(std::string_view key, std::initializer_list<std::string> args) {
         found = {doctor->first, doctor->second};
     else
         return std::string(key);
+    return render(found, args);
+}
+
+std::string render(const Text& found, std::initializer_list<std::string> args) {
     std::string text = gLanguage == Language::English ? found.en : found.es;
     std::size_t index = 0;
     for (const auto& arg : args) {

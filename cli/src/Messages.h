@@ -14,6 +14,15 @@ Language languageFromEnvironment();
 void setLanguage(Language language) noexcept;
 Language currentLanguage() noexcept;
 
+/// A user-facing text in both languages, as the message tables hold it.
+struct Text {
+    const char* es;
+    const char* en;
+};
+
+/// `text` in the current language, with {0}, {1}… replaced by `args`.
+std::string render(const Text& text, std::initializer_list<std::string> args = {});
+
 /// The text for `key` in the current language, with {0}, {1}… replaced by `args`. Every
 /// user-facing string lives in one table (Messages.cpp) so that both languages always exist.
 std::string tr(std::string_view key, std::initializer_list<std::string> args = {});

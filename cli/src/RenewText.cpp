@@ -7,11 +7,6 @@
 namespace firmante::cli {
 namespace {
 
-struct Text {
-    const char* es;
-    const char* en;
-};
-
 const std::unordered_map<std::string_view, Text>& table() {
     static const std::unordered_map<std::string_view, Text> t{
         {"via.agent",
@@ -129,15 +124,7 @@ const std::unordered_map<std::string_view, Text>& table() {
 std::string renewText(std::string_view key, std::initializer_list<std::string> args) {
     auto it = table().find(key);
     if (it == table().end()) return tr(key, args);
-    std::string text = currentLanguage() == Language::English ? it->second.en : it->second.es;
-    std::size_t index = 0;
-    for (const auto& arg : args) {
-        std::string marker = "{" + std::to_string(index++) + "}";
-        for (auto pos = text.find(marker); pos != std::string::npos;
-             pos = text.find(marker, pos + arg.size()))
-            text.replace(pos, marker.size(), arg);
-    }
-    return text;
+    return render(it->second, args);
 }
 
 }  // namespace firmante::cli

@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REASONS_JS, TYPES, readTable, reasonsModule, typesWithUnion } from '../tools/reasons.mjs';
+import {
+  EXTENSION_WORDS_JS, REASONS_JS, TYPES, extensionWordsModule, readTable, reasonsModule, typesWithUnion,
+} from '../tools/reasons.mjs';
+import { WORDS as EXTENSION_WORDS } from '../src/lib/reason-words.js';
 import { FirmanteError, REASONS } from '../page-api/firmante.js';
 
 const EXTENSION = join(REASONS_JS, '..', '..', '..');
@@ -24,30 +27,53 @@ test('a word added to the table changes both generated files, so drift is caught
   assert.match(typesWithUnion(types, table), /'NEW_WORD'/);
 });
 
+const GENERATED = new Set(['firmante.js', 'reasons.js', 'reason-words.js']);
+// The content script is a classic script (manifest content scripts cannot be ES modules): it
+// cannot import the words, so it spells the three it raises, and the scan below checks them.
+const CLASSIC_SCRIPTS = new Set(['content-script.js']);
+
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sources(path);
-    return entry.name.endsWith('.js') && entry.name !== 'firmante.js' && entry.name !== 'reasons.js' ? [path] : [];
+    return entry.name.endsWith('.js') && !GENERATED.has(entry.name) ? [path] : [];
   });
 }
 
-test('every reason word the extension and the page API raise is in the table', () => {
-  const raised = new Map();
-  // The shapes that raise or compare a reason: reason: 'X', reason === 'X', ('X', …) errors.
-  const shapes = [/reason\s*(?:[:=]|===|!==|\?\?)\s*'([A-Z][A-Z_]{3,})'/g,
-    /(?:LinkError|FirmanteError|errorResponse|fail)\([^)]*?'([A-Z][A-Z_]{3,})'/g,
-    /LINK_REASONS = new Set\(\[([^\]]*)\]/g];
-  for (const file of [...sources(join(EXTENSION, 'src')), ...sources(join(EXTENSION, 'page-api', 'src'))]) {
-    const text = readFileSync(file, 'utf8');
-    for (const shape of shapes) {
-      for (const match of text.matchAll(shape)) {
-        for (const [word] of match[1].matchAll(/[A-Z][A-Z_]{3,}/g)) raised.set(word, file);
-      }
+const SOURCES = [...sources(join(EXTENSION, 'src')), ...sources(join(EXTENSION, 'page-api', 'src'))];
+
+test('the extension and the page API spell no reason word: they name it, WORDS.X', () => {
+  const spelled = [];
+  for (const file of SOURCES) {
+    if (CLASSIC_SCRIPTS.has(file.split('/').pop())) continue;
+    for (const [, word] of readFileSync(file, 'utf8').matchAll(/'([A-Z][A-Z_]{3,})'/g)) {
+      if (word in REASONS) spelled.push(`${file}: '${word}'`);
     }
   }
-  assert.ok(raised.size >= 8, `the scan found only ${[...raised.keys()]}: the shapes above no longer match`);
+  assert.deepEqual(spelled, [], 'use WORDS.X (lib/reason-words.js, page-api/src/reasons.js) instead');
+});
+
+test('every reason word the extension and the page API raise or name is in the table', () => {
+  const raised = new Map();
+  // WORDS.X in the modules; in the classic content script the shapes that raise a reason.
+  const shapes = [/WORDS\.([A-Za-z_]+)/g, /(?:fail)\([^)]*?'([A-Z][A-Z_]{3,})'/g];
+  for (const file of SOURCES) {
+    const text = readFileSync(file, 'utf8');
+    for (const shape of shapes) {
+      for (const match of text.matchAll(shape)) raised.set(match[1], file);
+    }
+  }
+  assert.ok(raised.size >= 10, `the scan found only ${[...raised.keys()]}: the shapes above no longer match`);
   for (const [word, file] of raised) assert.ok(word in REASONS, `${file} raises ${word}, which protocol/reasons.json lacks`);
+});
+
+test('the extension\'s words are the table\'s', () => {
+  for (const [name, word] of Object.entries(EXTENSION_WORDS)) {
+    assert.equal(name, word);
+    assert.ok(word in REASONS, word);
+  }
+  assert.equal(readFileSync(EXTENSION_WORDS_JS, 'utf8'), extensionWordsModule(),
+    'src/lib/reason-words.js is stale: run node extension/tools/reasons.mjs');
 });
 
 test('FirmanteError carries retriable from the agent, else from the table', () => {

@@ -10,18 +10,10 @@
 
 namespace firmante::renewal {
 
-using json = nlohmann::json;
-using pkcs11::Bytes;
-using pkcs11::Error;
-using pkcs11::Reason;
-using namespace support;
-
 json RenewalManager::finish(pkcs11::Token& token, Authorizer& authorizer, const std::string& origin,
                             const std::string& renewalId, bool retireOld) {
     checkOrigin(origin);
-    json rec = record(renewalId);
-    requireOrigin(rec, origin);
-    requireStep(rec, {RenewalStep::TermsSigned}, "terminar la renovación");
+    json rec = stepRecord(origin, renewalId, {RenewalStep::TermsSigned}, "terminar la renovación");
 
     bool retired = false;
     if (retireOld) {

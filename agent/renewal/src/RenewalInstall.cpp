@@ -14,23 +14,16 @@
 
 namespace firmante::renewal {
 
-using json = nlohmann::json;
-using pkcs11::Bytes;
-using pkcs11::Error;
-using pkcs11::Reason;
-using namespace support;
-
 json RenewalManager::provePossession(pkcs11::Token& token, Authorizer& authorizer,
                                      const std::string& origin, const std::string& renewalId,
                                      std::span<const unsigned char> nonce) {
     checkOrigin(origin);
     if (nonce.size() < kMinNonce || nonce.size() > kMaxNonce)
         throw Error(Reason::InvalidParams, "nonce debe tener entre 16 y 256 bytes.");
-    json rec = record(renewalId);
-    requireOrigin(rec, origin);
     // Repeating it is harmless (a portal may retry with a fresh nonce) until the certificate is in.
-    requireStep(rec, {RenewalStep::AcceptanceSigned, RenewalStep::PossessionProved},
-                "demostrar la posesión de la llave nueva");
+    json rec = stepRecord(origin, renewalId,
+                          {RenewalStep::AcceptanceSigned, RenewalStep::PossessionProved},
+                          "demostrar la posesión de la llave nueva");
     requireSameToken(token, rec);
 
     const json& newKey = rec.at("newKey");
@@ -94,10 +87,9 @@ json RenewalManager::installCertificate(pkcs11::Token& token, Authorizer& author
         throw Error(Reason::TooLarge, "El certificado excede el tamaño máximo permitido.");
     if (chain.size() > kMaxChain)
         throw Error(Reason::InvalidParams, "La cadena tiene demasiados certificados.");
-    json rec = record(renewalId);
-    requireOrigin(rec, origin);
-    requireStep(rec, {RenewalStep::PossessionProved, RenewalStep::CertificateInstalled},
-                "instalar el certificado nuevo");
+    json rec = stepRecord(origin, renewalId,
+                          {RenewalStep::PossessionProved, RenewalStep::CertificateInstalled},
+                          "instalar el certificado nuevo");
 
     const pkcs11::CertificateInfo info = pkcs11::describeCertificate(certificate);
     const Bytes expected = base64Decode(rec.at("newKey").at("spki").get<std::string>());

@@ -11,6 +11,7 @@
 
 #include "RenewalStep.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/UniqueFd.h"
 
 namespace firmante::renewal {
 
@@ -24,25 +25,7 @@ namespace {
                                       path.string() + "): " + std::strerror(errno));
 }
 
-/// Closes a descriptor on every path out.
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const noexcept { return fd_; }
-    int release() noexcept {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-  private:
-    int fd_;
-};
+using Fd = protocol::UniqueFd;
 
 bool hasString(const nlohmann::json& object, std::initializer_list<const char*> path) {
     const nlohmann::json* at = &object;

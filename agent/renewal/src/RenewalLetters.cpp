@@ -13,12 +13,6 @@
 
 namespace firmante::renewal {
 
-using json = nlohmann::json;
-using pkcs11::Bytes;
-using pkcs11::Error;
-using pkcs11::Reason;
-using namespace support;
-
 json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
                                 const std::string& origin, const std::string& renewalId,
                                 const std::string& stage, std::span<const unsigned char> document,
@@ -31,11 +25,10 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
     checkFileName(fileName);
     const bool acceptance = stage == "acceptance";
 
-    json rec = record(renewalId);
-    requireOrigin(rec, origin);
-    requireStep(rec, {acceptance ? RenewalStep::Begun : RenewalStep::CertificateInstalled},
-                acceptance ? "firmar la Carta de Aceptación de Renovación"
-                           : "firmar la Carta de Términos y Condiciones");
+    json rec = stepRecord(origin, renewalId,
+                          {acceptance ? RenewalStep::Begun : RenewalStep::CertificateInstalled},
+                          acceptance ? "firmar la Carta de Aceptación de Renovación"
+                                     : "firmar la Carta de Términos y Condiciones");
     requireSameToken(token, rec);
 
     // Rule 4, before anything is shown or signed: the letter, as a viewer draws it, must state

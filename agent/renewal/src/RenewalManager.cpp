@@ -13,13 +13,6 @@
 
 namespace firmante::renewal {
 
-using json = nlohmann::json;
-using pkcs11::Bytes;
-using pkcs11::Error;
-using pkcs11::Reason;
-
-using namespace support;
-
 RenewalManager::RenewalManager(std::filesystem::path journalDir)
     : journal_(std::make_unique<RenewalJournal>(std::move(journalDir))) {
     RenewalJournal::Contents contents = journal_->load();
@@ -28,6 +21,15 @@ RenewalManager::RenewalManager(std::filesystem::path journalDir)
 }
 
 RenewalManager::~RenewalManager() = default;
+
+json RenewalManager::stepRecord(const std::string& origin, const std::string& renewalId,
+                                std::initializer_list<RenewalStep> allowed,
+                                std::string_view action) const {
+    json rec = record(renewalId);
+    requireOrigin(rec, origin);
+    requireStep(rec, allowed, action);
+    return rec;
+}
 
 json RenewalManager::record(const std::string& renewalId) const {
     if (!RenewalJournal::validId(renewalId))

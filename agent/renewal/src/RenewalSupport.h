@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "RenewalStep.h"
+#include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Token.h"
 #include "firmante/pkcs11/Types.h"
 #include "firmante/renewal/Authorizer.h"
@@ -88,3 +89,15 @@ void checkOrigin(const std::string& origin);
 void checkFileName(const std::string& fileName);
 
 }  // namespace firmante::renewal::support
+
+namespace firmante::renewal {
+
+// The names every step of the renewal uses (RenewalManager.cpp, RenewalLetters.cpp,
+// RenewalInstall.cpp, RenewalFinish.cpp); an internal header, never installed.
+using json = nlohmann::json;
+using pkcs11::Bytes;
+using pkcs11::Error;
+using pkcs11::Reason;
+using namespace support;
+
+}  // namespace firmante::renewal

@@ -1,7 +1,6 @@
 #include "firmante/websocket/UpgradeCheck.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -11,20 +10,9 @@ namespace firmante::websocket {
 
 namespace http = boost::beast::http;
 
-namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-}  // namespace
-
 bool isLoopbackHost(std::string_view host, std::uint16_t port) noexcept {
     try {
-        const std::string value = lower(host);
+        const std::string value = agent::asciiLower(host);
         const std::string suffix = ":" + std::to_string(port);
         for (const char* name : {"127.0.0.1", "[::1]", "localhost"}) {
             if (value == std::string(name) + suffix) return true;

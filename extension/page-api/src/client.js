@@ -5,6 +5,7 @@ import {
 import {
   asBytes, binaryParam, bytesToBase64, certificateParam, checkArgs, compact, textParam,
 } from './params.js';
+import { WORDS } from './reasons.js';
 
 let clientCount = 0;
 
@@ -155,7 +156,7 @@ export class FirmanteClient {
   /** Stops listening; calls still waiting reject with AGENT_UNAVAILABLE. */
   close() {
     this.#transport.close();
-    this.#onClose(new FirmanteError('Closed by the page', { reason: 'AGENT_UNAVAILABLE' }));
+    this.#onClose(new FirmanteError('Closed by the page', { reason: WORDS.AGENT_UNAVAILABLE }));
   }
 
   /** For connect(): agent.info with a deadline and the protocol check. */
@@ -163,7 +164,7 @@ export class FirmanteClient {
     const info = await this.#call('agent.info', {}, timeoutMs);
     if (info?.protocolVersion !== PROTOCOL_VERSION) {
       throw new FirmanteError(`The agent speaks protocol ${JSON.stringify(info?.protocolVersion)}, this page ${PROTOCOL_VERSION}`,
-        { reason: 'VERSION_MISMATCH' });
+        { reason: WORDS.VERSION_MISMATCH });
     }
     this.agentInfo = info;
     return info;
@@ -176,13 +177,13 @@ export class FirmanteClient {
     const text = JSON.stringify(message);
     // Characters are a lower bound of UTF-8 bytes: exact enough to refuse early.
     if (text.length > MAX_REQUEST_BYTES) {
-      return Promise.reject(new FirmanteError(`The request exceeds ${MAX_REQUEST_BYTES} bytes`, { reason: 'TOO_LARGE' }));
+      return Promise.reject(new FirmanteError(`The request exceeds ${MAX_REQUEST_BYTES} bytes`, { reason: WORDS.TOO_LARGE }));
     }
     const ms = timeoutMs ?? (isPrompting(method) ? this.#timeouts.promptMs : this.#timeouts.callMs);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new FirmanteError(`No answer to ${method} within ${Math.round(ms / 1000)} s`, { reason: 'TIMEOUT' }));
+        reject(new FirmanteError(`No answer to ${method} within ${Math.round(ms / 1000)} s`, { reason: WORDS.TIMEOUT }));
       }, ms);
       this.#pending.set(id, { resolve, reject, timer });
       try {
@@ -191,7 +192,7 @@ export class FirmanteClient {
         clearTimeout(timer);
         this.#pending.delete(id);
         reject(err instanceof FirmanteError ? err
-          : new FirmanteError(`Could not send: ${err?.message ?? err}`, { reason: 'AGENT_UNAVAILABLE' }));
+          : new FirmanteError(`Could not send: ${err?.message ?? err}`, { reason: WORDS.AGENT_UNAVAILABLE }));
       }
     });
   }
@@ -219,7 +220,7 @@ export class FirmanteClient {
 
   #onClose(err) {
     if (this.#closed) return;
-    this.#closed = err ?? new FirmanteError('The connection to the agent closed', { reason: 'AGENT_UNAVAILABLE' });
+    this.#closed = err ?? new FirmanteError('The connection to the agent closed', { reason: WORDS.AGENT_UNAVAILABLE });
     for (const w of this.#pending.values()) {
       clearTimeout(w.timer);
       w.reject(this.#closed);

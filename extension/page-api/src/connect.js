@@ -3,6 +3,7 @@ import { FirmanteError, DEFAULT_WS_PORT, LINK_REASONS } from './messages.js';
 import { createClient } from './client.js';
 import { EXTENSION_ATTRIBUTE, extensionTransport, probeExtension } from './extension-transport.js';
 import { openWebSocketTransport } from './websocket-transport.js';
+import { WORDS } from './reasons.js';
 
 /**
  * Connects to the agent: the extension first, else the WebSocket.
@@ -74,10 +75,10 @@ export async function connect(options = {}) {
     }
   }
 
-  if (websocketFailure?.reason === 'AGENT_UNAVAILABLE') websocketFailure = await withLocalNetworkState(websocketFailure, win);
-  if (websocketFailure?.reason === 'VERSION_MISMATCH' || websocketFailure?.reason === 'LOCAL_NETWORK_DENIED') throw websocketFailure;
+  if (websocketFailure?.reason === WORDS.AGENT_UNAVAILABLE) websocketFailure = await withLocalNetworkState(websocketFailure, win);
+  if (websocketFailure?.reason === WORDS.VERSION_MISMATCH || websocketFailure?.reason === WORDS.LOCAL_NETWORK_DENIED) throw websocketFailure;
   if (extensionFailure) throw extensionFailure;
-  throw websocketFailure ?? new FirmanteError('The Firmante agent is not reachable from this page', { reason: 'AGENT_UNAVAILABLE' });
+  throw websocketFailure ?? new FirmanteError('The Firmante agent is not reachable from this page', { reason: WORDS.AGENT_UNAVAILABLE });
 }
 
 // The agent holds the WebSocket upgrade of a site it must ask the person about while its question
@@ -102,14 +103,14 @@ async function openWebSocketWaitingForConsent(open, { consentWaitMs, onConsentWa
     try {
       return await open();
     } catch (err) {
-      if (err?.reason !== 'AGENT_UNAVAILABLE' || now() - began < CONSENT_HELD_MS) throw err;
+      if (err?.reason !== WORDS.AGENT_UNAVAILABLE || now() - began < CONSENT_HELD_MS) throw err;
       // Chromium's own local-network question also holds the socket: a "no" there is final.
       const local = await withLocalNetworkState(err, win);
-      if (local.reason === 'LOCAL_NETWORK_DENIED') throw local;
+      if (local.reason === WORDS.LOCAL_NETWORK_DENIED) throw local;
       const waitedMs = Math.round(now() - started);
       if (waitedMs + RETRY_AFTER_MS >= consentWaitMs) {
         throw new FirmanteError(`The agent was still asking the person about this site after ${Math.round(waitedMs / 1000)} s`,
-          { reason: 'TIMEOUT', data: { consentWaitMs } });
+          { reason: WORDS.TIMEOUT, data: { consentWaitMs } });
       }
       if (typeof onConsentWait === 'function') {
         try {
@@ -145,7 +146,7 @@ async function withLocalNetworkState(err, win) {
   if (states.length === 0) return err;
   if (states.includes('denied')) {
     return new FirmanteError('The browser does not let this site reach the agent on this computer (local network access)',
-      { reason: 'LOCAL_NETWORK_DENIED', data: { localNetworkAccess: 'denied' } });
+      { reason: WORDS.LOCAL_NETWORK_DENIED, data: { localNetworkAccess: 'denied' } });
   }
   const state = states.includes('prompt') ? 'prompt' : states[0];
   return new FirmanteError(err.message, { reason: err.reason, code: err.code, data: { ...err.data, localNetworkAccess: state } });
@@ -166,7 +167,7 @@ export async function request(method, params = {}, options = {}) {
   try {
     return await client.request(method, params);
   } catch (err) {
-    if (err?.reason === 'AGENT_UNAVAILABLE' && shared) {
+    if (err?.reason === WORDS.AGENT_UNAVAILABLE && shared) {
       const current = await shared.catch(() => null);
       if (current === client) shared = null;
     }

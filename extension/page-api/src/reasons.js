@@ -43,3 +43,7 @@ export const REASONS = Object.freeze({
   NOT_AVAILABLE: Object.freeze({"code":-32000,"retriable":false,"from":"cli","es":"Esta acción todavía no está disponible.","en":"This action is not available yet."}),
   NOT_WRITABLE: Object.freeze({"code":-32000,"retriable":false,"from":"cli","es":"No se puede escribir en el destino.","en":"The destination cannot be written."}),
 });
+
+// The words as names (WORDS.PIN_INCORRECT), so that code raising or comparing a reason never
+// spells one: a misspelt name is caught by test/reasons.test.mjs.
+export const WORDS = Object.freeze(Object.fromEntries(Object.keys(REASONS).map((word) => [word, word])));

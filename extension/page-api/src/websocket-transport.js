@@ -1,5 +1,6 @@
 // The WebSocket path: ws://127.0.0.1:PORT, for browsers without the extension.
 import { FirmanteError } from './messages.js';
+import { WORDS } from './reasons.js';
 
 /** Opens ws://127.0.0.1:port; rejects with AGENT_UNAVAILABLE. */
 export function openWebSocketTransport(WebSocketImpl, port, timeoutMs) {
@@ -8,7 +9,7 @@ export function openWebSocketTransport(WebSocketImpl, port, timeoutMs) {
     try {
       ws = new WebSocketImpl(`ws://127.0.0.1:${port}`);
     } catch (err) {
-      reject(new FirmanteError(`No WebSocket: ${err?.message ?? err}`, { reason: 'AGENT_UNAVAILABLE' }));
+      reject(new FirmanteError(`No WebSocket: ${err?.message ?? err}`, { reason: WORDS.AGENT_UNAVAILABLE }));
       return;
     }
     let open = false;
@@ -17,7 +18,7 @@ export function openWebSocketTransport(WebSocketImpl, port, timeoutMs) {
       onmessage: null,
       onclose: null,
       send(message, text) {
-        if (ws.readyState !== 1) throw new FirmanteError('The agent connection is closed', { reason: 'AGENT_UNAVAILABLE' });
+        if (ws.readyState !== 1) throw new FirmanteError('The agent connection is closed', { reason: WORDS.AGENT_UNAVAILABLE });
         ws.send(text ?? JSON.stringify(message));
       },
       close() {
@@ -26,7 +27,7 @@ export function openWebSocketTransport(WebSocketImpl, port, timeoutMs) {
     };
     const timer = setTimeout(() => {
       ws.close();
-      reject(new FirmanteError(`The agent did not accept a WebSocket on port ${port}`, { reason: 'AGENT_UNAVAILABLE' }));
+      reject(new FirmanteError(`The agent did not accept a WebSocket on port ${port}`, { reason: WORDS.AGENT_UNAVAILABLE }));
     }, timeoutMs);
     ws.onopen = () => {
       open = true;
@@ -45,7 +46,7 @@ export function openWebSocketTransport(WebSocketImpl, port, timeoutMs) {
     };
     const refused = () => {
       clearTimeout(timer);
-      reject(new FirmanteError(`No Firmante agent on ws://127.0.0.1:${port}`, { reason: 'AGENT_UNAVAILABLE' }));
+      reject(new FirmanteError(`No Firmante agent on ws://127.0.0.1:${port}`, { reason: WORDS.AGENT_UNAVAILABLE }));
     };
     // Browsers fire error then close on a refused connection; some other
     // implementations only error. Either settles the attempt (reject is idempotent).
@@ -57,7 +58,7 @@ export function openWebSocketTransport(WebSocketImpl, port, timeoutMs) {
         refused();
         return;
       }
-      transport.onclose?.(new FirmanteError('The agent closed the connection', { reason: 'AGENT_UNAVAILABLE' }));
+      transport.onclose?.(new FirmanteError('The agent closed the connection', { reason: WORDS.AGENT_UNAVAILABLE }));
     };
   });
 }

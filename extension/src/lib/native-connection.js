@@ -4,6 +4,7 @@
 // node tests can drive it with a fake.
 import { LinkError } from './link-error.js';
 import { HOST_NAME, PROTOCOL_VERSION, TIMEOUTS } from './protocol.js';
+import { WORDS } from './reason-words.js';
 
 const RECONNECT_FIRST_MS = 1_000;
 const RECONNECT_MAX_MS = 60_000;
@@ -64,12 +65,12 @@ export class NativeConnection {
 
   /** Sends one JSON-RPC object; throws a LinkError when the port is not ready or already gone. */
   post(message) {
-    if (this.#state !== 'ready') throw new LinkError('NATIVE_UNAVAILABLE', 'Native host not connected');
+    if (this.#state !== 'ready') throw new LinkError(WORDS.NATIVE_UNAVAILABLE, 'Native host not connected');
     try {
       this.#port.postMessage(message);
     } catch (err) {
       this.#dropReady(`Native host port failed: ${err?.message ?? err}`);
-      throw new LinkError('NATIVE_UNAVAILABLE', 'Native host disconnected');
+      throw new LinkError(WORDS.NATIVE_UNAVAILABLE, 'Native host disconnected');
     }
   }
 
@@ -77,7 +78,7 @@ export class NativeConnection {
     this.#keepTrying = false;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
-    if (this.#state === 'connecting') this.#failHandshake(new LinkError('NATIVE_UNAVAILABLE', 'Closed'));
+    if (this.#state === 'connecting') this.#failHandshake(new LinkError(WORDS.NATIVE_UNAVAILABLE, 'Closed'));
     else if (this.#state === 'ready') this.#dropReady('Closed', { reopen: false });
   }
 
@@ -100,7 +101,7 @@ export class NativeConnection {
     try {
       port = this.#runtime.connectNative(this.#hostName);
     } catch (err) {
-      this.#failHandshake(new LinkError('NATIVE_UNAVAILABLE', `connectNative failed: ${err?.message ?? err}`));
+      this.#failHandshake(new LinkError(WORDS.NATIVE_UNAVAILABLE, `connectNative failed: ${err?.message ?? err}`));
       return promise;
     }
     this.#port = port;
@@ -109,7 +110,7 @@ export class NativeConnection {
 
     this.#handshakeId = `firmante-handshake-${++this.#handshakeCount}`;
     this.#handshakeTimer = setTimeout(() => {
-      this.#failHandshake(new LinkError('TIMEOUT',
+      this.#failHandshake(new LinkError(WORDS.TIMEOUT,
         `The agent did not answer agent.info within ${this.#timeouts.handshakeMs / 1000} s`));
     }, this.#timeouts.handshakeMs);
     try {
@@ -118,7 +119,7 @@ export class NativeConnection {
       // messaging request; agent.info needs no allowlist entry).
       port.postMessage({ jsonrpc: '2.0', id: this.#handshakeId, method: 'agent.info', params: {}, origin: this.#ownOrigin });
     } catch (err) {
-      this.#failHandshake(new LinkError('NATIVE_UNAVAILABLE', `Native host port failed: ${err?.message ?? err}`));
+      this.#failHandshake(new LinkError(WORDS.NATIVE_UNAVAILABLE, `Native host port failed: ${err?.message ?? err}`));
     }
     return promise;
   }
@@ -141,13 +142,13 @@ export class NativeConnection {
 
   #finishHandshake(msg) {
     if (msg.error) {
-      const reason = msg.error?.data?.reason ?? 'INTERNAL';
+      const reason = msg.error?.data?.reason ?? WORDS.INTERNAL;
       this.#failHandshake(new LinkError(reason, `agent.info failed: ${msg.error?.message ?? 'error'}`));
       return;
     }
     const version = msg.result?.protocolVersion;
     if (version !== PROTOCOL_VERSION) {
-      this.#failHandshake(new LinkError('VERSION_MISMATCH',
+      this.#failHandshake(new LinkError(WORDS.VERSION_MISMATCH,
         `The agent speaks protocol version ${JSON.stringify(version)}; this extension needs ${PROTOCOL_VERSION}`));
       return;
     }
@@ -192,7 +193,7 @@ export class NativeConnection {
     const hostError = this.#hostError;
     this.#hostError = null;
     if (this.#state === 'connecting') {
-      this.#failHandshake(hostError ?? new LinkError('NATIVE_UNAVAILABLE', why));
+      this.#failHandshake(hostError ?? new LinkError(WORDS.NATIVE_UNAVAILABLE, why));
     } else if (this.#state === 'ready') {
       this.#port = null;
       this.#dropReady(why, { error: hostError });
@@ -211,7 +212,7 @@ export class NativeConnection {
         // already gone
       }
     }
-    this.#onDisconnect(error ?? new LinkError('NATIVE_UNAVAILABLE', why));
+    this.#onDisconnect(error ?? new LinkError(WORDS.NATIVE_UNAVAILABLE, why));
     if (reopen) {
       this.#keepTrying = true;
       this.#scheduleReconnect();

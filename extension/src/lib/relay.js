@@ -7,6 +7,7 @@ import {
   CODES, MAX_PENDING_PER_CLIENT, MAX_REQUEST_BYTES, POPUP_METHODS, TIMEOUTS, errorResponse, exceedsUtf8Length,
   isRenewalStep, isValidId, timeoutFor,
 } from './protocol.js';
+import { WORDS } from './reason-words.js';
 
 export class Relay {
   #native;
@@ -76,16 +77,16 @@ export class Relay {
       (msg.params === undefined || (typeof msg.params === 'object' && msg.params !== null));
     if (!looksValid) {
       const id = msg && isValidId(msg.id) ? msg.id : null;
-      fail(id, 'INVALID_REQUEST', 'Expected a JSON-RPC 2.0 request with an id', CODES.INVALID_REQUEST);
+      fail(id, WORDS.INVALID_REQUEST, 'Expected a JSON-RPC 2.0 request with an id', CODES.INVALID_REQUEST);
       return;
     }
     const { id: pageId, method, params } = msg;
     if (client.origin === null) {
-      fail(pageId, 'ORIGIN_NOT_ALLOWED', 'The page has no origin the browser can attest');
+      fail(pageId, WORDS.ORIGIN_NOT_ALLOWED, 'The page has no origin the browser can attest');
       return;
     }
     if (client.extensionPage && !POPUP_METHODS.has(method)) {
-      fail(pageId, 'ORIGIN_NOT_ALLOWED', `The extension's own pages may not call ${method}`);
+      fail(pageId, WORDS.ORIGIN_NOT_ALLOWED, `The extension's own pages may not call ${method}`);
       return;
     }
 
@@ -99,19 +100,19 @@ export class Relay {
     try {
       text = JSON.stringify(outgoing);
     } catch {
-      fail(pageId, 'INVALID_REQUEST', 'The request is not serialisable as JSON', CODES.INVALID_REQUEST);
+      fail(pageId, WORDS.INVALID_REQUEST, 'The request is not serialisable as JSON', CODES.INVALID_REQUEST);
       return;
     }
     if (exceedsUtf8Length(text, this.#maxRequestBytes)) {
-      fail(pageId, 'TOO_LARGE', `The request exceeds ${this.#maxRequestBytes} bytes of JSON`);
+      fail(pageId, WORDS.TOO_LARGE, `The request exceeds ${this.#maxRequestBytes} bytes of JSON`);
       return;
     }
     if (client.pending.size >= MAX_PENDING_PER_CLIENT) {
-      fail(pageId, 'BUSY', `This page already has ${MAX_PENDING_PER_CLIENT} requests waiting`);
+      fail(pageId, WORDS.BUSY, `This page already has ${MAX_PENDING_PER_CLIENT} requests waiting`);
       return;
     }
     if (isRenewalStep(method) && client.renewalStep !== null) {
-      fail(pageId, 'BUSY', 'A renewal step from this page is still waiting for an answer');
+      fail(pageId, WORDS.BUSY, 'A renewal step from this page is still waiting for an answer');
       return;
     }
 
@@ -126,18 +127,18 @@ export class Relay {
         try {
           this.#native.post(outgoing);
         } catch (err) {
-          this.#finish(nativeId, errorResponse(pageId, err.reason ?? 'NATIVE_UNAVAILABLE', err.message));
+          this.#finish(nativeId, errorResponse(pageId, err.reason ?? WORDS.NATIVE_UNAVAILABLE, err.message));
           return;
         }
         entry.sent = true;
         const ms = timeoutFor(method, this.#timeouts);
         entry.timer = setTimeout(() => {
-          this.#finish(nativeId, errorResponse(pageId, 'TIMEOUT', `No answer to ${method} within ${ms / 1000} s`));
+          this.#finish(nativeId, errorResponse(pageId, WORDS.TIMEOUT, `No answer to ${method} within ${ms / 1000} s`));
         }, ms);
       },
       (err) => {
         if (this.#pending.get(nativeId) !== entry) return;
-        this.#finish(nativeId, errorResponse(pageId, err.reason ?? 'NATIVE_UNAVAILABLE', err.message));
+        this.#finish(nativeId, errorResponse(pageId, err.reason ?? WORDS.NATIVE_UNAVAILABLE, err.message));
       },
     );
   }

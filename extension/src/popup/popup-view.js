@@ -1,15 +1,16 @@
 // Turns agent answers into what the popup shows. No DOM and no browser API
 // here, so node tests can check it; `t(name, ...subs)` is i18n.getMessage.
+import { WORDS } from '../lib/reason-words.js';
 
 export function agentStatusView(info, error, t) {
   // agent.info answers `version` (docs/protocol.md); `agentVersion` is the hello's word.
   if (info) return { state: 'connected', text: t('agentConnected', String(info.version ?? '?')) };
-  const reason = error?.reason ?? 'INTERNAL';
+  const reason = error?.reason ?? WORDS.INTERNAL;
   // The browser could not start the host: nothing is installed. The host ran but found no
   // agent and could not start one: installed, not running.
-  if (reason === 'NATIVE_UNAVAILABLE') return { state: 'unavailable', text: t('agentNotInstalled') };
-  if (reason === 'AGENT_NOT_RUNNING') return { state: 'unavailable', text: t('agentNotRunning') };
-  if (reason === 'VERSION_MISMATCH') return { state: 'error', text: t('agentVersionMismatch') };
+  if (reason === WORDS.NATIVE_UNAVAILABLE) return { state: 'unavailable', text: t('agentNotInstalled') };
+  if (reason === WORDS.AGENT_NOT_RUNNING) return { state: 'unavailable', text: t('agentNotRunning') };
+  if (reason === WORDS.VERSION_MISMATCH) return { state: 'error', text: t('agentVersionMismatch') };
   return { state: 'error', text: t('agentError', reason) };
 }
 

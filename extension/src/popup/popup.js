@@ -2,6 +2,7 @@
 // background over a runtime port like a page does; the background only lets
 // the extension's own pages read (agent.info, tokens.list, renewal.status).
 import { agentStatusView, renewalLines, siteLines, tokenLines } from './popup-view.js';
+import { WORDS } from '../lib/reason-words.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const t = (name, ...subs) => api.i18n.getMessage(name, subs) || name;
@@ -34,11 +35,11 @@ function makeCaller() {
     const w = waiting.get(msg?.id);
     if (!w) return;
     waiting.delete(msg.id);
-    if (msg.error) w.reject({ reason: msg.error.data?.reason ?? 'INTERNAL', message: msg.error.message });
+    if (msg.error) w.reject({ reason: msg.error.data?.reason ?? WORDS.INTERNAL, message: msg.error.message });
     else w.resolve(msg.result);
   });
   port.onDisconnect.addListener(() => {
-    for (const w of waiting.values()) w.reject({ reason: 'NATIVE_UNAVAILABLE', message: 'disconnected' });
+    for (const w of waiting.values()) w.reject({ reason: WORDS.NATIVE_UNAVAILABLE, message: 'disconnected' });
     waiting.clear();
   });
   return (method, params = {}) => new Promise((resolve, reject) => {
@@ -72,9 +73,9 @@ async function main() {
   }
   const [tokens, renewals] = await Promise.allSettled([call('tokens.list'), call('renewal.status')]);
   renderList('tokens', tokens.status === 'fulfilled' ? tokenLines(tokens.value, t)
-    : [{ text: t('agentError', tokens.reason?.reason ?? 'INTERNAL'), flags: [] }]);
+    : [{ text: t('agentError', tokens.reason?.reason ?? WORDS.INTERNAL), flags: [] }]);
   renderList('renewals', renewals.status === 'fulfilled' ? renewalLines(renewals.value, t)
-    : [{ text: t('agentError', renewals.reason?.reason ?? 'INTERNAL'), flags: [] }]);
+    : [{ text: t('agentError', renewals.reason?.reason ?? WORDS.INTERNAL), flags: [] }]);
 }
 
 main();

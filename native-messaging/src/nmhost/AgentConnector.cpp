@@ -21,7 +21,7 @@ namespace {
 
 // Result of one connect attempt: a socket, or the errno that explains why not.
 struct Attempt {
-    UniqueFd fd;
+    protocol::UniqueFd fd;
     int error = 0;
 };
 
@@ -29,13 +29,13 @@ Attempt tryConnect(const std::string& path) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, path.data(), path.size());  // length checked by the caller
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) return {UniqueFd(), errno};
+    protocol::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return {protocol::UniqueFd(), errno};
     int rc;
     do {
         rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address));
     } while (rc != 0 && errno == EINTR);
-    if (rc != 0) return {UniqueFd(), errno};
+    if (rc != 0) return {protocol::UniqueFd(), errno};
     return {std::move(fd), 0};
 }
 
@@ -46,7 +46,7 @@ bool nobodyListens(int error) {
 
 // The socket may sit in a folder under /tmp that another user could have made first: whoever
 // listens there must be us, or the page's requests (and the PIN prompts) reach a stranger.
-UniqueFd ours(UniqueFd fd, const std::string& path) {
+protocol::UniqueFd ours(protocol::UniqueFd fd, const std::string& path) {
     if (!protocol::peerAllowed(protocol::PeerCredentials::of(fd.get()), ::getuid())) {
         throw HostError(protocol::words::NativeUnavailable,
                         "El socket del agente es de otro usuario / The agent socket belongs to "
@@ -61,7 +61,7 @@ UniqueFd ours(UniqueFd fd, const std::string& path) {
 AgentConnector::AgentConnector(std::string socketPath, std::chrono::milliseconds startTimeout)
     : socketPath_(std::move(socketPath)), startTimeout_(startTimeout) {}
 
-UniqueFd AgentConnector::connect() {
+protocol::UniqueFd AgentConnector::connect() {
     if (socketPath_.empty() || socketPath_.size() >= sizeof(sockaddr_un::sun_path)) {
         throw HostError(
             protocol::words::NativeUnavailable,

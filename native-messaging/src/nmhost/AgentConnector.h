@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "UniqueFd.h"
+#include "firmante/protocol/UniqueFd.h"
 
 namespace firmante::nmhost {
 
@@ -15,7 +15,7 @@ class AgentConnector {
 
     /// A connected socket. Throws `HostError`: NATIVE_UNAVAILABLE when the socket cannot be used
     /// or the agent cannot be started, TIMEOUT when a started agent never listens in time.
-    UniqueFd connect();
+    protocol::UniqueFd connect();
 
   private:
     std::string socketPath_;

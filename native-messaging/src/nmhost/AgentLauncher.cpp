@@ -14,8 +14,8 @@
 #include <filesystem>
 
 #include "HostError.h"
-#include "UniqueFd.h"
 #include "firmante/protocol/ReasonEnums.h"
+#include "firmante/protocol/UniqueFd.h"
 
 namespace firmante::nmhost {
 
@@ -76,8 +76,8 @@ void AgentLauncher::startDetached(const std::string& program) {
         throw HostError(protocol::words::AgentNotRunning,
                         std::string("pipe: ") + std::strerror(errno));
     }
-    UniqueFd readEnd(fds[0]);
-    UniqueFd writeEnd(fds[1]);
+    protocol::UniqueFd readEnd(fds[0]);
+    protocol::UniqueFd writeEnd(fds[1]);
 
     spdlog::info("starting {}", program);
     const pid_t child = ::fork();

@@ -16,6 +16,9 @@ bool isValidOrigin(std::string_view origin) noexcept;
 /// other origin (extensions, `local`) unchanged. Lower case.
 std::string siteOf(std::string_view origin);
 
+/// ASCII lower case (hosts and header values compare case-insensitively; no locale involved).
+std::string asciiLower(std::string_view text);
+
 inline constexpr std::string_view kLocalOrigin = "local";
 
 }  // namespace firmante::agent

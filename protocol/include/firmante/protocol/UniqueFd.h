@@ -4,9 +4,10 @@
 
 #include <utility>
 
-namespace firmante::nmhost {
+namespace firmante::protocol {
 
-/// Owns a file descriptor and closes it once.
+/// Owns a file descriptor and closes it once, on every path out (the relay, the renewal journal,
+/// the CLI's doctor).
 class UniqueFd {
   public:
     UniqueFd() = default;
@@ -25,6 +26,8 @@ class UniqueFd {
 
     int get() const noexcept { return fd_; }
     explicit operator bool() const noexcept { return fd_ >= 0; }
+    /// Gives the descriptor up without closing it (to close it and check the result).
+    int release() noexcept { return std::exchange(fd_, -1); }
     void reset() noexcept {
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
@@ -34,4 +37,4 @@ class UniqueFd {
     int fd_ = -1;
 };
 
-}  // namespace firmante::nmhost
+}  // namespace firmante::protocol

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +21,7 @@
 namespace firmante::renewal {
 
 class RenewalJournal;
+enum class RenewalStep;
 
 /// The certificate renewal of DESIGN §2 (`renewal.*`) and §3 rules 1, 4 and 5, one journal file per
 /// renewal. Every method returns the JSON-RPC `result` object of its protocol method and throws
@@ -111,6 +114,11 @@ class RenewalManager {
   private:
     /// A copy of one renewal's journal record. Throws RenewalState (unknown or corrupt).
     nlohmann::json record(const std::string& renewalId) const;
+    /// What every step checks first: the record of `renewalId`, begun by `origin`, in one of the
+    /// `allowed` steps (RenewalState naming `action` otherwise).
+    nlohmann::json stepRecord(const std::string& origin, const std::string& renewalId,
+                              std::initializer_list<RenewalStep> allowed,
+                              std::string_view action) const;
     /// Writes the record durably, then makes it the current one.
     void store(nlohmann::json record);
     /// The journal of a begin for this origin, token and certificate that stopped in
