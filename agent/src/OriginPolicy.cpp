@@ -124,15 +124,7 @@ void OriginPolicy::decide(const std::string& origin) {
     for (const auto& answer : answers) deliver(answer, outcome);
 }
 
-std::optional<RpcError> OriginPolicy::question(const std::string& origin) {
-    // Decided while this question waited in the queue: approved by an earlier prompt of the same
-    // origin, or its site refused under another subdomain.
-    if (allowed(origin)) return std::nullopt;
-    const std::string site = siteOf(origin);
-    {
-        std::lock_guard lock(mutex_);
-        if (refusedLocked(site)) return refusedError(origin);
-    }
+prompt::PromptText siteConsentPrompt(const std::string& origin) {
     prompt::PromptText text;
     text.title = "Firmante — Permiso / Permission";
     text.description = "¿Permitir que " + origin +
@@ -155,6 +147,19 @@ std::optional<RpcError> OriginPolicy::question(const std::string& origin) {
     details.accept = {"Permitir", "Allow"};
     details.refuse = {"Rechazar", "Deny"};
     text.details = std::move(details);
+    return text;
+}
+
+std::optional<RpcError> OriginPolicy::question(const std::string& origin) {
+    // Decided while this question waited in the queue: approved by an earlier prompt of the same
+    // origin, or its site refused under another subdomain.
+    if (allowed(origin)) return std::nullopt;
+    const std::string site = siteOf(origin);
+    {
+        std::lock_guard lock(mutex_);
+        if (refusedLocked(site)) return refusedError(origin);
+    }
+    const prompt::PromptText text = siteConsentPrompt(origin);
     bool approved = false;
     try {
         approved = prompter_.confirm(text);

@@ -32,14 +32,10 @@ json RenewalManager::finish(pkcs11::Token& token, Authorizer& authorizer, const 
                      "). El certificado nuevo, vigente hasta " + formatTimestamp(fresh.notAfter) +
                      ", queda en el token.";
         what.action = Action::Delete;
-        authorizer.confirm(what);  // USER_CANCELLED: nothing deleted, finish can be retried
-        // Always through the Authorizer: a login kept for this renewal serves without a PIN,
-        // one kept for another site's renewal must not delete anything here.
-        OperationDescription unlock = what;
-        unlock.operation = "Eliminar del token el certificado anterior y su llave";
-        unlock.operationEn = "Delete the previous certificate and its key from the token";
-        unlock.renewalId = renewalId;
-        authorizer.unlock(token, unlock);
+        // USER_CANCELLED: nothing deleted, finish can be retried.
+        confirmAndUnlock(authorizer, token, what,
+                         "Eliminar del token el certificado anterior y su llave",
+                         "Delete the previous certificate and its key from the token", renewalId);
         ReleaseGuard release(authorizer, token);
         (void)findKey(token, rec, rec.at("newKey").at("uri").get<std::string>(),
                       "La llave nueva de esta renovación");
@@ -90,12 +86,10 @@ json RenewalManager::cancel(pkcs11::Token& token, Authorizer& authorizer, const 
                  "certificado actual (" + old.value("subject", std::string{}) +
                  ") y su llave quedan en el token.";
     what.action = Action::Delete;
-    authorizer.confirm(what);  // USER_CANCELLED: nothing deleted, the renewal stays as it was
-    OperationDescription unlock = what;
-    unlock.operation = "Cancelar la renovación y borrar del token la llave nueva";
-    unlock.operationEn = "Cancel the renewal and delete the new key from the token";
-    unlock.renewalId = renewalId;
-    authorizer.unlock(token, unlock);
+    // USER_CANCELLED: nothing deleted, the renewal stays as it was.
+    confirmAndUnlock(authorizer, token, what,
+                     "Cancelar la renovación y borrar del token la llave nueva",
+                     "Cancel the renewal and delete the new key from the token", renewalId);
     ReleaseGuard release(authorizer, token);
 
     // The current key is kept by its id, whatever labels say.

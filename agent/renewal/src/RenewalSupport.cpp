@@ -104,6 +104,17 @@ pkcs11::CertificateInfo findCertificate(pkcs11::Token& token, const json& rec,
     }
 }
 
+void confirmAndUnlock(Authorizer& authorizer, pkcs11::Token& token,
+                      const OperationDescription& what, std::string operation,
+                      std::string operationEn, const std::string& renewalId) {
+    authorizer.confirm(what);
+    OperationDescription unlock = what;
+    unlock.operation = std::move(operation);
+    unlock.operationEn = std::move(operationEn);
+    unlock.renewalId = renewalId;
+    authorizer.unlock(token, unlock);
+}
+
 OperationDescription describe(const std::string& origin, std::string operation,
                               std::string operationEn, const std::string& tokenLabel,
                               const std::string& keyLabel) {

@@ -78,6 +78,14 @@ class ReleaseGuard {
     pkcs11::Token& token_;
 };
 
+/// A step that deletes: the person confirms `what` (the safe button is the default), then the token
+/// is unlocked for `operation`/`operationEn`, always through the Authorizer: a login kept for this
+/// renewal serves without a PIN, one kept for another site's renewal must not delete anything.
+/// Throws USER_CANCELLED when the person declines (nothing is deleted).
+void confirmAndUnlock(Authorizer& authorizer, pkcs11::Token& token,
+                      const OperationDescription& what, std::string operation,
+                      std::string operationEn, const std::string& renewalId);
+
 OperationDescription describe(const std::string& origin, std::string operation,
                               std::string operationEn, const std::string& tokenLabel,
                               const std::string& keyLabel);

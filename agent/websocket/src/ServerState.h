@@ -17,13 +17,8 @@
 #include "Closable.h"
 #include "SocketOwner.h"
 #include "firmante/agent/Limits.h"
+#include "firmante/websocket/WebSocketServer.h"  // the agent's classes it refers to
 #include "firmante/websocket/WebSocketSettings.h"
-
-namespace firmante::agent {
-class Dispatcher;
-class ConnectionHub;
-class OriginPolicy;
-}  // namespace firmante::agent
 
 namespace firmante::websocket {
 

@@ -17,6 +17,10 @@
 
 namespace firmante::agent {
 
+/// The question a new site gets (both languages; the site shown escaped and shortened): the one
+/// text every transport's consent uses, and the desktop's tests draw.
+prompt::PromptText siteConsentPrompt(const std::string& origin);
+
 /// DESIGN §3 rule 3: origins outside the allowlist are refused unless the person approves them
 /// in the agent's own prompt; an approval is remembered in the config file.
 ///
