@@ -7,10 +7,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -22,14 +19,9 @@ using nlohmann::json;
 
 namespace {
 
-class AgentBatchSigning : public ::testing::Test {
+class AgentBatchSigning : public AgentFixture {
   protected:
-    void startAgent(const std::string& config = "{}") {
-        firmante::testing::writeFile(agent.config().string(), config);
-        agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
-    }
+    AgentBatchSigning() : AgentFixture("firmante-agent-batch", "Agent Batch") {}
     static std::vector<unsigned char> randomBytes(std::size_t n) {
         std::vector<unsigned char> b(n);
         RAND_bytes(b.data(), static_cast<int>(b.size()));
@@ -44,13 +36,6 @@ class AgentBatchSigning : public ::testing::Test {
         }
         return list;
     }
-    std::vector<json> prompts() { return promptsShown(agent.pinentryLog()); }
-
-    firmante::testing::TempDir dir{"firmante-agent-batch"};
-    firmante::testing::SoftHsmToken hsm{"Agent Batch"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace
@@ -115,7 +100,7 @@ TEST_F(AgentBatchSigning, TwentyDocumentsAskOnePinAndEachSignatureVerifiesWithOp
 
 TEST_F(AgentBatchSigning, LimitsAreRefusedBeforeAnyPromptOrDecoding) {
     const auto cert = provisionCertificate(hsm, ca, "Batch Key", KeyType::EcP256, false);
-    startAgent(R"({"limits": {"maxBatchBytes": 1000000}})");
+    startAgent({{"limits", {{"maxBatchBytes", 1000000}}}});
     agent.script("pin 123456\n");
 
     std::vector<std::vector<unsigned char>> many(101, std::vector<unsigned char>{'x'});

@@ -13,10 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -73,14 +70,9 @@ std::vector<std::pair<pid_t, std::string>> childrenOf(pid_t parent) {
     return out;
 }
 
-class AgentChildProcess : public ::testing::Test {
+class AgentChildProcess : public AgentFixture {
   protected:
-    void startAgent() {
-        firmante::testing::writeFile(agent.config().string(), "{}");
-        agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
-    }
+    AgentChildProcess() : AgentFixture("firmante-agent-child", "Agent Child") {}
     // Sends documents.sign without waiting for the answer.
     void askToSign(AgentClient& c, const std::string& certUri) {
         const std::string doc = "contrato";
@@ -103,12 +95,6 @@ class AgentChildProcess : public ::testing::Test {
         in >> pid;
         return pid;
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-child"};
-    firmante::testing::SoftHsmToken hsm{"Agent Child"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace

@@ -4,10 +4,7 @@
 
 #include <openssl/rand.h>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -21,12 +18,11 @@ constexpr const char* kOurPopup = "chrome-extension://abcdefghijklmnopabcdefghij
 constexpr const char* kFirefoxPopup = "moz-extension://0b7c3f4e-5d51-4a5e-9b0c-3f1f2f6e9d10";
 constexpr const char* kListed = "http://127.0.0.1:8080";
 
-class AgentExtensionPage : public ::testing::Test {
+class AgentExtensionPage : public AgentFixture {
   protected:
+    AgentExtensionPage() : AgentFixture("firmante-agent-extension-page", "Extension Page") {}
     void startAgent(json allowed = json{kListed}) {
-        firmante::testing::writeFile(agent.config().string(),
-                                     json{{"allowedOrigins", std::move(allowed)}}.dump());
-        agent.start();
+        startWith({{"allowedOrigins", std::move(allowed)}});
     }
     void connect(const std::string& browser, const std::string& extensionId) {
         client = std::make_unique<AgentClient>(agent.socket());
@@ -37,11 +33,6 @@ class AgentExtensionPage : public ::testing::Test {
     json callFrom(const std::string& origin, const std::string& method, json params = nullptr) {
         return client->call(method, std::move(params), {{"origin", origin}});
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-extension-page"};
-    firmante::testing::SoftHsmToken hsm{"Extension Page"};
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace

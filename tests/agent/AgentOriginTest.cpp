@@ -4,10 +4,7 @@
 
 #include <openssl/rand.h>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -19,12 +16,11 @@ namespace {
 constexpr const char* kUnlisted = "https://unlisted.example";
 constexpr const char* kListed = "http://127.0.0.1:8080";
 
-class AgentOrigin : public ::testing::Test {
+class AgentOrigin : public AgentFixture {
   protected:
+    AgentOrigin() : AgentFixture("firmante-agent-origin", "Agent Origin") {}
     void startAgent() {
-        firmante::testing::writeFile(agent.config().string(),
-                                     json{{"allowedOrigins", {kListed}}}.dump());
-        agent.start();
+        startWith({{"allowedOrigins", {kListed}}});
         connect();
     }
     void connect() {
@@ -40,11 +36,6 @@ class AgentOrigin : public ::testing::Test {
     json allowedOrigins() {
         return json::parse(firmante::testing::readFile(agent.config().string()))["allowedOrigins"];
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-origin"};
-    firmante::testing::SoftHsmToken hsm{"Agent Origin"};
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace

@@ -13,10 +13,8 @@
 
 #include <openssl/rand.h>
 
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
+#include "AgentFixture.h"
 #include "RelayProcess.h"
-#include "TestPki.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -62,12 +60,10 @@ json request(int id, const std::string& method, json params) {
             {"origin", kPortal}};
 }
 
-class AgentRelay : public ::testing::Test {
+class AgentRelay : public AgentFixture {
   protected:
-    void SetUp() override {
-        firmante::testing::writeFile(agent.config().string(),
-                                     json{{"allowedOrigins", {kPortal}}}.dump());
-    }
+    AgentRelay() : AgentFixture("firmante-agent-relay", "Relay Token") {}
+    void SetUp() override { configure({{"allowedOrigins", {kPortal}}}); }
     void TearDown() override {
         for (pid_t pid : agentsUsing(agent.socket())) ::kill(pid, SIGTERM);
         auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -80,11 +76,6 @@ class AgentRelay : public ::testing::Test {
         if (!frame) return json{{"error", "no frame"}};
         return json::parse(*frame);
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-relay"};
-    firmante::testing::SoftHsmToken hsm{"Relay Token"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
 };
 
 }  // namespace

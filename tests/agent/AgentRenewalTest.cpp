@@ -12,10 +12,7 @@
 #include <csignal>
 #include <cstdio>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/portal/Codec.h"
@@ -30,16 +27,16 @@ using nlohmann::json;
 
 namespace {
 
-class AgentRenewal : public ::testing::Test {
+class AgentRenewal : public AgentFixture {
   protected:
+    AgentRenewal() : AgentFixture("firmante-agent-renewal", "Agent Renewal") {}
     void SetUp() override {
-        firmante::testing::writeFile(agent.config().string(), "{}");
+        configure(nlohmann::json::object());
         ca.writePem(dir / "ca.pem");
     }
     void start() {
         agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
+        connectCli();
     }
     // A crash at the worst moment: right after the step's answer, no clean shutdown.
     void crashAndRestart() {
@@ -78,12 +75,6 @@ class AgentRenewal : public ::testing::Test {
         EXPECT_EQ(r.exitCode, 0) << r.err;
         return r.exitCode == 0;
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-renewal"};
-    firmante::testing::SoftHsmToken hsm{"Agent Renewal"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 firmante::pkcs11::Bytes csrSpki(const std::string& pem) {

@@ -4,10 +4,7 @@
 
 #include <openssl/rand.h>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -19,26 +16,14 @@ using nlohmann::json;
 
 namespace {
 
-class AgentSigning : public ::testing::Test {
+class AgentSigning : public AgentFixture {
   protected:
-    void startAgent() {
-        firmante::testing::writeFile(agent.config().string(), "{}");
-        agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
-    }
+    AgentSigning() : AgentFixture("firmante-agent-sign", "Agent Signing") {}
     std::vector<unsigned char> nonce() {
         std::vector<unsigned char> n(32);
         RAND_bytes(n.data(), static_cast<int>(n.size()));
         return n;
     }
-    std::vector<json> prompts() { return promptsShown(agent.pinentryLog()); }
-
-    firmante::testing::TempDir dir{"firmante-agent-sign"};
-    firmante::testing::SoftHsmToken hsm{"Agent Signing"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace
