@@ -14,6 +14,7 @@
 #include "firmante/testing/Sanitizers.h"
 
 using firmante::agent::testing::AgentClient;
+using firmante::agent::testing::AgentFixture;
 using firmante::agent::testing::AgentProcess;
 using nlohmann::json;
 
