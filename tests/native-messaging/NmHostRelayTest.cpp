@@ -12,14 +12,14 @@
 #include <string>
 
 #include "firmante/nm/FrameCodec.h"
+#include "firmante/testing/FakeAgent.h"
 #include "firmante/testing/Sanitizers.h"
 #include "firmante/testing/TempDir.h"
-#include "support/FakeAgent.h"
 #include "support/RelayProcess.h"
 
 using namespace std::chrono_literals;
-using firmante::nmtest::FakeAgent;
 using firmante::nmtest::RelayProcess;
+using firmante::testing::FakeAgent;
 using firmante::testing::TempDir;
 using nlohmann::json;
 
