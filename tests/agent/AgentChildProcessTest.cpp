@@ -73,6 +73,9 @@ std::vector<std::pair<pid_t, std::string>> childrenOf(pid_t parent) {
 class AgentChildProcess : public AgentFixture {
   protected:
     AgentChildProcess() : AgentFixture("firmante-agent-child", "Agent Child") {}
+    void SetUp() override {
+        cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
+    }
     // Sends documents.sign without waiting for the answer.
     void askToSign(AgentClient& c, const std::string& certUri) {
         const std::string doc = "contrato";
@@ -95,19 +98,24 @@ class AgentChildProcess : public AgentFixture {
         in >> pid;
         return pid;
     }
+    // Asks to sign with a fake pinentry that never answers; the prompt's pid, once it asks.
+    pid_t hangingPrompt() {
+        agent.script("hang\n");
+        askToSign(*client, cert.uri);
+        return heldPrompt();
+    }
+
+    ProvisionedCertificate cert;
 };
 
 }  // namespace
 
 TEST_F(AgentChildProcess, PromptProgramHoldsOnlyItsOwnPipesAndDevNull) {
-    const auto cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
     startAgent();
     // A second client, so there is an accepted connection besides the one that asks.
     AgentClient other(agent.socket());
     other.hello();
-    agent.script("hang\n");
-    askToSign(*client, cert.uri);
-    const pid_t prompt = heldPrompt();
+    const pid_t prompt = hangingPrompt();
     ASSERT_GT(prompt, 0);
     std::vector<std::string> leaked;
     std::map<int, std::string> targets;
@@ -127,11 +135,8 @@ TEST_F(AgentChildProcess, PromptProgramHoldsOnlyItsOwnPipesAndDevNull) {
 }
 
 TEST_F(AgentChildProcess, PromptDiesWhenTheAgentIsKilled) {
-    const auto cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
     startAgent();
-    agent.script("hang\n");
-    askToSign(*client, cert.uri);
-    const pid_t prompt = heldPrompt();
+    const pid_t prompt = hangingPrompt();
     ASSERT_GT(prompt, 0);
     agent.stop(SIGKILL);
     // Orphans go to the system's reaper; either way it must not be running any more.
@@ -141,11 +146,8 @@ TEST_F(AgentChildProcess, PromptDiesWhenTheAgentIsKilled) {
 }
 
 TEST_F(AgentChildProcess, SigtermWithAnUnansweredPromptStopsTheAgentWithinASecond) {
-    const auto cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
     startAgent();
-    agent.script("hang\n");
-    askToSign(*client, cert.uri);
-    const pid_t prompt = heldPrompt();
+    const pid_t prompt = hangingPrompt();
     ASSERT_GT(prompt, 0);
     const auto started = std::chrono::steady_clock::now();
     const int status = agent.stop(SIGTERM);
@@ -159,7 +161,6 @@ TEST_F(AgentChildProcess, SigtermWithAnUnansweredPromptStopsTheAgentWithinASecon
 }
 
 TEST_F(AgentChildProcess, PromptProgramsThatFailAtStartLeaveNoZombies) {
-    const auto cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
     AgentProcess failing{dir, hsm, {{"FIRMANTE_PINENTRY", "false"}}};
     firmante::testing::writeFile(failing.config().string(), "{}");
     failing.start();

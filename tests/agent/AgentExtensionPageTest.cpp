@@ -24,22 +24,13 @@ class AgentExtensionPage : public AgentFixture {
     void startAgent(json allowed = json{kListed}) {
         startWith({{"allowedOrigins", std::move(allowed)}});
     }
-    void connect(const std::string& browser, const std::string& extensionId) {
-        client = std::make_unique<AgentClient>(agent.socket());
-        const auto reply =
-            client->hello("native-messaging", {{"browser", browser}, {"extensionId", extensionId}});
-        ASSERT_TRUE(reply.contains("result")) << reply.dump();
-    }
-    json callFrom(const std::string& origin, const std::string& method, json params = nullptr) {
-        return client->call(method, std::move(params), {{"origin", origin}});
-    }
 };
 
 }  // namespace
 
 TEST_F(AgentExtensionPage, OurPopupReadsStatusWithoutAConsentQuestion) {
     startAgent();
-    connect("chromium", kOurId);
+    connectExtension("chromium", kOurId);
     agent.script("confirm no\n");  // a question, if one came, would be refused
     for (const char* method :
          {"agent.info", "tokens.list", "certificates.list", "renewal.status"}) {
@@ -52,7 +43,7 @@ TEST_F(AgentExtensionPage, OurPopupReadsStatusWithoutAConsentQuestion) {
 
 TEST_F(AgentExtensionPage, TheFirefoxPopupWithItsRandomUuidReadsStatusWithoutAQuestion) {
     startAgent();
-    connect("firefox", "firmante@firmante.org");
+    connectExtension("firefox", "firmante@firmante.org");
     agent.script("confirm no\n");
     const auto reply = callFrom(kFirefoxPopup, "tokens.list");
     EXPECT_TRUE(reply.contains("result")) << reply.dump();
@@ -64,7 +55,7 @@ TEST_F(AgentExtensionPage, NoExtensionPageSignsEvenWhenItsOriginIsListed) {
     const auto cert =
         provisionCertificate(hsm, ca, "Extension Key", firmante::pkcs11::KeyType::EcP256, false);
     startAgent(json{kListed, kOurPopup, kFirefoxPopup});
-    connect("chromium", kOurId);
+    connectExtension("chromium", kOurId);
     agent.script("pin 123456\n");
     std::vector<unsigned char> nonce(32);
     RAND_bytes(nonce.data(), 32);
@@ -85,7 +76,7 @@ TEST_F(AgentExtensionPage, NoExtensionPageSignsEvenWhenItsOriginIsListed) {
 
 TEST_F(AgentExtensionPage, AnotherExtensionsPageIsAskedAboutLikeAnySite) {
     startAgent();
-    connect("chromium", kOurId);
+    connectExtension("chromium", kOurId);
     agent.script("confirm no\n");
     EXPECT_EQ(
         reasonOf(callFrom("chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba", "tokens.list")),

@@ -54,6 +54,18 @@ class AgentFixture : public ::testing::Test {
         client = std::make_unique<AgentClient>(agent.socket());
         client->hello();
     }
+    /// Connects the client as the native messaging host does for `browser`'s extension.
+    void connectExtension(const std::string& browser, const std::string& extensionId) {
+        client = std::make_unique<AgentClient>(agent.socket());
+        const auto reply =
+            client->hello("native-messaging", {{"browser", browser}, {"extensionId", extensionId}});
+        ASSERT_TRUE(reply.contains("result")) << reply.dump();
+    }
+    /// A request the extension relays for a page of `origin`.
+    nlohmann::json callFrom(const std::string& origin, const std::string& method,
+                            nlohmann::json params = nullptr) {
+        return client->call(method, std::move(params), {{"origin", origin}});
+    }
     /// What the fake pinentry was shown so far, in order.
     std::vector<nlohmann::json> prompts() const { return promptsShown(agent.pinentryLog()); }
 

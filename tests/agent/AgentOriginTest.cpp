@@ -23,16 +23,7 @@ class AgentOrigin : public AgentFixture {
         startWith({{"allowedOrigins", {kListed}}});
         connect();
     }
-    void connect() {
-        client = std::make_unique<AgentClient>(agent.socket());
-        const auto reply = client->hello(
-            "native-messaging",
-            {{"browser", "chromium"}, {"extensionId", "abcdefghijklmnopabcdefghijklmnop"}});
-        ASSERT_TRUE(reply.contains("result")) << reply.dump();
-    }
-    json callFrom(const std::string& origin, const std::string& method, json params = nullptr) {
-        return client->call(method, std::move(params), {{"origin", origin}});
-    }
+    void connect() { connectExtension("chromium", "abcdefghijklmnopabcdefghijklmnop"); }
     json allowedOrigins() {
         return json::parse(firmante::testing::readFile(agent.config().string()))["allowedOrigins"];
     }
