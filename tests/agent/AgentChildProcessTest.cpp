@@ -78,16 +78,11 @@ class AgentChildProcess : public AgentFixture {
     }
     // Sends documents.sign without waiting for the answer.
     void askToSign(AgentClient& c, const std::string& certUri) {
-        const std::string doc = "contrato";
-        c.sendFrame(
-            json{{"jsonrpc", "2.0"},
-                 {"id", 7},
-                 {"method", "documents.sign"},
-                 {"params",
-                  {{"certificate", certUri},
-                   {"document", base64Encode(std::vector<unsigned char>(doc.begin(), doc.end()))},
-                   {"fileName", "contrato.pdf"}}}}
-                .dump());
+        c.sendFrame(json{{"jsonrpc", "2.0"},
+                         {"id", 7},
+                         {"method", "documents.sign"},
+                         {"params", signParams(certUri, "contrato", "contrato.pdf")}}
+                        .dump());
     }
     // The pid of the fake pinentry once it sits in the question.
     pid_t heldPrompt() {
@@ -177,12 +172,8 @@ TEST_F(AgentChildProcess, PromptProgramsThatFailAtStartLeaveNoZombies) {
     };
     const std::size_t pipesBefore = pipesOpen();
     for (int i = 0; i < 3; ++i) {
-        const std::string doc = "contrato";
         const auto response =
-            c.call("documents.sign",
-                   {{"certificate", cert.uri},
-                    {"document", base64Encode(std::vector<unsigned char>(doc.begin(), doc.end()))},
-                    {"fileName", "contrato.pdf"}});
+            c.call("documents.sign", signParams(cert.uri, "contrato", "contrato.pdf"));
         EXPECT_EQ(reasonOf(response), "INTERNAL") << response.dump();
     }
     const auto children = childrenOf(failing.pid());

@@ -30,10 +30,7 @@ namespace {
 class AgentRenewal : public AgentFixture {
   protected:
     AgentRenewal() : AgentFixture("firmante-agent-renewal", "Agent Renewal") {}
-    void SetUp() override {
-        configure(nlohmann::json::object());
-        ca.writePem(dir / "ca.pem");
-    }
+    void SetUp() override { configure(nlohmann::json::object()); }
     void start() {
         agent.start();
         connectCli();
@@ -56,22 +53,10 @@ class AgentRenewal : public AgentFixture {
         for (const auto& c : list["certificates"]) uris.push_back(c["uri"].get<std::string>());
         return uris;
     }
+    // Letter 1 is signed with the expired certificate on purpose (manual steps 5–6).
     bool cmsVerifies(const firmante::portal::Bytes& document, const std::vector<unsigned char>& cms,
                      bool expiredSigner) {
-        firmante::testing::writeFile((dir / "letter.pdf").string(),
-                                     std::string(document.begin(), document.end()));
-        firmante::testing::writeFile((dir / "letter.p7s").string(),
-                                     std::string(cms.begin(), cms.end()));
-        std::vector<std::string> argv = {"openssl",  "cms",
-                                         "-verify",  "-binary",
-                                         "-inform",  "DER",
-                                         "-in",      (dir / "letter.p7s").string(),
-                                         "-content", (dir / "letter.pdf").string(),
-                                         "-CAfile",  (dir / "ca.pem").string(),
-                                         "-out",     "/dev/null"};
-        // Letter 1 is signed with the expired certificate on purpose (manual steps 5–6).
-        if (expiredSigner) argv.push_back("-no_check_time");
-        const auto r = firmante::testing::run(argv);
+        const auto r = opensslCmsVerify(ca, dir.path(), document, cms, expiredSigner);
         EXPECT_EQ(r.exitCode, 0) << r.err;
         return r.exitCode == 0;
     }
@@ -310,9 +295,7 @@ TEST_F(AgentRenewal, DocumentsSignRefusesARenewalLetter) {
     const auto letter =
         firmante::portal::LetterRenderer::acceptanceLetter(letterContent(cert.spki, cert.spki));
     const auto promptsBefore = prompts().size();
-    const auto refused = client->call(
-        "documents.sign",
-        {{"certificate", cert.uri}, {"document", base64Encode(letter)}, {"fileName", "carta.pdf"}});
+    const auto refused = client->call("documents.sign", signParams(cert.uri, letter, "carta.pdf"));
     EXPECT_EQ(reasonOf(refused), "LETTER_MISMATCH");
     EXPECT_NE(refused.dump().find("renewal.sign_letter"), std::string::npos) << refused.dump();
     EXPECT_EQ(prompts().size(), promptsBefore);
@@ -320,9 +303,7 @@ TEST_F(AgentRenewal, DocumentsSignRefusesARenewalLetter) {
     const auto other = corpusLetter(dir, "plain-document", firmante::pkcs11::spkiHex(cert.spki),
                                     firmante::pkcs11::spkiHex(cert.spki));
     agent.script("pin 123456\n");
-    const auto signedDoc = call("documents.sign", {{"certificate", cert.uri},
-                                                   {"document", base64Encode(other)},
-                                                   {"fileName", "factura.pdf"}});
+    const auto signedDoc = call("documents.sign", signParams(cert.uri, other, "factura.pdf"));
     EXPECT_TRUE(signedDoc.contains("cms"));
 }
 

@@ -58,9 +58,8 @@ TEST_F(AgentSigning, DocumentSignatureVerifiesWithOpensslCmsAndThePromptShowsWha
     agent.script("pin 123456\n");
     const std::string document = "Contrato de prueba: el patrón acepta los términos.\n";
     const std::vector<unsigned char> bytes(document.begin(), document.end());
-    const auto response = client->call("documents.sign", {{"certificate", cert.uri},
-                                                          {"document", base64Encode(bytes)},
-                                                          {"fileName", "contrato 2026.pdf"}});
+    const auto response =
+        client->call("documents.sign", signParams(cert.uri, bytes, "contrato 2026.pdf"));
     ASSERT_TRUE(response.contains("result")) << response.dump();
     const auto expectedSha = firmante::pkcs11::toHex(firmante::pkcs11::sha256(bytes));
     EXPECT_EQ(response["result"]["documentSha256"], expectedSha);
@@ -68,13 +67,7 @@ TEST_F(AgentSigning, DocumentSignatureVerifiesWithOpensslCmsAndThePromptShowsWha
               std::string::npos);
 
     const auto cms = *base64Decode(response["result"]["cms"].get<std::string>());
-    firmante::testing::writeFile((dir / "doc.txt").string(), document);
-    firmante::testing::writeFile((dir / "doc.p7s").string(), std::string(cms.begin(), cms.end()));
-    ca.writePem(dir / "ca.pem");
-    const auto verify =
-        firmante::testing::run({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-                                (dir / "doc.p7s").string(), "-content", (dir / "doc.txt").string(),
-                                "-CAfile", (dir / "ca.pem").string(), "-out", "/dev/null"});
+    const auto verify = opensslCmsVerify(ca, dir.path(), bytes, cms);
     EXPECT_EQ(verify.exitCode, 0) << verify.err;
 
     const auto shown = prompts();
@@ -127,9 +120,7 @@ TEST_F(AgentSigning, ExpiredCertificateCannotSignDocumentsAndNoPromptIsShown) {
     startAgent();
     agent.script("pin 123456\n");
     const auto response = client->call(
-        "documents.sign", {{"certificate", cert.uri},
-                           {"document", base64Encode(std::vector<unsigned char>{1, 2, 3})},
-                           {"fileName", "a.pdf"}});
+        "documents.sign", signParams(cert.uri, std::vector<unsigned char>{1, 2, 3}, "a.pdf"));
     EXPECT_EQ(reasonOf(response), "CERTIFICATE_EXPIRED");
     EXPECT_TRUE(prompts().empty());
 }
@@ -184,10 +175,8 @@ TEST_F(AgentSigning, UnknownCertificateAndTokenAreReportedBeforeAnyPrompt) {
 TEST_F(AgentSigning, DocumentAboveTheLimitIsTooLargeBeforeDecoding) {
     startAgent();
     const std::vector<unsigned char> big(10 * 1024 * 1024 + 1, 'x');
-    const auto response =
-        client->call("documents.sign", {{"certificate", "pkcs11:token=Agent%20Signing;id=%01"},
-                                        {"document", base64Encode(big)},
-                                        {"fileName", "big.pdf"}});
+    const auto response = client->call(
+        "documents.sign", signParams("pkcs11:token=Agent%20Signing;id=%01", big, "big.pdf"));
     EXPECT_EQ(reasonOf(response), "TOO_LARGE");
 }
 
@@ -201,18 +190,11 @@ TEST_F(AgentSigning, AKeyThatWantsThePinForEachSignatureIsAskedTwiceAndSaysWhy) 
     agent.script("pin 123456\npin 123456\npin 123456\n");
     const std::string document = "Acta firmada con firma calificada.\n";
     const std::vector<unsigned char> bytes(document.begin(), document.end());
-    const auto response = client->call("documents.sign", {{"certificate", qualified.uri},
-                                                          {"document", base64Encode(bytes)},
-                                                          {"fileName", "acta.txt"}});
+    const auto response =
+        client->call("documents.sign", signParams(qualified.uri, bytes, "acta.txt"));
     ASSERT_TRUE(response.contains("result")) << response.dump();
     const auto cms = *base64Decode(response["result"]["cms"].get<std::string>());
-    firmante::testing::writeFile((dir / "acta.txt").string(), document);
-    firmante::testing::writeFile((dir / "acta.p7s").string(), std::string(cms.begin(), cms.end()));
-    ca.writePem(dir / "ca.pem");
-    const auto verify = firmante::testing::run({"openssl", "cms", "-verify", "-binary", "-inform",
-                                                "DER", "-in", (dir / "acta.p7s").string(),
-                                                "-content", (dir / "acta.txt").string(), "-CAfile",
-                                                (dir / "ca.pem").string(), "-out", "/dev/null"});
+    const auto verify = opensslCmsVerify(ca, dir.path(), bytes, cms);
     EXPECT_EQ(verify.exitCode, 0) << verify.err;
 
     auto shown = prompts();
@@ -227,9 +209,7 @@ TEST_F(AgentSigning, AKeyThatWantsThePinForEachSignatureIsAskedTwiceAndSaysWhy) 
     EXPECT_NE(second.find("This key requires the PIN again"), std::string::npos) << second;
     EXPECT_NE(second.find("Archivo: acta.txt"), std::string::npos) << second;
 
-    const auto plain = client->call(
-        "documents.sign",
-        {{"certificate", normal.uri}, {"document", base64Encode(bytes)}, {"fileName", "acta.txt"}});
+    const auto plain = client->call("documents.sign", signParams(normal.uri, bytes, "acta.txt"));
     ASSERT_TRUE(plain.contains("result")) << plain.dump();
     EXPECT_EQ(prompts().size(), 3u);  // one more: the normal key's login only
 }

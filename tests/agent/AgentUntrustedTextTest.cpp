@@ -51,12 +51,8 @@ class AgentUntrustedText : public AgentFixture {
     // Asks to sign with `fileName`; the fake pinentry cancels. Returns the description it got.
     std::string descriptionFor(const std::string& certUri, const std::string& fileName) {
         agent.script("cancel\n");
-        const std::string document = "contenido";
         const auto response =
-            client->call("documents.sign", {{"certificate", certUri},
-                                            {"document", base64Encode(std::vector<unsigned char>(
-                                                             document.begin(), document.end()))},
-                                            {"fileName", fileName}});
+            client->call("documents.sign", signParams(certUri, "contenido", fileName));
         EXPECT_EQ(reasonOf(response), "USER_CANCELLED") << response.dump();
         const auto shown = prompts();
         if (shown.empty()) return {};
