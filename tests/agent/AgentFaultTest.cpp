@@ -14,7 +14,6 @@
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
-using firmante::agent::base64Encode;
 using nlohmann::json;
 
 namespace {
@@ -36,8 +35,7 @@ class AgentFault : public AgentFixture {
     json challenge(AgentClient& c, const std::string& uri) {
         std::vector<unsigned char> nonce(32);
         RAND_bytes(nonce.data(), 32);
-        return c.call("auth.sign_challenge",
-                      {{"certificate", uri}, {"nonce", base64Encode(nonce)}});
+        return c.call("auth.sign_challenge", challengeParams(uri, nonce));
     }
     int loginCalls() {
         if (!std::filesystem::exists(dir / "logins")) return 0;
@@ -135,13 +133,13 @@ TEST_F(AgentFault, RemovedTokenFailsWaitingWorkAndNotifiesConnections) {
     a.sendFrame(json{{"jsonrpc", "2.0"},
                      {"id", 1},
                      {"method", "auth.sign_challenge"},
-                     {"params", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}}}
+                     {"params", challengeParams(cert.uri, nonce)}}
                     .dump());
     ASSERT_TRUE(eventually([&] { return std::filesystem::exists(held()); }));
     client->sendFrame(json{{"jsonrpc", "2.0"},
                            {"id", 2},
                            {"method", "auth.sign_challenge"},
-                           {"params", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}}}
+                           {"params", challengeParams(cert.uri, nonce)}}
                           .dump());
     faults("removed");
     const auto waiting = client->readResponse(std::chrono::seconds(15));
@@ -200,7 +198,7 @@ TEST_F(AgentFault, FullQueueIsBusyAndAStaleRequestTimesOut) {
         return json{{"jsonrpc", "2.0"},
                     {"id", id},
                     {"method", "auth.sign_challenge"},
-                    {"params", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}}}
+                    {"params", challengeParams(cert.uri, nonce)}}
             .dump();
     };
     a.sendFrame(request(1));

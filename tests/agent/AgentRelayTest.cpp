@@ -20,7 +20,6 @@
 
 using namespace firmante::agent::testing;
 using firmante::agent::base64Decode;
-using firmante::agent::base64Encode;
 using firmante::nmtest::RelayProcess;
 using firmante::pkcs11::KeyType;
 using nlohmann::json;
@@ -93,10 +92,8 @@ TEST_F(AgentRelay, BrowserClientListsTokensAndSignsAChallengeThroughTheRelayAndT
     agent.script("pin 123456\n");
     std::vector<unsigned char> nonce(32);
     RAND_bytes(nonce.data(), static_cast<int>(nonce.size()));
-    auto signed_ = roundTrip(relay,
-                             request(2, "auth.sign_challenge",
-                                     {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}),
-                             60s);
+    auto signed_ =
+        roundTrip(relay, request(2, "auth.sign_challenge", challengeParams(cert.uri, nonce)), 60s);
     ASSERT_TRUE(signed_.contains("result")) << signed_.dump();
     EXPECT_EQ(signed_["id"], 2);
     const auto signature = *base64Decode(signed_["result"]["signature"].get<std::string>());

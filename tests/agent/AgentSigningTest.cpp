@@ -10,7 +10,6 @@
 
 using namespace firmante::agent::testing;
 using firmante::agent::base64Decode;
-using firmante::agent::base64Encode;
 using firmante::pkcs11::KeyType;
 using nlohmann::json;
 
@@ -33,8 +32,7 @@ TEST_F(AgentSigning, ChallengeSignatureIsBoundToTheLocalOriginAndVerifiesWithOpe
     startAgent();
     agent.script("pin 123456\n");
     const auto n = nonce();
-    const auto response = client->call("auth.sign_challenge",
-                                       {{"certificate", cert.uri}, {"nonce", base64Encode(n)}});
+    const auto response = client->call("auth.sign_challenge", challengeParams(cert.uri, n));
     ASSERT_TRUE(response.contains("result")) << response.dump();
     const auto& r = response["result"];
     EXPECT_EQ(r["algorithm"], "ES256");
@@ -84,8 +82,7 @@ TEST_F(AgentSigning, CancelInThePinPromptIsUserCancelled) {
     const auto cert = provisionCertificate(hsm, ca, "Cancel Key", KeyType::EcP256, false);
     startAgent();
     agent.script("cancel\n");
-    const auto response = client->call(
-        "auth.sign_challenge", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce())}});
+    const auto response = client->call("auth.sign_challenge", challengeParams(cert.uri, nonce()));
     EXPECT_EQ(reasonOf(response), "USER_CANCELLED");
     EXPECT_EQ(prompts().size(), 1u);
 }
@@ -94,8 +91,7 @@ TEST_F(AgentSigning, WrongPinIsOneLoginAttemptReportedWithTheTriesHint) {
     const auto cert = provisionCertificate(hsm, ca, "Wrong Pin Key", KeyType::EcP256, false);
     startAgent();
     agent.script("pin 999999\n");
-    const auto wrong = client->call("auth.sign_challenge",
-                                    {{"certificate", cert.uri}, {"nonce", base64Encode(nonce())}});
+    const auto wrong = client->call("auth.sign_challenge", challengeParams(cert.uri, nonce()));
     ASSERT_EQ(reasonOf(wrong), "PIN_INCORRECT") << wrong.dump();
     const auto& data = wrong["error"]["data"];
     EXPECT_TRUE(data.contains("pinCountLow")) << data.dump();
@@ -105,8 +101,7 @@ TEST_F(AgentSigning, WrongPinIsOneLoginAttemptReportedWithTheTriesHint) {
 
     // The token recorded that one failure; the next prompt warns about it...
     agent.script("pin 123456\n");
-    const auto right = client->call("auth.sign_challenge",
-                                    {{"certificate", cert.uri}, {"nonce", base64Encode(nonce())}});
+    const auto right = client->call("auth.sign_challenge", challengeParams(cert.uri, nonce()));
     ASSERT_TRUE(right.contains("result")) << right.dump();
     const auto shown = prompts();
     ASSERT_EQ(shown.size(), 2u);
@@ -131,8 +126,7 @@ TEST_F(AgentSigning, ExpiredCertificateStillSignsALoginChallenge) {
     startAgent();
     agent.script("pin 123456\n");
     const auto n = nonce();
-    const auto response = client->call("auth.sign_challenge",
-                                       {{"certificate", cert.uri}, {"nonce", base64Encode(n)}});
+    const auto response = client->call("auth.sign_challenge", challengeParams(cert.uri, n));
     ASSERT_TRUE(response.contains("result")) << response.dump();
     EXPECT_TRUE(verifyOriginBound(
         cert.der, "local", n, *base64Decode(response["result"]["signature"].get<std::string>())));
@@ -160,15 +154,14 @@ TEST_F(AgentSigning, CertificatesListReturnsTheStoredCertificate) {
 TEST_F(AgentSigning, UnknownCertificateAndTokenAreReportedBeforeAnyPrompt) {
     startAgent();
     agent.script("pin 123456\n");
+    EXPECT_EQ(reasonOf(client->call(
+                  "auth.sign_challenge",
+                  challengeParams("pkcs11:token=Agent%20Signing;id=%99;type=cert", nonce()))),
+              "CERTIFICATE_NOT_FOUND");
     EXPECT_EQ(
         reasonOf(client->call("auth.sign_challenge",
-                              {{"certificate", "pkcs11:token=Agent%20Signing;id=%99;type=cert"},
-                               {"nonce", base64Encode(nonce())}})),
-        "CERTIFICATE_NOT_FOUND");
-    EXPECT_EQ(reasonOf(client->call("auth.sign_challenge",
-                                    {{"certificate", "pkcs11:token=Elsewhere;id=%01;type=cert"},
-                                     {"nonce", base64Encode(nonce())}})),
-              "TOKEN_NOT_PRESENT");
+                              challengeParams("pkcs11:token=Elsewhere;id=%01;type=cert", nonce()))),
+        "TOKEN_NOT_PRESENT");
     EXPECT_TRUE(prompts().empty());
 }
 
@@ -218,8 +211,8 @@ TEST_F(AgentSigning, CancellingThePerSignaturePinSignsNothing) {
     const auto qualified = provisionAlwaysAuthenticateCertificate(hsm, ca, "Calificada");
     startAgent();
     agent.script("pin 123456\ncancel\n");
-    const auto response = client->call(
-        "auth.sign_challenge", {{"certificate", qualified.uri}, {"nonce", base64Encode(nonce())}});
+    const auto response =
+        client->call("auth.sign_challenge", challengeParams(qualified.uri, nonce()));
     EXPECT_EQ(reasonOf(response), "USER_CANCELLED") << response.dump();
     EXPECT_EQ(prompts().size(), 2u);
 }

@@ -38,6 +38,12 @@ inline nlohmann::json signParams(const std::string& uri, std::string_view docume
         fileName);
 }
 
+/// auth.sign_challenge's parameters: `nonce` signed with the certificate `uri`'s key.
+inline nlohmann::json challengeParams(const std::string& uri,
+                                      std::span<const unsigned char> nonce) {
+    return {{"certificate", uri}, {"nonce", base64Encode(nonce)}};
+}
+
 inline std::string reasonOf(const nlohmann::json& response) {
     if (!response.contains("error")) return "none: " + response.dump();
     return response["error"]["data"]["reason"].get<std::string>();
