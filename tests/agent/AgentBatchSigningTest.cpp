@@ -67,8 +67,9 @@ TEST_F(AgentBatchSigning, TwentyDocumentsAskOnePinAndEachSignatureVerifiesWithOp
         const auto verify = opensslCmsVerify(ca, dir.path(), docs[i], cms);
         EXPECT_EQ(verify.exitCode, 0) << name << ": " << verify.err;
         // A signature belongs to its own document only.
-        if (i > 0)
+        if (i > 0) {
             EXPECT_NE(opensslCmsVerify(ca, dir.path(), docs[i - 1], cms).exitCode, 0) << name;
+        }
     }
 
     const auto shown = prompts();
