@@ -23,19 +23,12 @@
 #include "firmante/testing/TestCa.h"
 
 using namespace firmante::pkcs11;
+using firmante::testing::bytesOf;
 using firmante::testing::run;
 using firmante::testing::SoftHsmToken;
 using firmante::testing::TempDir;
 using firmante::testing::TestCa;
 using firmante::testing::writeFile;
-
-namespace {
-
-std::span<const unsigned char> bytesOf(const std::string& s) {
-    return {reinterpret_cast<const unsigned char*>(s.data()), s.size()};
-}
-
-}  // namespace
 
 class MechanismTest : public firmante::testing::FaultTokenFixture {
   protected:

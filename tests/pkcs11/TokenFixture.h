@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "firmante/pkcs11/Module.h"
@@ -12,6 +13,11 @@
 #include "firmante/testing/SoftHsmToken.h"
 
 namespace firmante::testing {
+
+/// The bytes of a text, as the signing functions take them.
+inline std::span<const unsigned char> bytesOf(const std::string& s) {
+    return {reinterpret_cast<const unsigned char*>(s.data()), s.size()};
+}
 
 /// A private SoftHSM token, the module loaded on it, and a Token logged in with the user PIN.
 class TokenFixture : public ::testing::Test {
