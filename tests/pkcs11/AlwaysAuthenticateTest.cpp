@@ -19,10 +19,7 @@
 #include "firmante/testing/TempDir.h"
 
 using namespace firmante::pkcs11;
-using firmante::testing::run;
-using firmante::testing::SoftHsmToken;
-using firmante::testing::TempDir;
-using firmante::testing::writeFile;
+using namespace firmante::testing;
 
 class AlwaysAuthenticateTest : public firmante::testing::FaultTokenFixture {
   protected:

@@ -10,13 +10,7 @@
 #include "firmante/testing/TestCa.h"
 
 using namespace firmante::pkcs11;
-using firmante::testing::bytesOf;
-using firmante::testing::readFile;
-using firmante::testing::run;
-using firmante::testing::TempDir;
-using firmante::testing::TestCa;
-using firmante::testing::TokenFixture;
-using firmante::testing::writeFile;
+using namespace firmante::testing;
 
 class TokenCrypto : public TokenFixture, public ::testing::WithParamInterface<KeyType> {};
 

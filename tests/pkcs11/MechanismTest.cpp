@@ -23,12 +23,7 @@
 #include "firmante/testing/TestCa.h"
 
 using namespace firmante::pkcs11;
-using firmante::testing::bytesOf;
-using firmante::testing::run;
-using firmante::testing::SoftHsmToken;
-using firmante::testing::TempDir;
-using firmante::testing::TestCa;
-using firmante::testing::writeFile;
+using namespace firmante::testing;
 
 class MechanismTest : public firmante::testing::FaultTokenFixture {
   protected:
