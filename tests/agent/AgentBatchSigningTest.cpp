@@ -7,10 +7,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -22,14 +19,9 @@ using nlohmann::json;
 
 namespace {
 
-class AgentBatchSigning : public ::testing::Test {
+class AgentBatchSigning : public AgentFixture {
   protected:
-    void startAgent(const std::string& config = "{}") {
-        firmante::testing::writeFile(agent.config().string(), config);
-        agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
-    }
+    AgentBatchSigning() : AgentFixture("firmante-agent-batch", "Agent Batch") {}
     static std::vector<unsigned char> randomBytes(std::size_t n) {
         std::vector<unsigned char> b(n);
         RAND_bytes(b.data(), static_cast<int>(b.size()));
@@ -44,13 +36,6 @@ class AgentBatchSigning : public ::testing::Test {
         }
         return list;
     }
-    std::vector<json> prompts() { return promptsShown(agent.pinentryLog()); }
-
-    firmante::testing::TempDir dir{"firmante-agent-batch"};
-    firmante::testing::SoftHsmToken hsm{"Agent Batch"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace
@@ -72,7 +57,6 @@ TEST_F(AgentBatchSigning, TwentyDocumentsAskOnePinAndEachSignatureVerifiesWithOp
 
     const auto& results = response["result"]["results"];
     ASSERT_EQ(results.size(), 20u);
-    ca.writePem(dir / "ca.pem");
     for (std::size_t i = 0; i < docs.size(); ++i) {
         char name[48];
         std::snprintf(name, sizeof name, "documento-%02zu.bin", i + 1);
@@ -80,24 +64,11 @@ TEST_F(AgentBatchSigning, TwentyDocumentsAskOnePinAndEachSignatureVerifiesWithOp
         EXPECT_EQ(results[i]["documentSha256"],
                   firmante::pkcs11::toHex(firmante::pkcs11::sha256(docs[i])));
         const auto cms = *base64Decode(results[i]["cms"].get<std::string>());
-        firmante::testing::writeFile((dir / "doc.bin").string(),
-                                     std::string(docs[i].begin(), docs[i].end()));
-        firmante::testing::writeFile((dir / "doc.p7s").string(),
-                                     std::string(cms.begin(), cms.end()));
-        const auto verify = firmante::testing::run(
-            {"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-             (dir / "doc.p7s").string(), "-content", (dir / "doc.bin").string(), "-CAfile",
-             (dir / "ca.pem").string(), "-out", "/dev/null"});
+        const auto verify = opensslCmsVerify(ca, dir.path(), docs[i], cms);
         EXPECT_EQ(verify.exitCode, 0) << name << ": " << verify.err;
         // A signature belongs to its own document only.
         if (i > 0) {
-            firmante::testing::writeFile((dir / "doc.bin").string(),
-                                         std::string(docs[i - 1].begin(), docs[i - 1].end()));
-            const auto crossed = firmante::testing::run(
-                {"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-                 (dir / "doc.p7s").string(), "-content", (dir / "doc.bin").string(), "-CAfile",
-                 (dir / "ca.pem").string(), "-out", "/dev/null"});
-            EXPECT_NE(crossed.exitCode, 0) << name;
+            EXPECT_NE(opensslCmsVerify(ca, dir.path(), docs[i - 1], cms).exitCode, 0) << name;
         }
     }
 
@@ -115,7 +86,7 @@ TEST_F(AgentBatchSigning, TwentyDocumentsAskOnePinAndEachSignatureVerifiesWithOp
 
 TEST_F(AgentBatchSigning, LimitsAreRefusedBeforeAnyPromptOrDecoding) {
     const auto cert = provisionCertificate(hsm, ca, "Batch Key", KeyType::EcP256, false);
-    startAgent(R"({"limits": {"maxBatchBytes": 1000000}})");
+    startAgent({{"limits", {{"maxBatchBytes", 1000000}}}});
     agent.script("pin 123456\n");
 
     std::vector<std::vector<unsigned char>> many(101, std::vector<unsigned char>{'x'});

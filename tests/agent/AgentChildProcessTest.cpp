@@ -13,10 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -73,26 +70,19 @@ std::vector<std::pair<pid_t, std::string>> childrenOf(pid_t parent) {
     return out;
 }
 
-class AgentChildProcess : public ::testing::Test {
+class AgentChildProcess : public AgentFixture {
   protected:
-    void startAgent() {
-        firmante::testing::writeFile(agent.config().string(), "{}");
-        agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
+    AgentChildProcess() : AgentFixture("firmante-agent-child", "Agent Child") {}
+    void SetUp() override {
+        cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
     }
     // Sends documents.sign without waiting for the answer.
     void askToSign(AgentClient& c, const std::string& certUri) {
-        const std::string doc = "contrato";
-        c.sendFrame(
-            json{{"jsonrpc", "2.0"},
-                 {"id", 7},
-                 {"method", "documents.sign"},
-                 {"params",
-                  {{"certificate", certUri},
-                   {"document", base64Encode(std::vector<unsigned char>(doc.begin(), doc.end()))},
-                   {"fileName", "contrato.pdf"}}}}
-                .dump());
+        c.sendFrame(json{{"jsonrpc", "2.0"},
+                         {"id", 7},
+                         {"method", "documents.sign"},
+                         {"params", signParams(certUri, "contrato", "contrato.pdf")}}
+                        .dump());
     }
     // The pid of the fake pinentry once it sits in the question.
     pid_t heldPrompt() {
@@ -103,25 +93,24 @@ class AgentChildProcess : public ::testing::Test {
         in >> pid;
         return pid;
     }
+    // Asks to sign with a fake pinentry that never answers; the prompt's pid, once it asks.
+    pid_t hangingPrompt() {
+        agent.script("hang\n");
+        askToSign(*client, cert.uri);
+        return heldPrompt();
+    }
 
-    firmante::testing::TempDir dir{"firmante-agent-child"};
-    firmante::testing::SoftHsmToken hsm{"Agent Child"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
+    ProvisionedCertificate cert;
 };
 
 }  // namespace
 
 TEST_F(AgentChildProcess, PromptProgramHoldsOnlyItsOwnPipesAndDevNull) {
-    const auto cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
     startAgent();
     // A second client, so there is an accepted connection besides the one that asks.
     AgentClient other(agent.socket());
     other.hello();
-    agent.script("hang\n");
-    askToSign(*client, cert.uri);
-    const pid_t prompt = heldPrompt();
+    const pid_t prompt = hangingPrompt();
     ASSERT_GT(prompt, 0);
     std::vector<std::string> leaked;
     std::map<int, std::string> targets;
@@ -141,11 +130,8 @@ TEST_F(AgentChildProcess, PromptProgramHoldsOnlyItsOwnPipesAndDevNull) {
 }
 
 TEST_F(AgentChildProcess, PromptDiesWhenTheAgentIsKilled) {
-    const auto cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
     startAgent();
-    agent.script("hang\n");
-    askToSign(*client, cert.uri);
-    const pid_t prompt = heldPrompt();
+    const pid_t prompt = hangingPrompt();
     ASSERT_GT(prompt, 0);
     agent.stop(SIGKILL);
     // Orphans go to the system's reaper; either way it must not be running any more.
@@ -155,11 +141,8 @@ TEST_F(AgentChildProcess, PromptDiesWhenTheAgentIsKilled) {
 }
 
 TEST_F(AgentChildProcess, SigtermWithAnUnansweredPromptStopsTheAgentWithinASecond) {
-    const auto cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
     startAgent();
-    agent.script("hang\n");
-    askToSign(*client, cert.uri);
-    const pid_t prompt = heldPrompt();
+    const pid_t prompt = hangingPrompt();
     ASSERT_GT(prompt, 0);
     const auto started = std::chrono::steady_clock::now();
     const int status = agent.stop(SIGTERM);
@@ -173,7 +156,6 @@ TEST_F(AgentChildProcess, SigtermWithAnUnansweredPromptStopsTheAgentWithinASecon
 }
 
 TEST_F(AgentChildProcess, PromptProgramsThatFailAtStartLeaveNoZombies) {
-    const auto cert = provisionCertificate(hsm, ca, "Child Key", KeyType::EcP256, false);
     AgentProcess failing{dir, hsm, {{"FIRMANTE_PINENTRY", "false"}}};
     firmante::testing::writeFile(failing.config().string(), "{}");
     failing.start();
@@ -190,12 +172,8 @@ TEST_F(AgentChildProcess, PromptProgramsThatFailAtStartLeaveNoZombies) {
     };
     const std::size_t pipesBefore = pipesOpen();
     for (int i = 0; i < 3; ++i) {
-        const std::string doc = "contrato";
         const auto response =
-            c.call("documents.sign",
-                   {{"certificate", cert.uri},
-                    {"document", base64Encode(std::vector<unsigned char>(doc.begin(), doc.end()))},
-                    {"fileName", "contrato.pdf"}});
+            c.call("documents.sign", signParams(cert.uri, "contrato", "contrato.pdf"));
         EXPECT_EQ(reasonOf(response), "INTERNAL") << response.dump();
     }
     const auto children = childrenOf(failing.pid());

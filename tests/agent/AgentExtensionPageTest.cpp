@@ -4,10 +4,7 @@
 
 #include <openssl/rand.h>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -21,34 +18,19 @@ constexpr const char* kOurPopup = "chrome-extension://abcdefghijklmnopabcdefghij
 constexpr const char* kFirefoxPopup = "moz-extension://0b7c3f4e-5d51-4a5e-9b0c-3f1f2f6e9d10";
 constexpr const char* kListed = "http://127.0.0.1:8080";
 
-class AgentExtensionPage : public ::testing::Test {
+class AgentExtensionPage : public AgentFixture {
   protected:
+    AgentExtensionPage() : AgentFixture("firmante-agent-extension-page", "Extension Page") {}
     void startAgent(json allowed = json{kListed}) {
-        firmante::testing::writeFile(agent.config().string(),
-                                     json{{"allowedOrigins", std::move(allowed)}}.dump());
-        agent.start();
+        startWith({{"allowedOrigins", std::move(allowed)}});
     }
-    void connect(const std::string& browser, const std::string& extensionId) {
-        client = std::make_unique<AgentClient>(agent.socket());
-        const auto reply =
-            client->hello("native-messaging", {{"browser", browser}, {"extensionId", extensionId}});
-        ASSERT_TRUE(reply.contains("result")) << reply.dump();
-    }
-    json callFrom(const std::string& origin, const std::string& method, json params = nullptr) {
-        return client->call(method, std::move(params), {{"origin", origin}});
-    }
-
-    firmante::testing::TempDir dir{"firmante-agent-extension-page"};
-    firmante::testing::SoftHsmToken hsm{"Extension Page"};
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace
 
 TEST_F(AgentExtensionPage, OurPopupReadsStatusWithoutAConsentQuestion) {
     startAgent();
-    connect("chromium", kOurId);
+    connectExtension("chromium", kOurId);
     agent.script("confirm no\n");  // a question, if one came, would be refused
     for (const char* method :
          {"agent.info", "tokens.list", "certificates.list", "renewal.status"}) {
@@ -61,7 +43,7 @@ TEST_F(AgentExtensionPage, OurPopupReadsStatusWithoutAConsentQuestion) {
 
 TEST_F(AgentExtensionPage, TheFirefoxPopupWithItsRandomUuidReadsStatusWithoutAQuestion) {
     startAgent();
-    connect("firefox", "firmante@firmante.org");
+    connectExtension("firefox", "firmante@firmante.org");
     agent.script("confirm no\n");
     const auto reply = callFrom(kFirefoxPopup, "tokens.list");
     EXPECT_TRUE(reply.contains("result")) << reply.dump();
@@ -73,7 +55,7 @@ TEST_F(AgentExtensionPage, NoExtensionPageSignsEvenWhenItsOriginIsListed) {
     const auto cert =
         provisionCertificate(hsm, ca, "Extension Key", firmante::pkcs11::KeyType::EcP256, false);
     startAgent(json{kListed, kOurPopup, kFirefoxPopup});
-    connect("chromium", kOurId);
+    connectExtension("chromium", kOurId);
     agent.script("pin 123456\n");
     std::vector<unsigned char> nonce(32);
     RAND_bytes(nonce.data(), 32);
@@ -94,7 +76,7 @@ TEST_F(AgentExtensionPage, NoExtensionPageSignsEvenWhenItsOriginIsListed) {
 
 TEST_F(AgentExtensionPage, AnotherExtensionsPageIsAskedAboutLikeAnySite) {
     startAgent();
-    connect("chromium", kOurId);
+    connectExtension("chromium", kOurId);
     agent.script("confirm no\n");
     EXPECT_EQ(
         reasonOf(callFrom("chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba", "tokens.list")),

@@ -8,42 +8,34 @@
 #include <sstream>
 #include <thread>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/AgentConfig.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
-using firmante::agent::base64Encode;
 using nlohmann::json;
 
 namespace {
 
-class AgentFault : public ::testing::Test {
+class AgentFault : public AgentFixture {
   protected:
     AgentFault()
-        : agent(dir, hsm,
-                {{"FIRMANTE_MODULE", FIRMANTE_FAULT_MODULE},
-                 {"FIRMANTE_FAULTS", (dir / "faults").string()},
-                 {"FIRMANTE_FAULTS_LOG", (dir / "logins").string()}}) {}
+        : AgentFixture("firmante-agent-fault", "Agent Fault",
+                       [](const firmante::testing::TempDir& dir) -> Environment {
+                           return {{"FIRMANTE_MODULE", FIRMANTE_FAULT_MODULE},
+                                   {"FIRMANTE_FAULTS", (dir / "faults").string()},
+                                   {"FIRMANTE_FAULTS_LOG", (dir / "logins").string()}};
+                       }) {}
 
     void faults(const std::string& words) {
         firmante::testing::writeFile((dir / "faults").string(), words);
     }
-    void start(const json& config = json::object()) {
-        firmante::testing::writeFile(agent.config().string(), config.dump());
-        agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
-    }
+    void start(const json& config = json::object()) { startAgent(config); }
     json challenge(AgentClient& c, const std::string& uri) {
         std::vector<unsigned char> nonce(32);
         RAND_bytes(nonce.data(), 32);
-        return c.call("auth.sign_challenge",
-                      {{"certificate", uri}, {"nonce", base64Encode(nonce)}});
+        return c.call("auth.sign_challenge", challengeParams(uri, nonce));
     }
     int loginCalls() {
         if (!std::filesystem::exists(dir / "logins")) return 0;
@@ -66,12 +58,6 @@ class AgentFault : public ::testing::Test {
     void release() const {
         firmante::testing::writeFile(agent.pinentryScript().string() + ".release", "go\n");
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-fault"};
-    firmante::testing::SoftHsmToken hsm{"Agent Fault"};
-    TestCa ca;
-    AgentProcess agent;
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace
@@ -147,13 +133,13 @@ TEST_F(AgentFault, RemovedTokenFailsWaitingWorkAndNotifiesConnections) {
     a.sendFrame(json{{"jsonrpc", "2.0"},
                      {"id", 1},
                      {"method", "auth.sign_challenge"},
-                     {"params", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}}}
+                     {"params", challengeParams(cert.uri, nonce)}}
                     .dump());
     ASSERT_TRUE(eventually([&] { return std::filesystem::exists(held()); }));
     client->sendFrame(json{{"jsonrpc", "2.0"},
                            {"id", 2},
                            {"method", "auth.sign_challenge"},
-                           {"params", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}}}
+                           {"params", challengeParams(cert.uri, nonce)}}
                           .dump());
     faults("removed");
     const auto waiting = client->readResponse(std::chrono::seconds(15));
@@ -212,7 +198,7 @@ TEST_F(AgentFault, FullQueueIsBusyAndAStaleRequestTimesOut) {
         return json{{"jsonrpc", "2.0"},
                     {"id", id},
                     {"method", "auth.sign_challenge"},
-                    {"params", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}}}
+                    {"params", challengeParams(cert.uri, nonce)}}
             .dump();
     };
     a.sendFrame(request(1));

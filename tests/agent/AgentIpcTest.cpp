@@ -8,29 +8,25 @@
 
 #include <csignal>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
+#include "AgentFixture.h"
 #include "firmante/nm/FrameCodec.h"
 #include "firmante/testing/Process.h"
 #include "firmante/testing/Sanitizers.h"
 
 using firmante::agent::testing::AgentClient;
+using firmante::agent::testing::AgentFixture;
 using firmante::agent::testing::AgentProcess;
 using nlohmann::json;
 
 namespace {
 
-class AgentIpc : public ::testing::Test {
+class AgentIpc : public AgentFixture {
   protected:
-    void startWith(const json& config) {
-        firmante::testing::writeFile(agent.config().string(), config.dump());
-        agent.start();
-    }
-    firmante::testing::TempDir dir{"firmante-agent-test"};
-    firmante::testing::SoftHsmToken hsm{"Agent IPC"};
     // Without ASan's quarantine: ThousandMalformedRequests… bounds the agent's memory growth,
     // and the quarantine would keep every freed 256 KiB frame resident (docs/fuzzing.md).
-    AgentProcess agent{dir, hsm, firmante::testing::sanitizerEnvironment()};
+    AgentIpc()
+        : AgentFixture("firmante-agent-test", "Agent IPC",
+                       firmante::testing::sanitizerEnvironment()) {}
 };
 
 std::string reason(const json& response) {
@@ -124,9 +120,9 @@ TEST_F(AgentIpc, SocketIsOwnerOnlyInsideAPrivateFolder) {
 
 TEST_F(AgentIpc, PeerOfAnotherUidIsDisconnectedWithoutAnAnswer) {
     if (::geteuid() != 0) {
-        GTEST_SKIP()
-            << "needs root to connect as another uid; OriginRules.PeerOfAnotherUidOrUnknownIsRefused "
-               "covers the rule";
+        GTEST_SKIP() << "needs root to connect as another uid; "
+                        "OriginRules.PeerOfAnotherUidOrUnknownIsRefused "
+                        "covers the rule";
     }
     startWith(json::object());
     // Open the path up so that only SO_PEERCRED stands between the other uid and the agent.

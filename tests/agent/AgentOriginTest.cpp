@@ -4,10 +4,7 @@
 
 #include <openssl/rand.h>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -19,32 +16,17 @@ namespace {
 constexpr const char* kUnlisted = "https://unlisted.example";
 constexpr const char* kListed = "http://127.0.0.1:8080";
 
-class AgentOrigin : public ::testing::Test {
+class AgentOrigin : public AgentFixture {
   protected:
+    AgentOrigin() : AgentFixture("firmante-agent-origin", "Agent Origin") {}
     void startAgent() {
-        firmante::testing::writeFile(agent.config().string(),
-                                     json{{"allowedOrigins", {kListed}}}.dump());
-        agent.start();
+        startWith({{"allowedOrigins", {kListed}}});
         connect();
     }
-    void connect() {
-        client = std::make_unique<AgentClient>(agent.socket());
-        const auto reply = client->hello(
-            "native-messaging",
-            {{"browser", "chromium"}, {"extensionId", "abcdefghijklmnopabcdefghijklmnop"}});
-        ASSERT_TRUE(reply.contains("result")) << reply.dump();
-    }
-    json callFrom(const std::string& origin, const std::string& method, json params = nullptr) {
-        return client->call(method, std::move(params), {{"origin", origin}});
-    }
+    void connect() { connectExtension("chromium", "abcdefghijklmnopabcdefghijklmnop"); }
     json allowedOrigins() {
         return json::parse(firmante::testing::readFile(agent.config().string()))["allowedOrigins"];
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-origin"};
-    firmante::testing::SoftHsmToken hsm{"Agent Origin"};
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace

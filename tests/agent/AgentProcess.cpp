@@ -1,20 +1,12 @@
 #include "AgentProcess.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <csignal>
-#include <cstring>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -23,23 +15,7 @@
 
 #include "firmante/testing/Process.h"
 
-extern char** environ;
-
 namespace firmante::agent::testing {
-
-namespace {
-
-bool connectable(const std::filesystem::path& path) {
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return ok;
-}
-
-}  // namespace
 
 std::string AgentProcess::binary() {
     return FIRMANTE_AGENT_BINARY;
@@ -78,7 +54,7 @@ AgentProcess::AgentProcess(const firmante::testing::TempDir& dir,
 }
 
 AgentProcess::~AgentProcess() {
-    if (pid_ > 0) stop(SIGKILL);
+    child_.reset();
     // What the agent said is the first thing one needs when a test over it fails.
     if (::testing::Test::HasFailure()) {
         try {
@@ -94,16 +70,6 @@ void AgentProcess::script(const std::string& lines) const {
 }
 
 void AgentProcess::start(const std::vector<std::string>& args) {
-    std::vector<std::string> envStrings;
-    for (char** e = environ; *e; ++e) {
-        std::string s(*e);
-        if (env_.count(s.substr(0, s.find('=')))) continue;
-        envStrings.push_back(s);
-    }
-    for (auto& [k, v] : env_) envStrings.push_back(k + "=" + v);
-    std::vector<char*> envp;
-    for (auto& s : envStrings) envp.push_back(s.data());
-    envp.push_back(nullptr);
     // FIRMANTE_AGENT_TEST_WRAPPER="gdb -batch -ex run -ex bt --args" runs the agent under a
     // debugger (or valgrind) when a test needs looking into.
     std::vector<std::string> words;
@@ -113,74 +79,27 @@ void AgentProcess::start(const std::vector<std::string>& args) {
     }
     words.push_back(binary());
     words.insert(words.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& w : words) argv.push_back(w.data());
-    argv.push_back(nullptr);
-    std::string program = words.front();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, stderrFile().c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, stderrFile().c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
-    const int rc =
-        ::posix_spawnp(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        pid_ = -1;
-        throw std::runtime_error("cannot start firmante-agent: " + std::string(std::strerror(rc)));
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
-            throw std::runtime_error("firmante-agent exited at start: " +
-                                     firmante::testing::readFile(stderrFile().string()));
-        }
-        if (connectable(socket())) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    stop(SIGKILL);
-    throw std::runtime_error("firmante-agent did not listen in time");
+    child_.emplace(words, env_, stderrFile(), stderrFile());
+    child_->waitUntil([&] { return firmante::testing::acceptsConnections(socket()); },
+                      "firmante-agent", stderrFile());
 }
 
 int AgentProcess::stop(int signal) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, signal);
-    int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    for (;;) {
-        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-        if (r == pid_ || r < 0) break;
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, &status, 0);
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    pid_ = -1;
+    if (!child_) return -1;
+    const int status = child_->stop(signal);
+    child_.reset();
     return status;
 }
 
 std::optional<int> AgentProcess::waitForExit(std::chrono::milliseconds limit) {
-    if (pid_ <= 0) return std::nullopt;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
-            return status;
-        }
-        if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    if (!child_) return std::nullopt;
+    auto status = child_->waitForExit(limit);
+    if (status) child_.reset();
+    return status;
 }
 
 long AgentProcess::rssKiB() const {
-    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::ifstream status("/proc/" + std::to_string(pid()) + "/status");
     for (std::string line; std::getline(status, line);) {
         if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
     }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "firmante/testing/Process.h"
 #include "firmante/testing/SoftHsmToken.h"
 #include "firmante/testing/TempDir.h"
 
@@ -32,8 +33,8 @@ class AgentProcess {
     /// Waits up to `limit` for the agent to end by itself. Returns the wait status, or nullopt
     /// when it still runs.
     std::optional<int> waitForExit(std::chrono::milliseconds limit);
-    bool running() const noexcept { return pid_ > 0; }
-    pid_t pid() const noexcept { return pid_; }
+    bool running() const noexcept { return child_ && child_->running(); }
+    pid_t pid() const noexcept { return child_ ? child_->pid() : -1; }
 
     /// The environment the agent runs with (for a second agent or a fake pinentry of one's own).
     const std::map<std::string, std::string>& environment() const noexcept { return env_; }
@@ -58,7 +59,7 @@ class AgentProcess {
     std::filesystem::path dir_;
     std::filesystem::path socket_;
     std::map<std::string, std::string> env_;
-    pid_t pid_ = -1;
+    std::optional<firmante::testing::Child> child_;
 };
 
 }  // namespace firmante::agent::testing

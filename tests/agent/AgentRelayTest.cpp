@@ -13,16 +13,13 @@
 
 #include <openssl/rand.h>
 
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
+#include "AgentFixture.h"
 #include "RelayProcess.h"
-#include "TestPki.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
 using firmante::agent::base64Decode;
-using firmante::agent::base64Encode;
 using firmante::nmtest::RelayProcess;
 using firmante::pkcs11::KeyType;
 using nlohmann::json;
@@ -62,12 +59,10 @@ json request(int id, const std::string& method, json params) {
             {"origin", kPortal}};
 }
 
-class AgentRelay : public ::testing::Test {
+class AgentRelay : public AgentFixture {
   protected:
-    void SetUp() override {
-        firmante::testing::writeFile(agent.config().string(),
-                                     json{{"allowedOrigins", {kPortal}}}.dump());
-    }
+    AgentRelay() : AgentFixture("firmante-agent-relay", "Relay Token") {}
+    void SetUp() override { configure({{"allowedOrigins", {kPortal}}}); }
     void TearDown() override {
         for (pid_t pid : agentsUsing(agent.socket())) ::kill(pid, SIGTERM);
         auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -80,11 +75,6 @@ class AgentRelay : public ::testing::Test {
         if (!frame) return json{{"error", "no frame"}};
         return json::parse(*frame);
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-relay"};
-    firmante::testing::SoftHsmToken hsm{"Relay Token"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
 };
 
 }  // namespace
@@ -102,10 +92,8 @@ TEST_F(AgentRelay, BrowserClientListsTokensAndSignsAChallengeThroughTheRelayAndT
     agent.script("pin 123456\n");
     std::vector<unsigned char> nonce(32);
     RAND_bytes(nonce.data(), static_cast<int>(nonce.size()));
-    auto signed_ = roundTrip(relay,
-                             request(2, "auth.sign_challenge",
-                                     {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}}),
-                             60s);
+    auto signed_ =
+        roundTrip(relay, request(2, "auth.sign_challenge", challengeParams(cert.uri, nonce)), 60s);
     ASSERT_TRUE(signed_.contains("result")) << signed_.dump();
     EXPECT_EQ(signed_["id"], 2);
     const auto signature = *base64Decode(signed_["result"]["signature"].get<std::string>());

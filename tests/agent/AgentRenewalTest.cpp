@@ -12,10 +12,7 @@
 #include <csignal>
 #include <cstdio>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/portal/Codec.h"
@@ -30,16 +27,13 @@ using nlohmann::json;
 
 namespace {
 
-class AgentRenewal : public ::testing::Test {
+class AgentRenewal : public AgentFixture {
   protected:
-    void SetUp() override {
-        firmante::testing::writeFile(agent.config().string(), "{}");
-        ca.writePem(dir / "ca.pem");
-    }
+    AgentRenewal() : AgentFixture("firmante-agent-renewal", "Agent Renewal") {}
+    void SetUp() override { configure(nlohmann::json::object()); }
     void start() {
         agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
+        connectCli();
     }
     // A crash at the worst moment: right after the step's answer, no clean shutdown.
     void crashAndRestart() {
@@ -59,31 +53,64 @@ class AgentRenewal : public ::testing::Test {
         for (const auto& c : list["certificates"]) uris.push_back(c["uri"].get<std::string>());
         return uris;
     }
+    // Letter 1 is signed with the expired certificate on purpose (manual steps 5–6).
     bool cmsVerifies(const firmante::portal::Bytes& document, const std::vector<unsigned char>& cms,
                      bool expiredSigner) {
-        firmante::testing::writeFile((dir / "letter.pdf").string(),
-                                     std::string(document.begin(), document.end()));
-        firmante::testing::writeFile((dir / "letter.p7s").string(),
-                                     std::string(cms.begin(), cms.end()));
-        std::vector<std::string> argv = {"openssl",  "cms",
-                                         "-verify",  "-binary",
-                                         "-inform",  "DER",
-                                         "-in",      (dir / "letter.p7s").string(),
-                                         "-content", (dir / "letter.pdf").string(),
-                                         "-CAfile",  (dir / "ca.pem").string(),
-                                         "-out",     "/dev/null"};
-        // Letter 1 is signed with the expired certificate on purpose (manual steps 5–6).
-        if (expiredSigner) argv.push_back("-no_check_time");
-        const auto r = firmante::testing::run(argv);
+        const auto r = opensslCmsVerify(ca, dir.path(), document, cms, expiredSigner);
         EXPECT_EQ(r.exitCode, 0) << r.err;
         return r.exitCode == 0;
     }
 
-    firmante::testing::TempDir dir{"firmante-agent-renewal"};
-    firmante::testing::SoftHsmToken hsm{"Agent Renewal"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
+    // An expired certificate (EC P-256) on the token, the agent started and renewal.begin for
+    // it, the fake pinentry answering `answers`: where every renewal here starts.
+    struct Begun {
+        ProvisionedCertificate old;
+        json result;
+        std::string id;
+        firmante::pkcs11::Bytes newSpki;
+    };
+    Begun begin(const std::string& label, const std::string& answers = "pin 123456\n") {
+        Begun b;
+        b.old = provisionCertificate(hsm, ca, label, firmante::pkcs11::KeyType::EcP256, true);
+        start();
+        agent.script(answers);
+        b.result = call("renewal.begin", {{"certificate", b.old.uri}, {"keyType", "ec-p256"}});
+        b.id = b.result.value("renewalId", "");
+        if (auto spki = base64Decode(b.result.value("spki", ""))) b.newSpki = std::move(*spki);
+        return b;
+    }
+    // What the demo portal's letters say for a renewal from `oldSpki` to `newSpki`.
+    static firmante::portal::LetterContent letterContent(const firmante::pkcs11::Bytes& newSpki,
+                                                         const firmante::pkcs11::Bytes& oldSpki) {
+        firmante::portal::LetterContent content;
+        content.employer = firmante::portal::EmployerRecord::demo();
+        content.newSpki = newSpki;
+        content.oldSpki = oldSpki;
+        content.folio = "0a 1b 2c 3d";
+        content.date = std::chrono::system_clock::now();
+        return content;
+    }
+    static json letterParams(const std::string& id, const char* stage,
+                             const std::vector<unsigned char>& document,
+                             const std::string& fileName) {
+        return {{"renewalId", id},
+                {"stage", stage},
+                {"document", base64Encode(document)},
+                {"fileName", fileName}};
+    }
+    // renewal.install_certificate's parameters, the chain carrying the CA: the test CA's
+    // certificates have no authority key identifier, so the agent can only tell the issuer by
+    // its signature (issue 9 §8).
+    json installParams(const std::string& id, const std::vector<unsigned char>& certificate) const {
+        return {{"renewalId", id},
+                {"certificate", base64Encode(certificate)},
+                {"chain",
+                 json::array({base64Encode(firmante::pkcs11::certificateDer(ca.certificate()))})}};
+    }
+    std::vector<unsigned char> issueFor(const firmante::pkcs11::Bytes& newSpki) const {
+        return ca.issue(newSpki, "Patron 2026", std::chrono::hours(-1),
+                        std::chrono::hours(24 * 365));
+    }
 };
 
 firmante::pkcs11::Bytes csrSpki(const std::string& pem) {
@@ -101,15 +128,8 @@ firmante::pkcs11::Bytes csrSpki(const std::string& pem) {
 }  // namespace
 
 TEST_F(AgentRenewal, CompletesAcrossAgentCrashesAfterEveryStepKeepingTheOldPairUntilFinish) {
-    const auto old =
-        provisionCertificate(hsm, ca, "Patron 2024", firmante::pkcs11::KeyType::EcP256, true);
-    start();
-
     // Step 4: new key on the token, CSR signed by it.
-    agent.script("pin 123456\n");
-    const auto begun = call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
-    const std::string id = begun["renewalId"].get<std::string>();
-    const auto newSpki = *base64Decode(begun["spki"].get<std::string>());
+    const auto [old, begun, id, newSpki] = begin("Patron 2024");
     EXPECT_EQ(csrSpki(begun["csr"].get<std::string>()), newSpki);
     EXPECT_EQ(begun["keyAttributes"]["local"], true);
     EXPECT_EQ(begun["keyAttributes"]["extractable"], false);
@@ -119,21 +139,14 @@ TEST_F(AgentRenewal, CompletesAcrossAgentCrashesAfterEveryStepKeepingTheOldPairU
     EXPECT_EQ(status(id)["state"], "begun");
 
     // Steps 5–6: the acceptance letter, signed with the expired certificate.
-    firmante::portal::LetterContent content;
-    content.employer = firmante::portal::EmployerRecord::demo();
-    content.newSpki = newSpki;
-    content.oldSpki = old.spki;
-    content.folio = "0a 1b 2c 3d";
-    content.date = std::chrono::system_clock::now();
+    auto content = letterContent(newSpki, old.spki);
     const auto acceptance = firmante::portal::LetterRenderer::acceptanceLetter(content);
     agent.script("pin 123456\n");
     const auto letter1 =
-        call("renewal.sign_letter", {{"renewalId", id},
-                                     {"stage", "acceptance"},
-                                     {"document", base64Encode(acceptance)},
-                                     {"fileName", "CartadeAceptaciondeRenovacion.pdf"}});
+        call("renewal.sign_letter",
+             letterParams(id, "acceptance", acceptance, "CartadeAceptaciondeRenovacion.pdf"));
     EXPECT_TRUE(cmsVerifies(acceptance, *base64Decode(letter1["cms"].get<std::string>()), true));
-    const auto shown = promptsShown(agent.pinentryLog());
+    const auto shown = prompts();
     ASSERT_FALSE(shown.empty());
     const auto description = shown.back()["description"].get<std::string>();
     EXPECT_NE(description.find("CartadeAceptaciondeRenovacion.pdf"), std::string::npos);
@@ -148,8 +161,7 @@ TEST_F(AgentRenewal, CompletesAcrossAgentCrashesAfterEveryStepKeepingTheOldPairU
     agent.script("pin 123456\n");
     const auto proof =
         call("renewal.prove_possession", {{"renewalId", id}, {"nonce", base64Encode(nonce)}});
-    const auto issued =
-        ca.issue(newSpki, "Patron 2026", std::chrono::hours(-1), std::chrono::hours(24 * 365));
+    const auto issued = issueFor(newSpki);
     EXPECT_TRUE(verifyOriginBound(issued, "local", nonce,
                                   *base64Decode(proof["signature"].get<std::string>())));
     crashAndRestart();
@@ -157,14 +169,7 @@ TEST_F(AgentRenewal, CompletesAcrossAgentCrashesAfterEveryStepKeepingTheOldPairU
 
     // Step 9: the new certificate goes onto the token next to the new key.
     agent.script("pin 123456\n");
-    // The chain carries the CA: the test CA's certificates have no authority key identifier, so
-    // the agent can only tell the issuer by its signature (issue 9 §8).
-    const auto installed =
-        call("renewal.install_certificate",
-             {{"renewalId", id},
-              {"certificate", base64Encode(issued)},
-              {"chain",
-               json::array({base64Encode(firmante::pkcs11::certificateDer(ca.certificate()))})}});
+    const auto installed = call("renewal.install_certificate", installParams(id, issued));
     const std::string newUri = installed["uri"].get<std::string>();
     crashAndRestart();
     EXPECT_EQ(status(id)["state"], "certificateInstalled");
@@ -175,11 +180,8 @@ TEST_F(AgentRenewal, CompletesAcrossAgentCrashesAfterEveryStepKeepingTheOldPairU
     content.previousLetterSha1 = firmante::portal::hexUpper(firmante::portal::sha1(acceptance));
     const auto terms = firmante::portal::LetterRenderer::termsLetter(content);
     agent.script("pin 123456\n");
-    const auto letter2 =
-        call("renewal.sign_letter", {{"renewalId", id},
-                                     {"stage", "terms"},
-                                     {"document", base64Encode(terms)},
-                                     {"fileName", "CartaTerminosCondiciones.pdf"}});
+    const auto letter2 = call("renewal.sign_letter",
+                              letterParams(id, "terms", terms, "CartaTerminosCondiciones.pdf"));
     EXPECT_TRUE(cmsVerifies(terms, *base64Decode(letter2["cms"].get<std::string>()), false));
     crashAndRestart();
     EXPECT_EQ(status(id)["state"], "termsSigned");
@@ -198,26 +200,20 @@ TEST_F(AgentRenewal, CompletesAcrossAgentCrashesAfterEveryStepKeepingTheOldPairU
 }
 
 TEST_F(AgentRenewal, LetterWithoutTheNewKeyIsLetterMismatchAndNothingIsSigned) {
-    const auto old =
-        provisionCertificate(hsm, ca, "Patron Viejo", firmante::pkcs11::KeyType::EcP256, true);
-    start();
-    agent.script("pin 123456\n");
-    const auto begun = call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
+    const auto begun = begin("Patron Viejo");
     firmante::portal::LetterContent content;
-    content.newSpki = old.spki;  // a letter naming some other key as the new one
-    content.oldSpki = old.spki;
+    content.newSpki = begun.old.spki;  // a letter naming some other key as the new one
+    content.oldSpki = begun.old.spki;
     content.folio = "00";
     content.date = std::chrono::system_clock::now();
     const auto wrong = firmante::portal::LetterRenderer::acceptanceLetter(content);
-    const auto promptsBefore = promptsShown(agent.pinentryLog()).size();
+    const auto promptsBefore = prompts().size();
     agent.script("pin 123456\n");
-    const auto response = client->call("renewal.sign_letter", {{"renewalId", begun["renewalId"]},
-                                                               {"stage", "acceptance"},
-                                                               {"document", base64Encode(wrong)},
-                                                               {"fileName", "x.pdf"}});
+    const auto response =
+        client->call("renewal.sign_letter", letterParams(begun.id, "acceptance", wrong, "x.pdf"));
     EXPECT_EQ(reasonOf(response), "LETTER_MISMATCH");
-    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), promptsBefore);  // no PIN asked
-    EXPECT_EQ(status(begun["renewalId"])["state"], "begun");
+    EXPECT_EQ(prompts().size(), promptsBefore);  // no PIN asked
+    EXPECT_EQ(status(begun.id)["state"], "begun");
 }
 
 TEST_F(AgentRenewal, UnknownRenewalIsRenewalStateAndBadParamsAreRefusedFirst) {
@@ -258,44 +254,33 @@ std::vector<unsigned char> corpusLetter(const firmante::testing::TempDir& dir,
 // Nueva" get LETTER_MISMATCH from the real agent, with no prompt and no CMS; a two-column layout
 // of an honest letter is still signed, and its prompt shows the fingerprint the portal shows.
 TEST_F(AgentRenewal, HostileLettersAreLetterMismatchOnTheWireAndAnHonestVariantSigns) {
-    const auto old =
-        provisionCertificate(hsm, ca, "Patron Viejo", firmante::pkcs11::KeyType::EcP256, true);
-    start();
-    agent.script("pin 123456\n");
-    const auto begun = call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
-    const std::string id = begun["renewalId"];
+    const auto [old, begun, id, newSpki] = begin("Patron Viejo");
     const std::string newHex = begun["spkiHex"];
     const std::string oldHex = firmante::pkcs11::spkiHex(old.spki);
-    const auto promptsBefore = promptsShown(agent.pinentryLog()).size();
+    const auto promptsBefore = prompts().size();
     for (const char* name : {"a-render-mode-3", "a-white-box-over", "a-actualtext",
                              "a-incremental-update", "a-heading-zero-width", "a-javascript"}) {
         const auto letter = corpusLetter(dir, name, newHex, oldHex);
-        const auto response =
-            client->call("renewal.sign_letter", {{"renewalId", id},
-                                                 {"stage", "acceptance"},
-                                                 {"document", base64Encode(letter)},
-                                                 {"fileName", "carta.pdf"}});
+        const auto response = client->call("renewal.sign_letter",
+                                           letterParams(id, "acceptance", letter, "carta.pdf"));
         EXPECT_EQ(reasonOf(response), "LETTER_MISMATCH") << name;
         EXPECT_FALSE(response.contains("result")) << name;
     }
-    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), promptsBefore);  // no PIN asked
+    EXPECT_EQ(prompts().size(), promptsBefore);  // no PIN asked
     EXPECT_EQ(status(id)["state"], "begun");
 
     const auto honest = corpusLetter(dir, "va-two-columns", newHex, oldHex);
     // Issue 12 §3: the token is still unlocked from renewal.begin; the letter is shown and
     // confirmed, without a second PIN.
     agent.script("confirm yes\n");
-    const auto signedLetter = call("renewal.sign_letter", {{"renewalId", id},
-                                                           {"stage", "acceptance"},
-                                                           {"document", base64Encode(honest)},
-                                                           {"fileName", "carta.pdf"}});
+    const auto signedLetter =
+        call("renewal.sign_letter", letterParams(id, "acceptance", honest, "carta.pdf"));
     EXPECT_TRUE(cmsVerifies(honest, *base64Decode(signedLetter["cms"].get<std::string>()), true));
     // Issue 9 §2: the prompt names the new key by the fingerprint the portal's page computes on
     // its own from the SPKI it received.
-    const auto shown = promptsShown(agent.pinentryLog());
+    const auto shown = prompts();
     ASSERT_FALSE(shown.empty());
-    const auto fingerprint =
-        firmante::portal::spkiFingerprint(*base64Decode(begun["spki"].get<std::string>()));
+    const auto fingerprint = firmante::portal::spkiFingerprint(newSpki);
     EXPECT_EQ(fingerprint.size(), 16u * 4 + 15);
     EXPECT_NE(shown.back()["description"].get<std::string>().find(fingerprint), std::string::npos)
         << shown.back()["description"];
@@ -307,27 +292,18 @@ TEST_F(AgentRenewal, DocumentsSignRefusesARenewalLetter) {
     const auto cert =
         provisionCertificate(hsm, ca, "Patron Vigente", firmante::pkcs11::KeyType::EcP256, false);
     start();
-    firmante::portal::LetterContent content;
-    content.employer = firmante::portal::EmployerRecord::demo();
-    content.newSpki = cert.spki;
-    content.oldSpki = cert.spki;
-    content.folio = "0a 1b";
-    content.date = std::chrono::system_clock::now();
-    const auto letter = firmante::portal::LetterRenderer::acceptanceLetter(content);
-    const auto promptsBefore = promptsShown(agent.pinentryLog()).size();
-    const auto refused = client->call(
-        "documents.sign",
-        {{"certificate", cert.uri}, {"document", base64Encode(letter)}, {"fileName", "carta.pdf"}});
+    const auto letter =
+        firmante::portal::LetterRenderer::acceptanceLetter(letterContent(cert.spki, cert.spki));
+    const auto promptsBefore = prompts().size();
+    const auto refused = client->call("documents.sign", signParams(cert.uri, letter, "carta.pdf"));
     EXPECT_EQ(reasonOf(refused), "LETTER_MISMATCH");
     EXPECT_NE(refused.dump().find("renewal.sign_letter"), std::string::npos) << refused.dump();
-    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), promptsBefore);
+    EXPECT_EQ(prompts().size(), promptsBefore);
 
     const auto other = corpusLetter(dir, "plain-document", firmante::pkcs11::spkiHex(cert.spki),
                                     firmante::pkcs11::spkiHex(cert.spki));
     agent.script("pin 123456\n");
-    const auto signedDoc = call("documents.sign", {{"certificate", cert.uri},
-                                                   {"document", base64Encode(other)},
-                                                   {"fileName", "factura.pdf"}});
+    const auto signedDoc = call("documents.sign", signParams(cert.uri, other, "factura.pdf"));
     EXPECT_TRUE(signedDoc.contains("cms"));
 }
 
@@ -354,56 +330,34 @@ PromptCount countPrompts(const std::vector<json>& shown) {
 class AgentRenewalPins : public AgentRenewal {
   protected:
     std::vector<json> renewInOneRun(const std::vector<std::string>& scripts) {
-        const auto old =
-            provisionCertificate(hsm, ca, "Patron 2024", firmante::pkcs11::KeyType::EcP256, true);
-        start();
-        agent.script(scripts.at(0));
-        const auto begun =
-            call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
-        const std::string id = begun["renewalId"].get<std::string>();
-        const auto newSpki = *base64Decode(begun["spki"].get<std::string>());
-        firmante::portal::LetterContent content;
-        content.employer = firmante::portal::EmployerRecord::demo();
-        content.newSpki = newSpki;
-        content.oldSpki = old.spki;
-        content.folio = "0a 1b 2c 3d";
-        content.date = std::chrono::system_clock::now();
+        const auto [old, begun, id, newSpki] = begin("Patron 2024", scripts.at(0));
+        auto content = letterContent(newSpki, old.spki);
         const auto acceptance = firmante::portal::LetterRenderer::acceptanceLetter(content);
         agent.script(scripts.at(1));
         const auto letter1 =
-            call("renewal.sign_letter", {{"renewalId", id},
-                                         {"stage", "acceptance"},
-                                         {"document", base64Encode(acceptance)},
-                                         {"fileName", "CartadeAceptaciondeRenovacion.pdf"}});
+            call("renewal.sign_letter",
+                 letterParams(id, "acceptance", acceptance, "CartadeAceptaciondeRenovacion.pdf"));
         EXPECT_TRUE(cmsVerifies(acceptance, *base64Decode(letter1.value("cms", "")), true));
         std::vector<unsigned char> nonce(32);
         RAND_bytes(nonce.data(), 32);
         agent.script(scripts.at(2));
         const auto proof =
             call("renewal.prove_possession", {{"renewalId", id}, {"nonce", base64Encode(nonce)}});
-        const auto issued =
-            ca.issue(newSpki, "Patron 2026", std::chrono::hours(-1), std::chrono::hours(24 * 365));
+        const auto issued = issueFor(newSpki);
         EXPECT_TRUE(
             verifyOriginBound(issued, "local", nonce, *base64Decode(proof.value("signature", ""))));
         agent.script(scripts.at(3));
-        call("renewal.install_certificate",
-             {{"renewalId", id},
-              {"certificate", base64Encode(issued)},
-              {"chain",
-               json::array({base64Encode(firmante::pkcs11::certificateDer(ca.certificate()))})}});
+        call("renewal.install_certificate", installParams(id, issued));
         content.previousLetterSha1 = firmante::portal::hexUpper(firmante::portal::sha1(acceptance));
         const auto terms = firmante::portal::LetterRenderer::termsLetter(content);
         agent.script(scripts.at(4));
-        const auto letter2 =
-            call("renewal.sign_letter", {{"renewalId", id},
-                                         {"stage", "terms"},
-                                         {"document", base64Encode(terms)},
-                                         {"fileName", "CartaTerminosCondiciones.pdf"}});
+        const auto letter2 = call("renewal.sign_letter",
+                                  letterParams(id, "terms", terms, "CartaTerminosCondiciones.pdf"));
         EXPECT_TRUE(cmsVerifies(terms, *base64Decode(letter2.value("cms", "")), false));
         agent.script(scripts.at(5));
         const auto done = call("renewal.finish", {{"renewalId", id}, {"retireOld", true}});
         EXPECT_EQ(done["retired"], true);
-        return promptsShown(agent.pinentryLog());
+        return prompts();
     }
 };
 
@@ -431,13 +385,13 @@ TEST_F(AgentRenewalPins, OneRenewalAsksThePinOnceAndStillShowsEachLetterForConfi
                                     {{"certificate", certs[0]["uri"]},
                                      {"nonce", base64Encode(std::vector<unsigned char>(32, 7))}});
     EXPECT_EQ(reasonOf(login), "USER_CANCELLED");
-    const auto after = promptsShown(agent.pinentryLog());
+    const auto after = prompts();
     ASSERT_EQ(after.size(), shown.size() + 1);
     EXPECT_EQ(after.back()["command"], "GETPIN");
 }
 
 TEST_F(AgentRenewalPins, AlwaysAskInTheConfigAsksThePinAtEveryStep) {
-    firmante::testing::writeFile(agent.config().string(), R"({"pin": {"alwaysAsk": true}})");
+    configure({{"pin", {{"alwaysAsk", true}}}});
     const auto shown = renewInOneRun({"pin 123456\n", "pin 123456\n", "pin 123456\n",
                                       "pin 123456\n", "pin 123456\n", "confirm yes\npin 123456\n"});
     const auto count = countPrompts(shown);
@@ -451,25 +405,12 @@ TEST_F(AgentRenewalPins, AlwaysAskInTheConfigAsksThePinAtEveryStep) {
 // chain. Once the configuration trusts that CA for the origin (`renewal.trustedIssuers`), the
 // same certificate is installed; a CA trusted for another origin does not count.
 TEST_F(AgentRenewal, CertificateFromACaBorrowingTheNameIsUntrustedUntilTheConfigTrustsIt) {
-    const auto old =
-        provisionCertificate(hsm, ca, "Patron Viejo", firmante::pkcs11::KeyType::EcP256, true);
-    start();
-    agent.script("pin 123456\n");
-    const auto begun = call("renewal.begin", {{"certificate", old.uri}, {"keyType", "ec-p256"}});
-    const std::string id = begun["renewalId"];
-    const auto newSpki = *base64Decode(begun["spki"].get<std::string>());
-    firmante::portal::LetterContent content;
-    content.employer = firmante::portal::EmployerRecord::demo();
-    content.newSpki = newSpki;
-    content.oldSpki = old.spki;
-    content.folio = "0a 1b 2c 3d";
-    content.date = std::chrono::system_clock::now();
+    const auto [old, begun, id, newSpki] = begin("Patron Viejo");
     agent.script("confirm yes\n");  // the letter is confirmed; the PIN was asked once, at begin
-    call("renewal.sign_letter",
-         {{"renewalId", id},
-          {"stage", "acceptance"},
-          {"document", base64Encode(firmante::portal::LetterRenderer::acceptanceLetter(content))},
-          {"fileName", "carta.pdf"}});
+    call("renewal.sign_letter", letterParams(id, "acceptance",
+                                             firmante::portal::LetterRenderer::acceptanceLetter(
+                                                 letterContent(newSpki, old.spki)),
+                                             "carta.pdf"));
     std::vector<unsigned char> nonce(32, 7);
     agent.script("pin 123456\n");
     call("renewal.prove_possession", {{"renewalId", id}, {"nonce", base64Encode(nonce)}});
@@ -483,7 +424,7 @@ TEST_F(AgentRenewal, CertificateFromACaBorrowingTheNameIsUntrustedUntilTheConfig
         impostor.issue(newSpki, "Patron 2026", std::chrono::hours(-1), std::chrono::hours(24));
     const std::string impostorDer =
         base64Encode(firmante::pkcs11::certificateDer(impostor.certificate()));
-    const auto promptsBefore = promptsShown(agent.pinentryLog()).size();
+    const auto promptsBefore = prompts().size();
     for (const json& chain : {json::array(), json::array({impostorDer})}) {
         const auto refused = client->call(
             "renewal.install_certificate",
@@ -491,7 +432,7 @@ TEST_F(AgentRenewal, CertificateFromACaBorrowingTheNameIsUntrustedUntilTheConfig
         EXPECT_EQ(reasonOf(refused), "CERTIFICATE_UNTRUSTED") << refused.dump();
         EXPECT_FALSE(refused.contains("result"));
     }
-    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), promptsBefore);  // no PIN asked
+    EXPECT_EQ(prompts().size(), promptsBefore);  // no PIN asked
     EXPECT_EQ(status(id)["state"], "possessionProved");
     EXPECT_EQ(certificateUris().size(), 1u);  // nothing stored
 
@@ -500,10 +441,8 @@ TEST_F(AgentRenewal, CertificateFromACaBorrowingTheNameIsUntrustedUntilTheConfig
     const auto trusting = [&](const std::string& origin) {
         client.reset();
         agent.stop();
-        firmante::testing::writeFile(
-            agent.config().string(),
-            json{{"renewal", {{"trustedIssuers", {{origin, {(dir / "impostor.pem").string()}}}}}}}
-                .dump());
+        configure(
+            {{"renewal", {{"trustedIssuers", {{origin, {(dir / "impostor.pem").string()}}}}}}});
         start();
     };
     trusting("https://otro.example");

@@ -4,41 +4,25 @@
 
 #include <openssl/rand.h>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
 using firmante::agent::base64Decode;
-using firmante::agent::base64Encode;
 using firmante::pkcs11::KeyType;
 using nlohmann::json;
 
 namespace {
 
-class AgentSigning : public ::testing::Test {
+class AgentSigning : public AgentFixture {
   protected:
-    void startAgent() {
-        firmante::testing::writeFile(agent.config().string(), "{}");
-        agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
-    }
+    AgentSigning() : AgentFixture("firmante-agent-sign", "Agent Signing") {}
     std::vector<unsigned char> nonce() {
         std::vector<unsigned char> n(32);
         RAND_bytes(n.data(), static_cast<int>(n.size()));
         return n;
     }
-    std::vector<json> prompts() { return promptsShown(agent.pinentryLog()); }
-
-    firmante::testing::TempDir dir{"firmante-agent-sign"};
-    firmante::testing::SoftHsmToken hsm{"Agent Signing"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace
@@ -48,8 +32,7 @@ TEST_F(AgentSigning, ChallengeSignatureIsBoundToTheLocalOriginAndVerifiesWithOpe
     startAgent();
     agent.script("pin 123456\n");
     const auto n = nonce();
-    const auto response = client->call("auth.sign_challenge",
-                                       {{"certificate", cert.uri}, {"nonce", base64Encode(n)}});
+    const auto response = client->call("auth.sign_challenge", challengeParams(cert.uri, n));
     ASSERT_TRUE(response.contains("result")) << response.dump();
     const auto& r = response["result"];
     EXPECT_EQ(r["algorithm"], "ES256");
@@ -73,9 +56,8 @@ TEST_F(AgentSigning, DocumentSignatureVerifiesWithOpensslCmsAndThePromptShowsWha
     agent.script("pin 123456\n");
     const std::string document = "Contrato de prueba: el patrón acepta los términos.\n";
     const std::vector<unsigned char> bytes(document.begin(), document.end());
-    const auto response = client->call("documents.sign", {{"certificate", cert.uri},
-                                                          {"document", base64Encode(bytes)},
-                                                          {"fileName", "contrato 2026.pdf"}});
+    const auto response =
+        client->call("documents.sign", signParams(cert.uri, bytes, "contrato 2026.pdf"));
     ASSERT_TRUE(response.contains("result")) << response.dump();
     const auto expectedSha = firmante::pkcs11::toHex(firmante::pkcs11::sha256(bytes));
     EXPECT_EQ(response["result"]["documentSha256"], expectedSha);
@@ -83,13 +65,7 @@ TEST_F(AgentSigning, DocumentSignatureVerifiesWithOpensslCmsAndThePromptShowsWha
               std::string::npos);
 
     const auto cms = *base64Decode(response["result"]["cms"].get<std::string>());
-    firmante::testing::writeFile((dir / "doc.txt").string(), document);
-    firmante::testing::writeFile((dir / "doc.p7s").string(), std::string(cms.begin(), cms.end()));
-    ca.writePem(dir / "ca.pem");
-    const auto verify =
-        firmante::testing::run({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-                                (dir / "doc.p7s").string(), "-content", (dir / "doc.txt").string(),
-                                "-CAfile", (dir / "ca.pem").string(), "-out", "/dev/null"});
+    const auto verify = opensslCmsVerify(ca, dir.path(), bytes, cms);
     EXPECT_EQ(verify.exitCode, 0) << verify.err;
 
     const auto shown = prompts();
@@ -106,8 +82,7 @@ TEST_F(AgentSigning, CancelInThePinPromptIsUserCancelled) {
     const auto cert = provisionCertificate(hsm, ca, "Cancel Key", KeyType::EcP256, false);
     startAgent();
     agent.script("cancel\n");
-    const auto response = client->call(
-        "auth.sign_challenge", {{"certificate", cert.uri}, {"nonce", base64Encode(nonce())}});
+    const auto response = client->call("auth.sign_challenge", challengeParams(cert.uri, nonce()));
     EXPECT_EQ(reasonOf(response), "USER_CANCELLED");
     EXPECT_EQ(prompts().size(), 1u);
 }
@@ -116,8 +91,7 @@ TEST_F(AgentSigning, WrongPinIsOneLoginAttemptReportedWithTheTriesHint) {
     const auto cert = provisionCertificate(hsm, ca, "Wrong Pin Key", KeyType::EcP256, false);
     startAgent();
     agent.script("pin 999999\n");
-    const auto wrong = client->call("auth.sign_challenge",
-                                    {{"certificate", cert.uri}, {"nonce", base64Encode(nonce())}});
+    const auto wrong = client->call("auth.sign_challenge", challengeParams(cert.uri, nonce()));
     ASSERT_EQ(reasonOf(wrong), "PIN_INCORRECT") << wrong.dump();
     const auto& data = wrong["error"]["data"];
     EXPECT_TRUE(data.contains("pinCountLow")) << data.dump();
@@ -127,8 +101,7 @@ TEST_F(AgentSigning, WrongPinIsOneLoginAttemptReportedWithTheTriesHint) {
 
     // The token recorded that one failure; the next prompt warns about it...
     agent.script("pin 123456\n");
-    const auto right = client->call("auth.sign_challenge",
-                                    {{"certificate", cert.uri}, {"nonce", base64Encode(nonce())}});
+    const auto right = client->call("auth.sign_challenge", challengeParams(cert.uri, nonce()));
     ASSERT_TRUE(right.contains("result")) << right.dump();
     const auto shown = prompts();
     ASSERT_EQ(shown.size(), 2u);
@@ -142,9 +115,7 @@ TEST_F(AgentSigning, ExpiredCertificateCannotSignDocumentsAndNoPromptIsShown) {
     startAgent();
     agent.script("pin 123456\n");
     const auto response = client->call(
-        "documents.sign", {{"certificate", cert.uri},
-                           {"document", base64Encode(std::vector<unsigned char>{1, 2, 3})},
-                           {"fileName", "a.pdf"}});
+        "documents.sign", signParams(cert.uri, std::vector<unsigned char>{1, 2, 3}, "a.pdf"));
     EXPECT_EQ(reasonOf(response), "CERTIFICATE_EXPIRED");
     EXPECT_TRUE(prompts().empty());
 }
@@ -155,8 +126,7 @@ TEST_F(AgentSigning, ExpiredCertificateStillSignsALoginChallenge) {
     startAgent();
     agent.script("pin 123456\n");
     const auto n = nonce();
-    const auto response = client->call("auth.sign_challenge",
-                                       {{"certificate", cert.uri}, {"nonce", base64Encode(n)}});
+    const auto response = client->call("auth.sign_challenge", challengeParams(cert.uri, n));
     ASSERT_TRUE(response.contains("result")) << response.dump();
     EXPECT_TRUE(verifyOriginBound(
         cert.der, "local", n, *base64Decode(response["result"]["signature"].get<std::string>())));
@@ -184,25 +154,22 @@ TEST_F(AgentSigning, CertificatesListReturnsTheStoredCertificate) {
 TEST_F(AgentSigning, UnknownCertificateAndTokenAreReportedBeforeAnyPrompt) {
     startAgent();
     agent.script("pin 123456\n");
+    EXPECT_EQ(reasonOf(client->call(
+                  "auth.sign_challenge",
+                  challengeParams("pkcs11:token=Agent%20Signing;id=%99;type=cert", nonce()))),
+              "CERTIFICATE_NOT_FOUND");
     EXPECT_EQ(
         reasonOf(client->call("auth.sign_challenge",
-                              {{"certificate", "pkcs11:token=Agent%20Signing;id=%99;type=cert"},
-                               {"nonce", base64Encode(nonce())}})),
-        "CERTIFICATE_NOT_FOUND");
-    EXPECT_EQ(reasonOf(client->call("auth.sign_challenge",
-                                    {{"certificate", "pkcs11:token=Elsewhere;id=%01;type=cert"},
-                                     {"nonce", base64Encode(nonce())}})),
-              "TOKEN_NOT_PRESENT");
+                              challengeParams("pkcs11:token=Elsewhere;id=%01;type=cert", nonce()))),
+        "TOKEN_NOT_PRESENT");
     EXPECT_TRUE(prompts().empty());
 }
 
 TEST_F(AgentSigning, DocumentAboveTheLimitIsTooLargeBeforeDecoding) {
     startAgent();
     const std::vector<unsigned char> big(10 * 1024 * 1024 + 1, 'x');
-    const auto response =
-        client->call("documents.sign", {{"certificate", "pkcs11:token=Agent%20Signing;id=%01"},
-                                        {"document", base64Encode(big)},
-                                        {"fileName", "big.pdf"}});
+    const auto response = client->call(
+        "documents.sign", signParams("pkcs11:token=Agent%20Signing;id=%01", big, "big.pdf"));
     EXPECT_EQ(reasonOf(response), "TOO_LARGE");
 }
 
@@ -216,18 +183,11 @@ TEST_F(AgentSigning, AKeyThatWantsThePinForEachSignatureIsAskedTwiceAndSaysWhy) 
     agent.script("pin 123456\npin 123456\npin 123456\n");
     const std::string document = "Acta firmada con firma calificada.\n";
     const std::vector<unsigned char> bytes(document.begin(), document.end());
-    const auto response = client->call("documents.sign", {{"certificate", qualified.uri},
-                                                          {"document", base64Encode(bytes)},
-                                                          {"fileName", "acta.txt"}});
+    const auto response =
+        client->call("documents.sign", signParams(qualified.uri, bytes, "acta.txt"));
     ASSERT_TRUE(response.contains("result")) << response.dump();
     const auto cms = *base64Decode(response["result"]["cms"].get<std::string>());
-    firmante::testing::writeFile((dir / "acta.txt").string(), document);
-    firmante::testing::writeFile((dir / "acta.p7s").string(), std::string(cms.begin(), cms.end()));
-    ca.writePem(dir / "ca.pem");
-    const auto verify = firmante::testing::run({"openssl", "cms", "-verify", "-binary", "-inform",
-                                                "DER", "-in", (dir / "acta.p7s").string(),
-                                                "-content", (dir / "acta.txt").string(), "-CAfile",
-                                                (dir / "ca.pem").string(), "-out", "/dev/null"});
+    const auto verify = opensslCmsVerify(ca, dir.path(), bytes, cms);
     EXPECT_EQ(verify.exitCode, 0) << verify.err;
 
     auto shown = prompts();
@@ -242,9 +202,7 @@ TEST_F(AgentSigning, AKeyThatWantsThePinForEachSignatureIsAskedTwiceAndSaysWhy) 
     EXPECT_NE(second.find("This key requires the PIN again"), std::string::npos) << second;
     EXPECT_NE(second.find("Archivo: acta.txt"), std::string::npos) << second;
 
-    const auto plain = client->call(
-        "documents.sign",
-        {{"certificate", normal.uri}, {"document", base64Encode(bytes)}, {"fileName", "acta.txt"}});
+    const auto plain = client->call("documents.sign", signParams(normal.uri, bytes, "acta.txt"));
     ASSERT_TRUE(plain.contains("result")) << plain.dump();
     EXPECT_EQ(prompts().size(), 3u);  // one more: the normal key's login only
 }
@@ -253,8 +211,8 @@ TEST_F(AgentSigning, CancellingThePerSignaturePinSignsNothing) {
     const auto qualified = provisionAlwaysAuthenticateCertificate(hsm, ca, "Calificada");
     startAgent();
     agent.script("pin 123456\ncancel\n");
-    const auto response = client->call(
-        "auth.sign_challenge", {{"certificate", qualified.uri}, {"nonce", base64Encode(nonce())}});
+    const auto response =
+        client->call("auth.sign_challenge", challengeParams(qualified.uri, nonce()));
     EXPECT_EQ(reasonOf(response), "USER_CANCELLED") << response.dump();
     EXPECT_EQ(prompts().size(), 2u);
 }

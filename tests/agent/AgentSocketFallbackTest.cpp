@@ -10,8 +10,7 @@
 #include <chrono>
 #include <filesystem>
 
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
+#include "AgentFixture.h"
 #include "RelayProcess.h"
 #include "firmante/testing/Process.h"
 
@@ -29,17 +28,11 @@ constexpr const char* kPortal = "http://127.0.0.1:8080";
 const std::map<std::string, std::string> kNoRuntimeDir{{"FIRMANTE_SOCKET", ""},
                                                        {"XDG_RUNTIME_DIR", ""}};
 
-class AgentSocketFallback : public ::testing::Test {
+class AgentSocketFallback : public AgentFixture {
   protected:
-    void SetUp() override {
-        firmante::testing::writeFile(agent.config().string(),
-                                     json{{"allowedOrigins", {kPortal}}}.dump());
-        agent.start();
-    }
-
-    firmante::testing::TempDir dir{"firmante-agent-fallback"};
-    firmante::testing::SoftHsmToken hsm{"Fallback Token"};
-    AgentProcess agent{dir, hsm, kNoRuntimeDir};
+    AgentSocketFallback()
+        : AgentFixture("firmante-agent-fallback", "Fallback Token", kNoRuntimeDir) {}
+    void SetUp() override { startWith({{"allowedOrigins", {kPortal}}}); }
 };
 
 }  // namespace

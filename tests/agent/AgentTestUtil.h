@@ -4,6 +4,7 @@
 #include <fstream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <openssl/evp.h>
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "firmante/agent/Base64.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/OpenSsl.h"
 
@@ -22,6 +24,24 @@ inline std::vector<nlohmann::json> promptsShown(const std::filesystem::path& log
     std::ifstream in(log);
     for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
     return out;
+}
+
+/// documents.sign's parameters: `document` signed with the certificate `uri`, named `fileName`.
+inline nlohmann::json signParams(const std::string& uri, std::span<const unsigned char> document,
+                                 const std::string& fileName) {
+    return {{"certificate", uri}, {"document", base64Encode(document)}, {"fileName", fileName}};
+}
+inline nlohmann::json signParams(const std::string& uri, std::string_view document,
+                                 const std::string& fileName) {
+    return signParams(
+        uri, std::span(reinterpret_cast<const unsigned char*>(document.data()), document.size()),
+        fileName);
+}
+
+/// auth.sign_challenge's parameters: `nonce` signed with the certificate `uri`'s key.
+inline nlohmann::json challengeParams(const std::string& uri,
+                                      std::span<const unsigned char> nonce) {
+    return {{"certificate", uri}, {"nonce", base64Encode(nonce)}};
 }
 
 inline std::string reasonOf(const nlohmann::json& response) {

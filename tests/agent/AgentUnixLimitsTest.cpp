@@ -9,10 +9,7 @@
 #include <map>
 #include <thread>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 #include "firmante/testing/Sanitizers.h"
@@ -25,22 +22,16 @@ namespace {
 
 using firmante::testing::sanitizerEnvironment;
 
-class AgentUnixLimits : public ::testing::Test {
+class AgentUnixLimits : public AgentFixture {
   protected:
-    void startWith(const json& config) {
-        firmante::testing::writeFile(agent.config().string(), config.dump());
-        agent.start();
-    }
+    AgentUnixLimits()
+        : AgentFixture("firmante-agent-limits", "Agent Limits", sanitizerEnvironment()) {}
     std::size_t logLinesWith(const std::string& needle) const {
         std::ifstream in(agent.stateDir() / "agent.log");
         std::size_t n = 0;
         for (std::string line; std::getline(in, line);) n += line.find(needle) != std::string::npos;
         return n;
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-limits"};
-    firmante::testing::SoftHsmToken hsm{"Agent Limits"};
-    AgentProcess agent{dir, hsm, sanitizerEnvironment()};
 };
 
 }  // namespace

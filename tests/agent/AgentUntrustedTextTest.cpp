@@ -3,10 +3,7 @@
 // holds, is read back from the fake pinentry's record and the agent's log file.
 #include <gtest/gtest.h>
 
-#include "AgentClient.h"
-#include "AgentProcess.h"
-#include "AgentTestUtil.h"
-#include "TestPki.h"
+#include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/testing/Process.h"
 
@@ -48,35 +45,20 @@ std::size_t characters(const std::string& utf8) {
     return n;
 }
 
-class AgentUntrustedText : public ::testing::Test {
+class AgentUntrustedText : public AgentFixture {
   protected:
-    void startAgent() {
-        firmante::testing::writeFile(agent.config().string(), "{}");
-        agent.start();
-        client = std::make_unique<AgentClient>(agent.socket());
-        client->hello();
-    }
+    AgentUntrustedText() : AgentFixture("firmante-agent-text", "Untrusted Text") {}
     // Asks to sign with `fileName`; the fake pinentry cancels. Returns the description it got.
     std::string descriptionFor(const std::string& certUri, const std::string& fileName) {
         agent.script("cancel\n");
-        const std::string document = "contenido";
         const auto response =
-            client->call("documents.sign", {{"certificate", certUri},
-                                            {"document", base64Encode(std::vector<unsigned char>(
-                                                             document.begin(), document.end()))},
-                                            {"fileName", fileName}});
+            client->call("documents.sign", signParams(certUri, "contenido", fileName));
         EXPECT_EQ(reasonOf(response), "USER_CANCELLED") << response.dump();
-        const auto shown = promptsShown(agent.pinentryLog());
+        const auto shown = prompts();
         if (shown.empty()) return {};
         return shown.back()["title"].get<std::string>() + "\n" +
                shown.back()["description"].get<std::string>();
     }
-
-    firmante::testing::TempDir dir{"firmante-agent-text"};
-    firmante::testing::SoftHsmToken hsm{"Untrusted Text"};
-    TestCa ca;
-    AgentProcess agent{dir, hsm};
-    std::unique_ptr<AgentClient> client;
 };
 
 }  // namespace

@@ -129,4 +129,27 @@ ProvisionedCertificate provisionAlwaysAuthenticateCertificate(
     return out;
 }
 
+firmante::testing::ProcessResult opensslCmsVerify(const TestCa& ca,
+                                                  const std::filesystem::path& dir,
+                                                  std::span<const unsigned char> content,
+                                                  std::span<const unsigned char> cms,
+                                                  bool ignoreTime) {
+    const auto file = [&](const char* name, std::span<const unsigned char> bytes) {
+        const auto path = (dir / name).string();
+        firmante::testing::writeFile(path, std::string(bytes.begin(), bytes.end()));
+        return path;
+    };
+    const auto anchor = dir / "ca.pem";
+    ca.writePem(anchor);
+    std::vector<std::string> argv{"openssl",  "cms",
+                                  "-verify",  "-binary",
+                                  "-inform",  "DER",
+                                  "-in",      file("signature.p7s", cms),
+                                  "-content", file("signed-content", content),
+                                  "-CAfile",  anchor.string(),
+                                  "-out",     "/dev/null"};
+    if (ignoreTime) argv.push_back("-no_check_time");
+    return firmante::testing::run(argv);
+}
+
 }  // namespace firmante::agent::testing

@@ -7,6 +7,7 @@
 
 #include "firmante/pkcs11/OpenSsl.h"
 #include "firmante/pkcs11/Types.h"
+#include "firmante/testing/Process.h"
 #include "firmante/testing/SoftHsmToken.h"
 
 namespace firmante::agent::testing {
@@ -48,5 +49,14 @@ ProvisionedCertificate provisionCertificate(const firmante::testing::SoftHsmToke
 /// holds it: the token wants the PIN again before each signature.
 ProvisionedCertificate provisionAlwaysAuthenticateCertificate(
     const firmante::testing::SoftHsmToken& hsm, const TestCa& ca, const std::string& label);
+
+/// `openssl cms -verify` of the detached DER signature `cms` over `content`, `ca` the trust
+/// anchor (the files are written in `dir`); `ignoreTime` accepts a signer whose certificate has
+/// expired. Its exit code is 0 when the signature verifies.
+firmante::testing::ProcessResult opensslCmsVerify(const TestCa& ca,
+                                                  const std::filesystem::path& dir,
+                                                  std::span<const unsigned char> content,
+                                                  std::span<const unsigned char> cms,
+                                                  bool ignoreTime = false);
 
 }  // namespace firmante::agent::testing

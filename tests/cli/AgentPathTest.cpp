@@ -3,11 +3,12 @@
 #include <filesystem>
 
 #include "CliTest.h"
-#include "FakeAgent.h"
+#include "firmante/testing/FakeAgent.h"
 
 namespace firmante::cli::test {
 namespace {
 
+using firmante::testing::FakeAgent;
 using firmante::testing::readFile;
 using firmante::testing::writeFile;
 
@@ -26,6 +27,16 @@ nlohmann::json fakeToken() {
 class CliAgentPath : public CliTest {
   protected:
     std::map<std::string, std::string> agentEnv() { return {{"FIRMANTE_SOCKET", path("a.sock")}}; }
+
+    /// `firmante <args>` (with --json) beside the stand-in: its document, checked to have run
+    /// well and gone `via` the agent or the token directly.
+    nlohmann::json jsonVia(const std::vector<std::string>& args, const char* via) {
+        auto r = plain(args, agentEnv());
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        auto doc = json(r);
+        EXPECT_EQ(doc.value("via", ""), via) << doc.dump();
+        return doc;
+    }
 
     /// Answers the hello, then `methods` by name; anything else is METHOD_NOT_FOUND.
     FakeAgent::Answer answering(std::map<std::string, FakeAgent::Answer> methods) {
@@ -48,10 +59,9 @@ TEST_F(CliAgentPath, TokensGoThroughTheAgentAfterACliHello) {
                     answering({{"tokens.list", [](const auto& req) {
                                     return FakeAgent::result(req, {{"tokens", {fakeToken()}}});
                                 }}}));
-    auto r = plain({"tokens", "--json"}, agentEnv());
-    ASSERT_EQ(r.exitCode, 0) << r.err;
-    auto doc = json(r);
-    EXPECT_EQ(doc.at("via"), "agent");
+    agent.start();
+    auto doc = jsonVia({"tokens", "--json"}, "agent");
+    ASSERT_FALSE(HasFailure());
     EXPECT_EQ(doc.at("tokens").at(0).at("label"), "Del Agente");
 
     auto requests = agent.requests();
@@ -74,10 +84,10 @@ TEST_F(CliAgentPath, TokensGoThroughTheAgentAfterACliHello) {
 
 TEST_F(CliAgentPath, DirectFlagAndPinFdUseTheTokenEvenWhenAnAgentRuns) {
     FakeAgent agent(path("a.sock"), answering({}));
-    auto direct = plain({"tokens", "--json", "--direct"}, agentEnv());
-    ASSERT_EQ(direct.exitCode, 0) << direct.err;
-    EXPECT_EQ(json(direct).at("via"), "direct");
-    EXPECT_EQ(json(direct).at("tokens").at(0).at("label"), "Firmante Test");
+    agent.start();
+    auto direct = jsonVia({"tokens", "--json", "--direct"}, "direct");
+    ASSERT_FALSE(HasFailure());
+    EXPECT_EQ(direct.at("tokens").at(0).at("label"), "Firmante Test");
     auto withFd =
         withPin({"certs", "--json"}, firmante::testing::SoftHsmToken::kUserPin, agentEnv());
     ASSERT_EQ(withFd.exitCode, 0) << withFd.err;
@@ -89,9 +99,7 @@ TEST_F(CliAgentPath, DirectFlagAndPinFdUseTheTokenEvenWhenAnAgentRuns) {
 }
 
 TEST_F(CliAgentPath, NoAgentListeningMeansTheTokenDirectly) {
-    auto r = plain({"tokens", "--json"}, agentEnv());  // nothing at a.sock
-    ASSERT_EQ(r.exitCode, 0) << r.err;
-    EXPECT_EQ(json(r).at("via"), "direct");
+    jsonVia({"tokens", "--json"}, "direct");  // nothing at a.sock
 }
 
 TEST_F(CliAgentPath, CertsPassTheTokenSelectorAndSkipNotifications) {
@@ -112,10 +120,9 @@ TEST_F(CliAgentPath, CertsPassTheTokenSelectorAndSkipNotifications) {
                         return nlohmann::json::array(
                             {notification, FakeAgent::result(req, {{"certificates", {cert}}})});
                     }}}));
-    auto r = plain({"certs", "--token", "X", "--json"}, agentEnv());
-    ASSERT_EQ(r.exitCode, 0) << r.err;
-    auto doc = json(r);
-    EXPECT_EQ(doc.at("via"), "agent");
+    agent.start();
+    auto doc = jsonVia({"certs", "--token", "X", "--json"}, "agent");
+    ASSERT_FALSE(HasFailure());
     EXPECT_EQ(doc.at("certificates").at(0).at("subject"), "CN=Desde el agente");
     auto requests = agent.requests();
     ASSERT_EQ(requests.size(), 2u);
@@ -137,6 +144,7 @@ TEST_F(CliAgentPath, SignSendsTheDocumentAndWritesTheAgentsCms) {
                                               {"documentSha256", "ab"},
                                               {"signer", "CN=Agente"}});
                                 }}}));
+    agent.start();
     writeFile(path("carta.pdf"), "hola");
     auto r = plain({"sign", "--cert", "pkcs11:token=X;id=%01;type=cert", "--in", path("carta.pdf"),
                     "--out", path("carta.p7s"), "--json"},
@@ -168,6 +176,7 @@ TEST_F(CliAgentPath, AgentErrorsKeepTheirReasonAndTriesHint) {
                               {"message", "wrong PIN"},
                               {"data", {{"reason", "PIN_INCORRECT"}, {"triesLeft", 1}}}}}};
                     }}}));
+    agent.start();
     writeFile(path("d.txt"), "x");
     auto r = plain({"sign", "--cert", "pkcs11:token=X;id=%01;type=cert", "--in", path("d.txt"),
                     "--out", path("d.p7s"), "--json"},
@@ -190,6 +199,7 @@ TEST_F(CliAgentPath, RefusedHelloIsReportedNotSilentlyBypassed) {
                   {"message", "protocol 1 not supported"},
                   {"data", {{"reason", "VERSION_MISMATCH"}}}}}};
     });
+    agent.start();
     auto r = plain({"tokens", "--json"}, agentEnv());
     EXPECT_EQ(r.exitCode, 8) << r.err;
     EXPECT_EQ(json(r).at("error").at("reason"), "VERSION_MISMATCH");

@@ -1,9 +1,10 @@
 #pragma once
 
-#include <sys/types.h>
-
 #include <map>
+#include <optional>
 #include <string>
+
+#include "firmante/testing/Process.h"
 
 namespace firmante::cli::test {
 
@@ -25,7 +26,7 @@ class RealAgent {
     std::string socket_;
     std::map<std::string, std::string> env_;
     std::string stderr_;
-    pid_t pid_ = -1;
+    std::optional<firmante::testing::Child> child_;
 };
 
 }  // namespace firmante::cli::test

@@ -28,20 +28,36 @@ class CliRealAgent : public CliTest {
     std::map<std::string, std::string> cliEnv() {
         return {{"FIRMANTE_SOCKET", path("run/agent.sock")}};
     }
+    // Set the token up directly first, as the CLI does without an agent: an EC key labelled
+    // `label` and a certificate from the test CA for `subject`. Returns the certificate's URI.
+    std::string provision(const std::string& label, const std::string& subject) {
+        makeCa();
+        auto key = keygen("ec-p256", label);
+        auto cert = issueCertificate(key, subject, label);
+        auto imported = withPin({"import-cert", "--in", cert, "--json"});
+        EXPECT_EQ(imported.exitCode, 0) << imported.err;
+        return json(imported).at("certificate").at("uri");
+    }
+    void startAgent() {
+        writeFile(path("agent-config.json"), "{}");
+        agent_.emplace(path("run/agent.sock"), agentEnv(), path("agent.stderr"));
+        agent_->start();
+    }
+    // openssl's verdict on a detached CMS signature over `content`, from the test CA.
+    bool opensslVerifies(const std::string& p7s, const std::string& content) {
+        auto verified = tool({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", p7s,
+                              "-content", content, "-CAfile", path("ca.pem"), "-out", "/dev/null"});
+        EXPECT_NE(verified.err.find("Verification successful"), std::string::npos) << verified.err;
+        return verified.exitCode == 0;
+    }
+
+    std::optional<RealAgent> agent_;
 };
 
 TEST_F(CliRealAgent, TokensCertsAndSignGoThroughTheAgentWhichAsksForThePin) {
-    // Set the token up directly first: a key and a CA-issued certificate.
-    makeCa();
-    auto key = keygen("ec-p256", "agente");
-    auto cert = issueCertificate(key, "/CN=Firma por Agente/O=Ejemplo", "agente");
-    auto imported = withPin({"import-cert", "--in", cert, "--json"});
-    ASSERT_EQ(imported.exitCode, 0) << imported.err;
-    std::string certUri = json(imported).at("certificate").at("uri");
-
-    writeFile(path("agent-config.json"), "{}");
-    RealAgent agent(path("run/agent.sock"), agentEnv(), path("agent.stderr"));
-    ASSERT_NO_THROW(agent.start());
+    const std::string certUri = provision("agente", "/CN=Firma por Agente/O=Ejemplo");
+    ASSERT_FALSE(HasFailure());
+    ASSERT_NO_THROW(startAgent());
 
     auto tokens = plain({"tokens", "--json"}, cliEnv());
     ASSERT_EQ(tokens.exitCode, 0) << tokens.err << readFile(path("agent.stderr"));
@@ -65,10 +81,7 @@ TEST_F(CliRealAgent, TokensCertsAndSignGoThroughTheAgentWhichAsksForThePin) {
                                cliEnv());
     ASSERT_EQ(signedByAgent.exitCode, 0) << signedByAgent.err << readFile(path("agent.stderr"));
     EXPECT_EQ(json(signedByAgent).at("via"), "agent");
-    auto verified =
-        tool({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", path("carta.p7s"),
-              "-content", path("carta.txt"), "-CAfile", path("ca.pem"), "-out", "/dev/null"});
-    EXPECT_NE(verified.err.find("Verification successful"), std::string::npos) << verified.err;
+    opensslVerifies(path("carta.p7s"), path("carta.txt"));
     auto printed =
         tool({"openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", path("carta.p7s")});
     EXPECT_NE(printed.out.find("id-smime-aa-signingCertificateV2"), std::string::npos);
@@ -84,15 +97,9 @@ TEST_F(CliRealAgent, TokensCertsAndSignGoThroughTheAgentWhichAsksForThePin) {
 // Issue 12 §4: several --in through the agent are one documents.sign_batch: one prompt listing
 // the files, one PIN, and each signature verifies with openssl.
 TEST_F(CliRealAgent, SeveralInputsGoThroughTheAgentAsOneBatchWithOnePrompt) {
-    makeCa();
-    auto key = keygen("ec-p256", "lote");
-    auto cert = issueCertificate(key, "/CN=Firma en Lote/O=Ejemplo", "lote");
-    auto imported = withPin({"import-cert", "--in", cert, "--json"});
-    ASSERT_EQ(imported.exitCode, 0) << imported.err;
-    std::string certUri = json(imported).at("certificate").at("uri");
-    writeFile(path("agent-config.json"), "{}");
-    RealAgent agent(path("run/agent.sock"), agentEnv(), path("agent.stderr"));
-    ASSERT_NO_THROW(agent.start());
+    const std::string certUri = provision("lote", "/CN=Firma en Lote/O=Ejemplo");
+    ASSERT_FALSE(HasFailure());
+    ASSERT_NO_THROW(startAgent());
 
     std::filesystem::create_directories(path("firmas"));
     std::vector<std::string> argv{"sign", "--cert", certUri, "--out-dir", path("firmas"), "--json"};
@@ -107,10 +114,7 @@ TEST_F(CliRealAgent, SeveralInputsGoThroughTheAgentAsOneBatchWithOnePrompt) {
     EXPECT_EQ(json(r).at("via"), "agent");
     for (int i = 1; i <= 3; ++i) {
         const auto name = "factura" + std::to_string(i) + ".txt";
-        auto verified = tool({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-                              path("firmas/" + name + ".p7s"), "-content", path(name), "-CAfile",
-                              path("ca.pem"), "-out", "/dev/null"});
-        EXPECT_NE(verified.err.find("Verification successful"), std::string::npos) << verified.err;
+        opensslVerifies(path("firmas/" + name + ".p7s"), path(name));
     }
     auto asked = readFile(path("agent-pinentry.log"));
     std::size_t pins = 0;

@@ -87,13 +87,8 @@ TEST_F(XvfbAgent, PinTypedIntoFirmantesWindowSignsAndOpensslVerifies) {
     ASSERT_TRUE(r.contains("result")) << r.dump();
 
     const auto cms = *base64Decode(r["result"]["cms"].get<std::string>());
-    firmante::testing::writeFile((dir / "doc.txt").string(), document);
-    firmante::testing::writeFile((dir / "doc.p7s").string(), std::string(cms.begin(), cms.end()));
-    ca.writePem(dir / "ca.pem");
-    const auto verify =
-        firmante::testing::run({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-                                (dir / "doc.p7s").string(), "-content", (dir / "doc.txt").string(),
-                                "-CAfile", (dir / "ca.pem").string(), "-out", "/dev/null"});
+    const std::vector<unsigned char> bytes(document.begin(), document.end());
+    const auto verify = opensslCmsVerify(ca, dir.path(), bytes, cms);
     EXPECT_EQ(verify.exitCode, 0) << verify.err;
     EXPECT_FALSE(std::filesystem::exists(agent.pinentryLog())) << "no pinentry was started";
 }

@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
-import { callAgent } from './lib/agent-client.mjs';
 import { controlState, errorNextTo, promptOpen } from './lib/person.mjs';
 import { loginWith } from './lib/story.mjs';
 import { EXTENSION_ID, inWorld } from './lib/world.mjs';
@@ -94,10 +93,7 @@ test('"not running" and "not installed" read differently, each with what to do',
 test('the popup shows the agent, the token and the renewal by site and step, and never asks for consent', async () => {
   await inWorld({ transport: 'native-messaging', name: 'person-popup' }, async (world) => {
     // A renewal begun by the portal's origin (as the CLI does for a portal), at the manual's step 4.
-    await world.answer('pin 123456');
-    const [certs] = await callAgent(world.agentSocket, [{ method: 'certificates.list' }]);
-    const [begun] = await callAgent(world.agentSocket, [{ method: 'renewal.begin',
-      params: { certificate: certs.result.certificates[0].uri } }], { origin: world.allowedOrigin, timeoutMs: 30_000 });
+    const begun = await world.beginRenewal();
     assert.ok(begun.result?.renewalId, JSON.stringify(begun));
     const promptsBefore = (await world.promptsShown()).length;
 

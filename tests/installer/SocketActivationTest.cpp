@@ -13,7 +13,6 @@
 
 #include "AgentClient.h"
 #include "AgentProcess.h"
-#include "ChildProcess.h"
 #include "firmante/testing/Process.h"
 
 namespace {
@@ -21,7 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using firmante::agent::testing::AgentClient;
 using firmante::agent::testing::AgentProcess;
-using firmante::installer::test::ChildProcess;
 using firmante::testing::SoftHsmToken;
 using firmante::testing::TempDir;
 
@@ -62,7 +60,8 @@ class InstallerSocketActivation : public ::testing::Test {
 TEST_F(InstallerSocketActivation, AgentAnswersOnTheSocketItWasHanded) {
     fs::create_directories(layout_.socket().parent_path());
     fs::permissions(layout_.socket().parent_path(), fs::perms::owner_all);
-    ChildProcess activator(activatorArgv(), {}, (dir_ / "activate.log").string());
+    const auto log = dir_ / "activate.log";
+    firmante::testing::Child activator(activatorArgv(), {}, log, log);
     ASSERT_TRUE(socketAppears(layout_.socket()))
         << firmante::testing::readFile((dir_ / "activate.log").string());
     const ino_t handed = inodeOf(layout_.socket());

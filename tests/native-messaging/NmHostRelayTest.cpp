@@ -12,15 +12,15 @@
 #include <string>
 
 #include "firmante/nm/FrameCodec.h"
+#include "firmante/testing/FakeAgent.h"
 #include "firmante/testing/Sanitizers.h"
-#include "support/FakeAgent.h"
+#include "firmante/testing/TempDir.h"
 #include "support/RelayProcess.h"
-#include "support/TempDir.h"
 
 using namespace std::chrono_literals;
-using firmante::nmtest::FakeAgent;
 using firmante::nmtest::RelayProcess;
-using firmante::nmtest::TempDir;
+using firmante::testing::FakeAgent;
+using firmante::testing::TempDir;
 using nlohmann::json;
 
 namespace {
@@ -50,7 +50,7 @@ class NativeMessagingRelay : public ::testing::Test {
         return std::make_unique<RelayProcess>(FIRMANTE_NMHOST_PATH, args, environment);
     }
 
-    TempDir dir_;
+    TempDir dir_{"fnm", "/tmp"};  // short: the agent socket is bound inside
 };
 
 class NativeMessagingRelayWithAgent : public NativeMessagingRelay {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "support/TempDir.h"
+#include "firmante/testing/TempDir.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -51,7 +51,7 @@ class NativeMessagingRegistration : public ::testing::Test {
         return home() / ".mozilla/native-messaging-hosts" / kManifestName;
     }
 
-    firmante::nmtest::TempDir dir_;
+    firmante::testing::TempDir dir_{"fnm"};
 };
 
 }  // namespace

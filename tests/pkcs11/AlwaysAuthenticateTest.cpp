@@ -5,9 +5,9 @@
 // order of the calls and the user type of each C_Login; openssl checks the signatures.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <optional>
 
+#include "TokenFixture.h"
 #include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Csr.h"
 #include "firmante/pkcs11/Error.h"
@@ -19,36 +19,16 @@
 #include "firmante/testing/TempDir.h"
 
 using namespace firmante::pkcs11;
-using firmante::testing::run;
-using firmante::testing::SoftHsmToken;
-using firmante::testing::TempDir;
-using firmante::testing::writeFile;
+using namespace firmante::testing;
 
-class AlwaysAuthenticateTest : public ::testing::Test {
+class AlwaysAuthenticateTest : public firmante::testing::FaultTokenFixture {
   protected:
+    AlwaysAuthenticateTest() : FaultTokenFixture("Firma Calificada") {}
     void SetUp() override {
-        softhsm_.emplace("Firma Calificada");
-        faults_ = (softhsm_->dir() / "faults").string();
-        log_ = (softhsm_->dir() / "log").string();
-        writeFile(faults_, "");
-        ::setenv("FIRMANTE_FAULTS", faults_.c_str(), 1);
-        ::setenv("FIRMANTE_FAULTS_LOG", log_.c_str(), 1);
-        module_ = Module::load(FIRMANTE_FAULT_MODULE);
-        token_.emplace(Token::open(module_, "Firma Calificada"));
-        token_->login(Secret(SoftHsmToken::kUserPin));
+        FaultTokenFixture::SetUp();
+        login();
     }
-    void TearDown() override {
-        token_.reset();
-        module_.reset();
-        ::unsetenv("FIRMANTE_FAULTS");
-        ::unsetenv("FIRMANTE_FAULTS_LOG");
-    }
-    std::vector<std::string> logLines() {
-        std::ifstream f(log_);
-        std::vector<std::string> out;
-        for (std::string line; std::getline(f, line);) out.push_back(line);
-        return out;
-    }
+    std::vector<std::string> logLines() { return faults_->logLines(); }
     // A key as a qualified-signature card holds it, read back through our own lookup.
     KeyInfo qualifiedKey(KeyType type) {
         return firmante::testing::generateAlwaysAuthenticateKey(*token_, "calificada",
@@ -66,11 +46,6 @@ class AlwaysAuthenticateTest : public ::testing::Test {
                  "DER", "-signature", (dir / "sig").string(), (dir / "msg").string()});
         return r.exitCode == 0;
     }
-
-    std::optional<SoftHsmToken> softhsm_;
-    std::string faults_, log_;
-    std::shared_ptr<Module> module_;
-    std::optional<Token> token_;
 };
 
 // The observer first: SoftHSM 2.6 itself refuses C_Sign with such a key after a plain user login.
@@ -101,8 +76,8 @@ TEST_F(AlwaysAuthenticateTest, EachSignatureLogsInAgainBetweenSignInitAndSign) {
         ++asked;
         session.contextLogin(Secret(SoftHsmToken::kUserPin));
     });
-    writeFile(faults_, "trace");
-    writeFile(log_, "");
+    faults_->set("trace");
+    faults_->clearLog();
     auto pkey = token_->privateKey(key);
     for (unsigned char round : {1, 2}) {
         Bytes nonce(32, round);
@@ -127,7 +102,7 @@ TEST_F(AlwaysAuthenticateTest, AKeyWithoutTheAttributeIsNotAskedAgain) {
     KeyInfo key = token_->generateKeyPair(KeyType::EcP256, "normal");
     int asked = 0;
     token_->setContextLogin([&](Session&) { ++asked; });
-    writeFile(log_, "");
+    faults_->clearLog();
     auto pkey = token_->privateKey(key);
     signChallenge(pkey.get(), "https://idse.example", Bytes(32, 7));
     EXPECT_EQ(asked, 0);
@@ -152,7 +127,7 @@ TEST_F(AlwaysAuthenticateTest, AWrongSecondPinIsPinIncorrectAndNotRetried) {
         ++asked;
         session.contextLogin(Secret("000000"));
     });
-    writeFile(log_, "");
+    faults_->clearLog();
     auto pkey = token_->privateKey(key);
     try {
         signChallenge(pkey.get(), "https://idse.example", Bytes(32, 7));
@@ -168,9 +143,9 @@ TEST_F(AlwaysAuthenticateTest, AWrongSecondPinIsPinIncorrectAndNotRetried) {
 
 TEST_F(AlwaysAuthenticateTest, ThePinPadServesTheContextLoginToo) {
     KeyInfo key = qualifiedKey(KeyType::EcP256);
-    writeFile(faults_, std::string("pinpad pinpad-pin=") + SoftHsmToken::kUserPin);
+    faults_->set(std::string("pinpad pinpad-pin=") + SoftHsmToken::kUserPin);
     token_->setContextLogin([](Session& session) { session.contextLoginProtectedPath(); });
-    writeFile(log_, "");
+    faults_->clearLog();
     auto pkey = token_->privateKey(key);
     Bytes nonce(32, 9);
     auto sig = signChallenge(pkey.get(), "https://idse.example", nonce);

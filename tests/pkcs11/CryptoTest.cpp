@@ -10,20 +10,7 @@
 #include "firmante/testing/TestCa.h"
 
 using namespace firmante::pkcs11;
-using firmante::testing::readFile;
-using firmante::testing::run;
-using firmante::testing::TempDir;
-using firmante::testing::TestCa;
-using firmante::testing::TokenFixture;
-using firmante::testing::writeFile;
-
-namespace {
-
-std::span<const unsigned char> bytesOf(const std::string& s) {
-    return {reinterpret_cast<const unsigned char*>(s.data()), s.size()};
-}
-
-}  // namespace
+using namespace firmante::testing;
 
 class TokenCrypto : public TokenFixture, public ::testing::WithParamInterface<KeyType> {};
 

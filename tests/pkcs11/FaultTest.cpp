@@ -5,50 +5,26 @@
 #include <openssl/evp.h>
 
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "TokenFixture.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/OpenSslBridge.h"
 #include "firmante/pkcs11/Token.h"
-#include "firmante/testing/Process.h"
 #include "firmante/testing/SoftHsmToken.h"
 
 using namespace firmante::pkcs11;
-using firmante::testing::readFile;
 using firmante::testing::SoftHsmToken;
-using firmante::testing::writeFile;
 
-class FaultTest : public ::testing::Test {
+class FaultTest : public firmante::testing::FaultTokenFixture {
   protected:
-    void SetUp() override {
-        softhsm_.emplace("Faulty");
-        faults_ = (softhsm_->dir() / "faults").string();
-        log_ = (softhsm_->dir() / "logins").string();
-        writeFile(faults_, "");
-        ::setenv("FIRMANTE_FAULTS", faults_.c_str(), 1);
-        ::setenv("FIRMANTE_FAULTS_LOG", log_.c_str(), 1);
-        module_ = Module::load(FIRMANTE_FAULT_MODULE);
-        token_.emplace(Token::open(module_, "Faulty"));
-    }
-    void TearDown() override {
-        token_.reset();
-        module_.reset();
-        ::unsetenv("FIRMANTE_FAULTS");
-        ::unsetenv("FIRMANTE_FAULTS_LOG");
-    }
-    void setFaults(const std::string& words) { writeFile(faults_, words); }
-    int loginCalls() {
-        std::ifstream f(log_);
-        int n = 0;
-        std::string line;
-        while (std::getline(f, line)) n += line.starts_with("C_Login");
-        return n;
-    }
+    FaultTest() : FaultTokenFixture("Faulty") {}
+    void setFaults(const std::string& words) { faults_->set(words); }
+    int loginCalls() { return faults_->count("C_Login"); }
     Error loginError(const char* pin) {
         try {
             token_->login(Secret(pin));
@@ -58,11 +34,6 @@ class FaultTest : public ::testing::Test {
         ADD_FAILURE() << "login succeeded";
         return Error(Reason::Internal, "none");
     }
-
-    std::optional<SoftHsmToken> softhsm_;
-    std::string faults_, log_;
-    std::shared_ptr<Module> module_;
-    std::optional<Token> token_;
 };
 
 TEST_F(FaultTest, WrongPinIsTriedExactlyOnce) {
@@ -154,7 +125,7 @@ TEST_F(FaultTest, SessionRefusedToLibp11EndsTheKeyLookupInsteadOfHangingAndTheNe
     const auto waited = std::chrono::steady_clock::now() - start;
     EXPECT_GE(waited, OpenSslBridge::kLookupDeadline);
     EXPECT_LT(waited, OpenSslBridge::kLookupDeadline + std::chrono::seconds(20));
-    const std::string log = readFile(log_);
+    const std::string log = faults_->log();
     EXPECT_NE(log.find("C_OpenSession"), std::string::npos) << "no fault injected: " << log;
 
     setFaults("");

@@ -5,10 +5,10 @@
 // Every signature is checked with the openssl tool, not with our own code.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <optional>
 #include <sstream>
 
+#include "TokenFixture.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Challenge.h"
 #include "firmante/pkcs11/Cms.h"
@@ -23,52 +23,14 @@
 #include "firmante/testing/TestCa.h"
 
 using namespace firmante::pkcs11;
-using firmante::testing::readFile;
-using firmante::testing::run;
-using firmante::testing::SoftHsmToken;
-using firmante::testing::TempDir;
-using firmante::testing::TestCa;
-using firmante::testing::writeFile;
+using namespace firmante::testing;
 
-namespace {
-
-std::span<const unsigned char> bytesOf(const std::string& s) {
-    return {reinterpret_cast<const unsigned char*>(s.data()), s.size()};
-}
-
-}  // namespace
-
-class MechanismTest : public ::testing::Test {
+class MechanismTest : public firmante::testing::FaultTokenFixture {
   protected:
-    void SetUp() override {
-        softhsm_.emplace("Pocas");
-        faults_ = (softhsm_->dir() / "faults").string();
-        log_ = (softhsm_->dir() / "log").string();
-        writeFile(faults_, "");
-        ::setenv("FIRMANTE_FAULTS", faults_.c_str(), 1);
-        ::setenv("FIRMANTE_FAULTS_LOG", log_.c_str(), 1);
-        module_ = Module::load(FIRMANTE_FAULT_MODULE);
-        token_.emplace(Token::open(module_, "Pocas"));
-    }
-    void TearDown() override {
-        token_.reset();
-        module_.reset();
-        ::unsetenv("FIRMANTE_FAULTS");
-        ::unsetenv("FIRMANTE_FAULTS_LOG");
-    }
-    void setFaults(const std::string& words) { writeFile(faults_, words); }
-    std::vector<std::string> logLines() {
-        std::ifstream f(log_);
-        std::vector<std::string> out;
-        for (std::string line; std::getline(f, line);) out.push_back(line);
-        return out;
-    }
-    int count(const std::string& prefix) {
-        int n = 0;
-        for (const auto& l : logLines()) n += l.starts_with(prefix);
-        return n;
-    }
-    void login() { token_->login(Secret(SoftHsmToken::kUserPin)); }
+    MechanismTest() : FaultTokenFixture("Pocas") {}
+    void setFaults(const std::string& words) { faults_->set(words); }
+    std::vector<std::string> logLines() { return faults_->logLines(); }
+    int count(const std::string& prefix) { return faults_->count(prefix); }
 
     // CSR, CMS and challenge with the key, each checked by openssl; returns the mechanisms used.
     std::vector<std::string> signEverythingAndVerify(KeyType type) {
@@ -77,7 +39,7 @@ class MechanismTest : public ::testing::Test {
         auto stored = token_->storeCertificate(ca.issue(key.spki, "/CN=Pocas/O=PRUEBA 4"));
         auto cert = decodeCertificate(stored.der);
         TempDir dir;
-        writeFile(log_, "");
+        faults_->clearLog();
         {
             auto pkey = token_->privateKey(key);
             auto subject = parseDistinguishedName("/CN=PRUEBA 4/C=MX");
@@ -116,11 +78,6 @@ class MechanismTest : public ::testing::Test {
             if (l.starts_with("sign mechanism=")) mechanisms.push_back(l.substr(15));
         return mechanisms;
     }
-
-    std::optional<SoftHsmToken> softhsm_;
-    std::string faults_, log_;
-    std::shared_ptr<Module> module_;
-    std::optional<Token> token_;
 };
 
 // tpm2-pkcs11's situation: raw CKM_RSA_PKCS unusable, CKM_SHA256_RSA_PKCS fine. libp11 asked for
@@ -210,7 +167,7 @@ TEST_F(MechanismTest, ASignatureCostsFewCryptokiCallsOnATokenWith25KeyPairs) {
     for (int i = 0; i < 24; ++i) token_->generateKeyPair(KeyType::EcP256, "otra");
     auto stored = token_->storeCertificate(ca.issue(key.spki, "/CN=Cuenta"));
     setFaults("trace");
-    writeFile(log_, "");
+    faults_->clearLog();
     auto certificate = token_->certificate(stored.uri, Token::Pairing::CertificateOnly);
     const int lookup = count("call #");
     auto signer = token_->keyOf(certificate);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/ModuleLocator.h"
 #include "firmante/testing/Process.h"
 #include "firmante/testing/SoftHsmToken.h"
@@ -71,3 +72,47 @@ TEST_F(ModuleDiscoveryTest, Tpm2Pkcs11WithNoTpmIsSkippedWithoutAWordOnTheTermina
 }
 
 }  // namespace
+
+TEST(ModuleLocator, FirmanteModuleWinsAndAMissingOneIsNamed) {
+    ::setenv("FIRMANTE_MODULE", SoftHsmToken::modulePath().c_str(), 1);
+    EXPECT_EQ(locateModule().path, SoftHsmToken::modulePath());
+    EXPECT_EQ(locateModule().source, "FIRMANTE_MODULE");
+    ::setenv("FIRMANTE_MODULE", "/nonexistent/module.so", 1);
+    try {
+        locateModule();
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.reason(), Reason::ModuleNotFound);
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/module.so"), std::string::npos);
+    }
+    ::unsetenv("FIRMANTE_MODULE");
+    EXPECT_EQ(locateModule(SoftHsmToken::modulePath()).source, "config");
+}
+
+TEST(ModuleLocator, FallsBackToP11KitRegisteredModulesAndNamesWhatWasTried) {
+    ::unsetenv("FIRMANTE_MODULE");
+    auto registered = p11KitModulePaths();
+    if (registered.empty()) {
+        try {
+            locateModule();
+            FAIL();
+        } catch (const Error& e) {
+            EXPECT_EQ(e.reason(), Reason::ModuleNotFound);
+            EXPECT_NE(std::string(e.what()).find("p11-kit"), std::string::npos);
+            EXPECT_NE(std::string(e.what()).find("FIRMANTE_MODULE"), std::string::npos);
+        }
+    } else {
+        auto loc = locateModule();
+        EXPECT_EQ(loc.source, "p11-kit");
+        EXPECT_EQ(loc.path, registered.front());
+    }
+}
+
+TEST(Module, LoadingSomethingThatIsNotAModuleIsModuleNotFound) {
+    try {
+        Module::load("/etc/hostname");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.reason(), Reason::ModuleNotFound);
+    }
+}

@@ -1,10 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "TokenFixture.h"
-#include "firmante/pkcs11/Call.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
-#include "firmante/pkcs11/ModuleLocator.h"
 #include "firmante/testing/TestCa.h"
 
 using namespace firmante::pkcs11;
@@ -216,66 +214,6 @@ TEST_F(TokenTest, DeletesOnlyWhatIsExplicitlyNamed) {
     ASSERT_EQ(left.size(), 1u);
     EXPECT_EQ(left[0].id, b.id);
     EXPECT_THROW(token().key(a.uri), Error);
-}
-
-TEST(ModuleLocator, FirmanteModuleWinsAndAMissingOneIsNamed) {
-    ::setenv("FIRMANTE_MODULE", SoftHsmToken::modulePath().c_str(), 1);
-    EXPECT_EQ(locateModule().path, SoftHsmToken::modulePath());
-    EXPECT_EQ(locateModule().source, "FIRMANTE_MODULE");
-    ::setenv("FIRMANTE_MODULE", "/nonexistent/module.so", 1);
-    try {
-        locateModule();
-        FAIL();
-    } catch (const Error& e) {
-        EXPECT_EQ(e.reason(), Reason::ModuleNotFound);
-        EXPECT_NE(std::string(e.what()).find("/nonexistent/module.so"), std::string::npos);
-    }
-    ::unsetenv("FIRMANTE_MODULE");
-    EXPECT_EQ(locateModule(SoftHsmToken::modulePath()).source, "config");
-}
-
-TEST(ModuleLocator, FallsBackToP11KitRegisteredModulesAndNamesWhatWasTried) {
-    ::unsetenv("FIRMANTE_MODULE");
-    auto registered = p11KitModulePaths();
-    if (registered.empty()) {
-        try {
-            locateModule();
-            FAIL();
-        } catch (const Error& e) {
-            EXPECT_EQ(e.reason(), Reason::ModuleNotFound);
-            EXPECT_NE(std::string(e.what()).find("p11-kit"), std::string::npos);
-            EXPECT_NE(std::string(e.what()).find("FIRMANTE_MODULE"), std::string::npos);
-        }
-    } else {
-        auto loc = locateModule();
-        EXPECT_EQ(loc.source, "p11-kit");
-        EXPECT_EQ(loc.path, registered.front());
-    }
-}
-
-TEST(Module, LoadingSomethingThatIsNotAModuleIsModuleNotFound) {
-    try {
-        Module::load("/etc/hostname");
-        FAIL();
-    } catch (const Error& e) {
-        EXPECT_EQ(e.reason(), Reason::ModuleNotFound);
-    }
-}
-
-TEST(Errors, EveryCryptokiFailureNamesTheFunctionAndMapsToAReason) {
-    try {
-        check(CKR_PIN_LOCKED, "C_Login");
-        FAIL();
-    } catch (const Error& e) {
-        EXPECT_EQ(e.reason(), Reason::PinLocked);
-        EXPECT_EQ(e.reasonWord(), "PIN_LOCKED");
-        EXPECT_NE(std::string(e.what()).find("C_Login"), std::string::npos);
-        EXPECT_NE(std::string(e.what()).find("CKR_PIN_LOCKED"), std::string::npos);
-    }
-    EXPECT_EQ(rvName(0x12345678), "CKR_0x12345678");
-    EXPECT_EQ(firmante::protocol::findReason("TOKEN_REMOVED")->reason, Reason::TokenRemoved);
-    EXPECT_TRUE(isRetriable(Reason::PinIncorrect));
-    EXPECT_FALSE(isRetriable(Reason::CertificateMismatch));
 }
 
 TEST_F(TokenTest, CertificateIsPairedWithItsKeyBeforeLoginThroughThePublicHalf) {

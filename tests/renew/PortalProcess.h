@@ -1,9 +1,10 @@
 #pragma once
 
-#include <sys/types.h>
-
 #include <filesystem>
+#include <optional>
 #include <string>
+
+#include "firmante/testing/Process.h"
 
 namespace firmante::renew::testing {
 
@@ -28,7 +29,7 @@ class PortalProcess {
   private:
     std::filesystem::path stateDir_;
     std::string url_;
-    pid_t pid_ = -1;
+    std::optional<firmante::testing::Child> child_;
 };
 
 }  // namespace firmante::renew::testing

@@ -17,7 +17,7 @@
 
 using namespace firmante::websocket::testing;
 using firmante::agent::base64Decode;
-using firmante::agent::base64Encode;
+using firmante::agent::testing::challengeParams;
 using firmante::agent::testing::verifyOriginBound;
 using nlohmann::json;
 
@@ -62,8 +62,7 @@ TEST_F(WebSocketTransport, AllowedOriginGetsAgentInfoTokensCertificatesAndAnOrig
     agent.script("pin 123456\n");
     std::vector<unsigned char> nonce(32);
     RAND_bytes(nonce.data(), static_cast<int>(nonce.size()));
-    const auto signed_ = client->call("auth.sign_challenge",
-                                      {{"certificate", cert.uri}, {"nonce", base64Encode(nonce)}});
+    const auto signed_ = client->call("auth.sign_challenge", challengeParams(cert.uri, nonce));
     ASSERT_TRUE(signed_.contains("result")) << signed_.dump();
     const auto signature = *base64Decode(signed_["result"]["signature"].get<std::string>());
     EXPECT_TRUE(verifyOriginBound(cert.der, kAllowedOrigin, nonce, signature));

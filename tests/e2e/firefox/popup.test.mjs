@@ -9,7 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { callAgent } from '../lib/agent-client.mjs';
 import { waitFor } from '../lib/processes.mjs';
 import { inWorld } from '../lib/world.mjs';
 
@@ -41,10 +40,7 @@ test('the Firefox popup opened from the toolbar shows the agent and the renewal,
   { skip: missing.length > 0 && `needs ${missing.join(', ')} (installer/quickstart PACKAGES)` }, async () => {
     await inWorld({ transport: 'native-messaging', browser: 'firefox', headed: true, name: 'person-firefox-popup' },
       async (world) => {
-        await world.answer('pin 123456');
-        const [certs] = await callAgent(world.agentSocket, [{ method: 'certificates.list' }]);
-        const [begun] = await callAgent(world.agentSocket, [{ method: 'renewal.begin',
-          params: { certificate: certs.result.certificates[0].uri } }], { origin: world.allowedOrigin, timeoutMs: 30_000 });
+        const begun = await world.beginRenewal();
         assert.ok(begun.result?.renewalId, JSON.stringify(begun));
         const promptsBefore = (await world.promptsShown()).length;
         await world.driver.goto(world.url('/'));

@@ -275,6 +275,18 @@ export class World {
     await writeFile(this.pinentryScript, lines.map((l) => l + '\n').join(''));
   }
 
+  /**
+   * The manual's step 4 asked straight on the agent's socket for the portal's origin, as its page
+   * would: renewal.begin for the token's certificate, the PIN answered. Returns the response.
+   */
+  async beginRenewal() {
+    await this.answer(`pin ${PIN}`);
+    const [certs] = await callAgent(this.agentSocket, [{ method: 'certificates.list' }]);
+    const [begun] = await callAgent(this.agentSocket, [{ method: 'renewal.begin',
+      params: { certificate: certs.result.certificates[0].uri } }], { origin: this.allowedOrigin, timeoutMs: 30_000 });
+    return begun;
+  }
+
   async promptsShown() {
     const text = await readFile(this.pinentryLog, 'utf8').catch(() => '');
     return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));

@@ -8,14 +8,14 @@
 #include <filesystem>
 #include <fstream>
 
-#include "FakeAgent.h"
+#include "firmante/testing/FakeAgent.h"
 
 int main() {
     std::signal(SIGPIPE, SIG_IGN);
     const char* path = std::getenv("FIRMANTE_SOCKET");
     if (path == nullptr || *path == '\0') return 2;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    firmante::nmtest::FakeAgent agent(path);
+    firmante::testing::FakeAgent agent(path);
     std::ofstream(std::string(path) + ".pid") << ::getpid() << '\n';
     agent.serve(/*exitWhenIdle=*/true);
     return 0;

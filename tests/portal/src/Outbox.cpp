@@ -17,12 +17,7 @@ std::string encodeHeader(const std::string& utf8) {
 }
 
 std::string rfc5322Date(std::chrono::system_clock::time_point t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    struct tm tm {};
-    gmtime_r(&tt, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    return buf;
+    return utcTime(t, "%a, %d %b %Y %H:%M:%S +0000");
 }
 
 }  // namespace

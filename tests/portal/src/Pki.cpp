@@ -56,22 +56,27 @@ std::string certificatePem(X509* cert) {
     return {bytes.begin(), bytes.end()};
 }
 
-Bytes certificateDer(X509* cert) {
-    int len = i2d_X509(cert, nullptr);
-    if (len <= 0) throwOpenSsl("i2d_X509");
+namespace {
+
+// The DER of `object` through OpenSSL's i2d function `encode` (named `name` in errors).
+template <typename T, typename Encode>
+Bytes derOf(T* object, Encode encode, const char* name) {
+    int len = encode(object, nullptr);
+    if (len <= 0) throwOpenSsl(name);
     Bytes out(static_cast<size_t>(len));
     unsigned char* p = out.data();
-    i2d_X509(cert, &p);
+    encode(object, &p);
     return out;
 }
 
+}  // namespace
+
+Bytes certificateDer(X509* cert) {
+    return derOf(cert, i2d_X509, "i2d_X509");
+}
+
 Bytes spkiDer(EVP_PKEY* key) {
-    int len = i2d_PUBKEY(key, nullptr);
-    if (len <= 0) throwOpenSsl("i2d_PUBKEY");
-    Bytes out(static_cast<size_t>(len));
-    unsigned char* p = out.data();
-    i2d_PUBKEY(key, &p);
-    return out;
+    return derOf(key, i2d_PUBKEY, "i2d_PUBKEY");
 }
 
 EvpPkeyPtr parseSpki(const Bytes& der) {
@@ -183,13 +188,17 @@ std::chrono::system_clock::time_point asn1TimeToTimePoint(const ASN1_TIME* t) {
     return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-std::string isoTime(std::chrono::system_clock::time_point t) {
+std::string utcTime(std::chrono::system_clock::time_point t, const char* format) {
     std::time_t tt = std::chrono::system_clock::to_time_t(t);
     struct tm tm {};
     gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, format, &tm);
     return buf;
+}
+
+std::string isoTime(std::chrono::system_clock::time_point t) {
+    return utcTime(t, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 std::string serialHex(X509* cert) {

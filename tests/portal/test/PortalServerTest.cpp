@@ -3,6 +3,7 @@
 #include "PortalTestKit.h"
 
 #include "firmante/portal/Pki.h"
+#include "firmante/testing/Process.h"
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
@@ -27,26 +28,10 @@ using tcp = boost::asio::ip::tcp;
 
 /// Runs the binary with `args`; returns its exit status and stdout.
 std::pair<int, std::string> runTool(const std::vector<std::string>& args) {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe");
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(out[1], 1);
-        close(out[0]);
-        std::vector<char*> argv{const_cast<char*>(FIRMANTE_PORTAL_BINARY)};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(FIRMANTE_PORTAL_BINARY, argv.data());
-        _exit(127);
-    }
-    close(out[1]);
-    std::string text;
-    char buf[4096];
-    for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) text.append(buf, n);
-    close(out[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
+    std::vector<std::string> argv{FIRMANTE_PORTAL_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto r = firmante::testing::run(argv);
+    return {r.exitCode, r.out};
 }
 
 class ServedPortal {

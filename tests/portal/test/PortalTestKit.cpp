@@ -8,7 +8,6 @@
 #include <poppler/cpp/poppler-page.h>
 
 #include <memory>
-#include <random>
 #include <stdexcept>
 
 namespace firmante::portal::test {
@@ -92,18 +91,6 @@ std::string pdfText(const Bytes& pdf) {
         text += '\n';
     }
     return text;
-}
-
-TempDir::TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("firmante-portal-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
 }
 
 PortalResponse PortalClient::get(const std::string& target) {

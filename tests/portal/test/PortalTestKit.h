@@ -4,6 +4,7 @@
 #include "firmante/portal/Codec.h"
 #include "firmante/portal/OpenSslHandles.h"
 #include "firmante/portal/Portal.h"
+#include "firmante/testing/TempDir.h"
 
 #include <nlohmann/json.hpp>
 
@@ -25,18 +26,7 @@ Bytes cmsSign(X509* cert, EVP_PKEY* key, const Bytes& content, bool cades = true
 /// All text poppler extracts from a PDF, pages joined with newlines.
 std::string pdfText(const Bytes& pdf);
 
-/// A fresh temporary directory removed on destruction.
-class TempDir {
-  public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-  private:
-    std::filesystem::path path_;
-};
+using firmante::testing::TempDir;
 
 /// Calls a Portal in-process as a browser at `host` would, carrying the session token.
 class PortalClient {

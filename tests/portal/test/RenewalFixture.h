@@ -71,6 +71,19 @@ class RenewalFixture : public ::testing::Test {
         return client_->post(path, {{"cms", base64Encode(cms)}});
     }
 
+    /// The letter of `stage` ("acceptance" or "terms"), as the page downloads it.
+    void fetchLetter(const std::string& stage, Bytes& letter) {
+        auto r = client_->get("/api/renewal/" + stage + "-letter");
+        ASSERT_EQ(r.status, 200);
+        letter = letterBytes(r);
+    }
+    /// The letter of `stage` signed with `key` under `cert`, uploaded; stops the test if refused.
+    void uploadSignedLetter(const std::string& stage, X509* cert, EVP_PKEY* key,
+                            const Bytes& letter) {
+        auto r = postCms("/api/renewal/" + stage + "-letter/signature", cmsSign(cert, key, letter));
+        ASSERT_EQ(r.status, 200) << r.body;
+    }
+
     std::string linkToken() {
         auto messages = PortalClient::json(client_->get("/api/outbox"))["messages"];
         std::string link = messages.back()["link"];
@@ -93,13 +106,10 @@ class RenewalFixture : public ::testing::Test {
         if (step <= 3) return;
         ASSERT_EQ(submitKey(newKey_, newKey_).status, 200);
         if (step <= 4) return;
-        auto l1 = client_->get("/api/renewal/acceptance-letter");
-        ASSERT_EQ(l1.status, 200);
-        letter1_ = letterBytes(l1);
+        ASSERT_NO_FATAL_FAILURE(fetchLetter("acceptance", letter1_));
         if (step <= 5) return;
-        auto r6 = postCms("/api/renewal/acceptance-letter/signature",
-                          cmsSign(oldCert_.get(), oldKey_, letter1_));
-        ASSERT_EQ(r6.status, 200) << r6.body;
+        ASSERT_NO_FATAL_FAILURE(
+            uploadSignedLetter("acceptance", oldCert_.get(), oldKey_, letter1_));
         if (step <= 7) return;
         auto r8 = client_->post("/api/renewal/link", {{"token", linkToken()}});
         ASSERT_EQ(r8.status, 200) << r8.body;
@@ -110,13 +120,9 @@ class RenewalFixture : public ::testing::Test {
         newCert_ = parseCertificate(
             *base64Decode(PortalClient::json(r9)["certificateDer"].get<std::string>()));
         if (step <= 9) return;
-        auto l2 = client_->get("/api/renewal/terms-letter");
-        ASSERT_EQ(l2.status, 200);
-        letter2_ = letterBytes(l2);
+        ASSERT_NO_FATAL_FAILURE(fetchLetter("terms", letter2_));
         if (step <= 10) return;
-        auto r11 = postCms("/api/renewal/terms-letter/signature",
-                           cmsSign(newCert_.get(), newKey_, letter2_));
-        ASSERT_EQ(r11.status, 200) << r11.body;
+        ASSERT_NO_FATAL_FAILURE(uploadSignedLetter("terms", newCert_.get(), newKey_, letter2_));
     }
 
     // Shared by the suite: RSA key generation is the slow part, and every test

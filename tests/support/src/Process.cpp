@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,10 +14,36 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
 namespace firmante::testing {
+
+namespace {
+
+// The test's own environment with `env` added or replacing, as NAME=value strings.
+std::vector<std::string> environmentWith(const std::map<std::string, std::string>& env) {
+    std::vector<std::string> out;
+    for (char** e = environ; *e; ++e) {
+        std::string s(*e);
+        auto eq = s.find('=');
+        if (eq != std::string::npos && env.count(s.substr(0, eq))) continue;
+        out.push_back(s);
+    }
+    for (auto& [k, v] : env) out.push_back(k + "=" + v);
+    return out;
+}
+
+// argv/envp for exec: pointers into `strings`, null-terminated.
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+}  // namespace
 
 ProcessResult run(const std::vector<std::string>& argv, const std::string& input,
                   const std::map<std::string, std::string>& env) {
@@ -27,20 +56,8 @@ ProcessResult run(const std::vector<std::string>& argv, const std::string& input
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
 
-    std::vector<std::string> envStrings;
-    for (char** e = environ; *e; ++e) {
-        std::string s(*e);
-        auto eq = s.find('=');
-        if (eq != std::string::npos && env.count(s.substr(0, eq))) continue;
-        envStrings.push_back(s);
-    }
-    for (auto& [k, v] : env) envStrings.push_back(k + "=" + v);
-    std::vector<char*> envp, args;
-    for (auto& s : envStrings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> argCopy = argv;
-    for (auto& a : argCopy) args.push_back(a.data());
-    args.push_back(nullptr);
+    std::vector<std::string> envStrings = environmentWith(env), argCopy = argv;
+    std::vector<char*> envp = pointers(envStrings), args = pointers(argCopy);
 
     pid_t pid;
     int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp.data());
@@ -116,6 +133,86 @@ ProcessResult run(const std::vector<std::string>& argv, const std::string& input
     }
     result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
+}
+
+Child::Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+             const std::filesystem::path& stdoutPath, const std::filesystem::path& stderrPath) {
+    std::vector<std::string> envStrings = environmentWith(env), argCopy = argv;
+    std::vector<char*> envp = pointers(envStrings), args = pointers(argCopy);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    constexpr int kAppend = O_WRONLY | O_CREAT | O_APPEND;
+    posix_spawn_file_actions_addopen(&actions, 1, stdoutPath.c_str(), kAppend, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, stderrPath.c_str(), kAppend, 0600);
+    const int rc = ::posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        pid_ = -1;
+        throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+    }
+}
+
+Child::~Child() {
+    if (pid_ > 0) stop(SIGKILL);
+}
+
+int Child::stop(int signal, std::chrono::milliseconds grace) {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, signal);
+    auto status = waitForExit(grace);
+    if (!status) {
+        ::kill(pid_, SIGKILL);
+        int killed = 0;
+        ::waitpid(pid_, &killed, 0);
+        pid_ = -1;
+        return killed;
+    }
+    return *status;
+}
+
+std::optional<int> Child::waitForExit(std::chrono::milliseconds limit) {
+    if (pid_ <= 0) return std::nullopt;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == pid_ || (r < 0 && errno != EINTR)) {
+            pid_ = -1;
+            return status;
+        }
+        if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+void Child::waitUntil(const std::function<bool()>& ready, const std::string& what,
+                      const std::filesystem::path& log, std::chrono::milliseconds limit) {
+    const auto said = [&] {
+        std::ifstream in(log, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        return text.str();
+    };
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (waitForExit(std::chrono::milliseconds(0)))
+            throw std::runtime_error(what + " exited at start: " + said());
+        if (ready()) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    stop(SIGKILL);
+    throw std::runtime_error(what + " did not come up in time: " + said());
+}
+
+bool acceptsConnections(const std::filesystem::path& path) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    return ok;
 }
 
 void writeFile(const std::string& path, const std::string& bytes) {

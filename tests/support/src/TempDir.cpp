@@ -7,9 +7,9 @@
 
 namespace firmante::testing {
 
-TempDir::TempDir(const char* prefix) {
-    auto base = std::filesystem::temp_directory_path();
-    std::string templ = (base / (std::string(prefix) + "-XXXXXX")).string();
+TempDir::TempDir(const char* prefix, const std::filesystem::path& base) {
+    const auto parent = base.empty() ? std::filesystem::temp_directory_path() : base;
+    std::string templ = (parent / (std::string(prefix) + "-XXXXXX")).string();
     if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = templ;
 }

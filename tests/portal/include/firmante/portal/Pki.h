@@ -49,6 +49,8 @@ std::string nameToString(X509_NAME* name);
 std::chrono::system_clock::time_point asn1TimeToTimePoint(const ASN1_TIME* t);
 /// ISO-8601 UTC ("2026-11-26T15:04:05Z").
 std::string isoTime(std::chrono::system_clock::time_point t);
+/// `t` in UTC through strftime's `format`.
+std::string utcTime(std::chrono::system_clock::time_point t, const char* format);
 /// Serial number as lower-case hex.
 std::string serialHex(X509* cert);
 

@@ -4,10 +4,12 @@
 
 namespace firmante::testing {
 
-/// A fresh folder under $TMPDIR, removed with everything in it when this goes away.
+/// A fresh folder under $TMPDIR (or under `base` when given), removed with everything in it when
+/// this goes away. A test that binds Unix sockets inside passes a short prefix and "/tmp" as
+/// base: socket paths must stay under 108 bytes whatever $TMPDIR is.
 class TempDir {
   public:
-    explicit TempDir(const char* prefix = "firmante-test");
+    explicit TempDir(const char* prefix = "firmante-test", const std::filesystem::path& base = {});
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;

@@ -1,4 +1,4 @@
-#include "FakeAgent.h"
+#include "firmante/testing/FakeAgent.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -11,7 +11,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <system_error>
 
@@ -19,7 +18,7 @@
 #include "firmante/nm/FrameDecoder.h"
 #include "firmante/nm/JsonRpcScan.h"
 
-namespace firmante::nmtest {
+namespace firmante::testing {
 
 namespace {
 [[noreturn]] void fail(const char* what) {
@@ -27,7 +26,8 @@ namespace {
 }
 }  // namespace
 
-FakeAgent::FakeAgent(std::string socketPath) : socketPath_(std::move(socketPath)) {
+FakeAgent::FakeAgent(std::string socketPath, Answer answer)
+    : socketPath_(std::move(socketPath)), answer_(std::move(answer)) {
     sockaddr_un address{};
     if (socketPath_.size() >= sizeof(address.sun_path)) throw std::runtime_error("path too long");
     address.sun_family = AF_UNIX;
@@ -127,14 +127,21 @@ void FakeAgent::handleFrame(int client, const std::string& body) {
             R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error","data":{"reason":"PARSE_ERROR"}}})");
         return;
     }
+    if (answer_) {
+        const auto reply = answer_(request);
+        if (reply.is_array()) {
+            for (const auto& frame : reply) send(client, frame.dump());
+        } else {
+            send(client, reply.dump());
+        }
+        return;
+    }
     const auto id = request.value("id", nlohmann::json());
     const std::string method = request.value("method", "");
     if (method == "transport.hello") {
-        send(client,
-             nlohmann::json{{"jsonrpc", "2.0"},
-                            {"id", id},
-                            {"result", {{"agentVersion", "0.1.0-fake"}, {"protocolVersion", 1}}}}
-                 .dump());
+        auto hello = helloReply();
+        hello["id"] = id;
+        send(client, hello.dump());
     } else if (method == "test.hold") {
         // Like a PIN prompt nobody answers: no reply.
     } else if (method == "test.die_holding") {
@@ -183,6 +190,25 @@ std::vector<std::string> FakeAgent::received() const {
     return received_;
 }
 
+std::vector<nlohmann::json> FakeAgent::requests() const {
+    std::vector<nlohmann::json> out;
+    for (const auto& body : received()) {
+        auto request = nlohmann::json::parse(body, nullptr, false);
+        if (!request.is_discarded()) out.push_back(std::move(request));
+    }
+    return out;
+}
+
+nlohmann::json FakeAgent::helloReply() {
+    return {{"jsonrpc", "2.0"},
+            {"id", "hello"},
+            {"result", {{"agentVersion", "0.1.0-fake"}, {"protocolVersion", 1}}}};
+}
+
+nlohmann::json FakeAgent::result(const nlohmann::json& request, nlohmann::json result) {
+    return {{"jsonrpc", "2.0"}, {"id", request.at("id")}, {"result", std::move(result)}};
+}
+
 std::vector<std::string> FakeAgent::sent() const {
     std::lock_guard lock(mutex_);
     return sent_;
@@ -198,4 +224,4 @@ bool FakeAgent::waitForReceived(std::size_t count, std::chrono::milliseconds tim
     return changed_.wait_for(lock, timeout, [&] { return received_.size() >= count; });
 }
 
-}  // namespace firmante::nmtest
+}  // namespace firmante::testing

@@ -3,15 +3,20 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace firmante::nmtest {
+#include <nlohmann/json.hpp>
 
-/// TEST DOUBLE of firmante-agent, just enough to exercise firmante-nmhost: listens on a Unix
-/// socket, answers `transport.hello`, and for every later request
+namespace firmante::testing {
+
+/// TEST DOUBLE of firmante-agent, for the relay's and the CLI's tests: listens on a Unix socket
+/// and speaks the framing. Given an `answer`, it answers every request (the hello included) with
+/// what that returns: a JSON-RPC response, or an array of frames to send (notifications first).
+/// Without one it answers `transport.hello`, and for every later request
 ///   - `test.notify`: sends a `tokens.changed` notification, then a result;
 ///   - `test.oversized`: answers with a result of `params.size` bytes (default 1 MiB + 1000);
 ///   - `test.hold`: never answers (a prompt nobody answers);
@@ -22,7 +27,8 @@ namespace firmante::nmtest {
 /// It records every frame it receives and sends so tests can compare bytes.
 class FakeAgent {
   public:
-    explicit FakeAgent(std::string socketPath);
+    using Answer = std::function<nlohmann::json(const nlohmann::json& request)>;
+    explicit FakeAgent(std::string socketPath, Answer answer = {});
     ~FakeAgent();
     FakeAgent(const FakeAgent&) = delete;
     FakeAgent& operator=(const FakeAgent&) = delete;
@@ -39,6 +45,8 @@ class FakeAgent {
 
     /// Frames received, in order, the hello included.
     std::vector<std::string> received() const;
+    /// The same parsed (a frame that is not JSON is left out).
+    std::vector<nlohmann::json> requests() const;
     /// Frames sent, in order, the hello reply included.
     std::vector<std::string> sent() const;
     int connections() const;
@@ -46,11 +54,17 @@ class FakeAgent {
     /// Waits until `count` frames have been received or the timeout passes; returns success.
     bool waitForReceived(std::size_t count, std::chrono::milliseconds timeout) const;
 
+    /// The hello reply of a fake agent 0.1.0-fake speaking protocol 1.
+    static nlohmann::json helloReply();
+    /// A JSON-RPC result for `request`.
+    static nlohmann::json result(const nlohmann::json& request, nlohmann::json result);
+
   private:
     void handleFrame(int client, const std::string& body);
     void send(int client, const std::string& body);
 
     std::string socketPath_;
+    Answer answer_;
     int listenFd_ = -1;
     int wakeFds_[2] = {-1, -1};
     std::thread thread_;
@@ -61,4 +75,4 @@ class FakeAgent {
     int connections_ = 0;
 };
 
-}  // namespace firmante::nmtest
+}  // namespace firmante::testing
