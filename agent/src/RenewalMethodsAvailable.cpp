@@ -53,8 +53,8 @@ class RenewalMethodsImpl : public RenewalMethods {
         if (method == "renewal.begin") {
             p.allowOnly({"certificate", "keyType"});
             const auto certificate = p.uri("certificate");
-            const auto keyType =
-                pkcs11::parseKeyType(p.optionalString("keyType", 32).value_or("rsa-2048"));
+            const auto keyName = p.optionalString("keyType", 32);
+            const auto keyType = keyName ? pkcs11::parseKeyType(*keyName) : pkcs11::kDefaultKeyType;
             return onToken(tokens_.workerFor(certificate), context,
                            [this, certificate, keyType, context](pkcs11::Token& token) {
                                return manager_.begin(token, authorizer_, context.origin,
