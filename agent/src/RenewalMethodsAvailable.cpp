@@ -58,8 +58,9 @@ class RenewalMethodsImpl : public RenewalMethods {
                 ParamReader p(params);
                 p.allowOnly({"certificate", "keyType"});
                 const auto certificate = p.uri("certificate");
+                const auto keyName = p.optionalString("keyType", 32);
                 const auto keyType =
-                    pkcs11::parseKeyType(p.optionalString("keyType", 32).value_or("rsa-2048"));
+                    keyName ? pkcs11::parseKeyType(*keyName) : pkcs11::kDefaultKeyType;
                 return planOnToken(tokens_.workerFor(certificate), context.requestId,
                                    [this, certificate, keyType, context](pkcs11::Token& token) {
                                        return manager_.begin(token, authorizer_, context.origin,

@@ -11,7 +11,8 @@
 namespace firmante::cli {
 namespace {
 
-// Every user-facing string, Spanish (es-MX) first. {0}, {1}… are arguments.
+// Every user-facing string, Spanish (es-MX) first. {0}, {1}… are arguments; in help.* texts {0}
+// is the list of key types (main.cpp's helpText, from pkcs11/KeyTraits.h).
 const std::unordered_map<std::string_view, Text>& table() {
     static const std::unordered_map<std::string_view, Text> t{
         {"yes", {"sí", "yes"}},
@@ -308,13 +309,12 @@ const std::unordered_map<std::string_view, Text>& table() {
          {"Uso: firmante keys\nLista las llaves privadas del token (pide el PIN).\n",
           "Usage: firmante keys\nLists the token's private keys (asks for the PIN).\n"}},
         {"help.keygen",
-         {"Uso: firmante keygen --type rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384 --label "
-          "ETIQUETA\nGenera un par de llaves en el token (sensible, no extraíble) y muestra su "
-          "URI, "
-          "el SHA-256 de la llave pública y los atributos leídos del token.\n",
-          "Usage: firmante keygen --type rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384 --label "
-          "LABEL\nGenerates a key pair on the token (sensitive, not extractable) and prints its "
-          "URI, the public key's SHA-256 and the attributes read back from the token.\n"}},
+         {"Uso: firmante keygen --type {0} --label ETIQUETA\nGenera un par de llaves en el token "
+          "(sensible, no extraíble) y muestra su URI, el SHA-256 de la llave pública y los "
+          "atributos leídos del token.\n",
+          "Usage: firmante keygen --type {0} --label LABEL\nGenerates a key pair on the token "
+          "(sensitive, not extractable) and prints its URI, the public key's SHA-256 and the "
+          "attributes read back from the token.\n"}},
         {"help.csr",
          {"Uso: firmante csr --key URI --subject DN --out ARCHIVO\nCrea una solicitud PKCS#10 "
           "(PEM) firmada en el token. DN: \"/CN=a/O=b\" o \"CN=a, O=b\".\n",
@@ -355,13 +355,13 @@ const std::unordered_map<std::string_view, Text>& table() {
           "(pinentry, terminal or --password-fd).\n"}},
         {"help.renew",
          {"Uso: firmante renew --portal URL [--user USUARIO] [--certificate URI] [--key-type "
-          "rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384] [--email CORREO] "
+          "{0}] [--email CORREO] "
           "[--retire-old|--keep-old]\nLos 12 pasos del manual de renovación, sin navegador, "
           "contra el portal (http://127.0.0.1:PUERTO): a través del agente si está en ejecución "
           "(él pide el PIN y las confirmaciones), si no directamente con el token. Por omisión "
           "conserva el certificado anterior en el token; --retire-old lo elimina.\n",
           "Usage: firmante renew --portal URL [--user USER] [--certificate URI] [--key-type "
-          "rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384] [--email EMAIL] "
+          "{0}] [--email EMAIL] "
           "[--retire-old|--keep-old]\nThe renewal manual's 12 steps, headless, against the "
           "portal (http://127.0.0.1:PORT): through the agent when it runs (it asks for the PIN "
           "and the confirmations), else directly with the token. By default the previous "

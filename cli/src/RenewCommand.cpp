@@ -15,11 +15,18 @@
 #include "RenewCommand.h"
 #include "RenewDirectBackend.h"
 #include "RenewText.h"
+#include "firmante/pkcs11/KeyTraits.h"
 #include "firmante/protocol/MethodTable.h"
 #include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::cli {
 namespace {
+
+// --key-type, or the type renewal.begin generates when none is named.
+std::string keyTypeArgument(const Arguments& args) {
+    return args.value("key-type")
+        .value_or(std::string(pkcs11::keyTypeName(pkcs11::kDefaultKeyType)));
+}
 
 using nlohmann::json;
 
@@ -120,7 +127,7 @@ json Renewal::login(const std::string& certificateUri, const std::string& user, 
 
 json Renewal::run() {
     const bool retireOld = args_.has("retire-old");
-    const std::string keyType = args_.value("key-type").value_or("rsa-2048");
+    const std::string keyType = keyTypeArgument(args_);
 
     // Step 1: the certificate on the token, and the origin-bound login.
     json current;
@@ -320,11 +327,13 @@ nlohmann::json runRenew(const Arguments& args) {
     PortalClient portal(args.required("portal"));
     if (args.has("retire-old") && args.has("keep-old"))
         throw CliError(protocol::words::InvalidParams, renewText("retireAndKeep"));
-    const std::string keyType = args.value("key-type").value_or("rsa-2048");
+    const std::string keyType = keyTypeArgument(args);
     try {
         (void)pkcs11::parseKeyType(keyType);
     } catch (const std::exception&) {
-        throw CliError(protocol::words::InvalidParams, renewText("badKeyType", {keyType}));
+        throw CliError(protocol::words::InvalidParams,
+                       renewText("badKeyType", {keyType, pkcs11::keyTypeNames(
+                                                             ", ", " " + renewText("or") + " ")}));
     }
     // The portal first: an unreachable portal costs no token work and no PIN.
     (void)portal.get("/api/health", 1);

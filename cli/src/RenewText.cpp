@@ -77,9 +77,8 @@ const std::unordered_map<std::string_view, Text>& table() {
           "(el portal de referencia; no «{0}»)",
           "--portal must be http://127.0.0.1:PORT, http://localhost:PORT or http://[::1]:PORT "
           "(the reference portal; not «{0}»)"}},
-        {"badKeyType",
-         {"--key-type debe ser rsa-2048, rsa-3072, rsa-4096, ec-p256 o ec-p384, no «{0}»",
-          "--key-type must be rsa-2048, rsa-3072, rsa-4096, ec-p256 or ec-p384, not «{0}»"}},
+        {"badKeyType", {"--key-type debe ser {1}, no «{0}»", "--key-type must be {1}, not «{0}»"}},
+        {"or", {"o", "or"}},  // the last separator of a list
         {"retireAndKeep",
          {"--retire-old y --keep-old se excluyen",
           "--retire-old and --keep-old exclude each other"}},

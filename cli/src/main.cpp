@@ -10,6 +10,7 @@
 #include "ExitCodes.h"
 #include "Messages.h"
 #include "Output.h"
+#include "firmante/pkcs11/KeyTraits.h"
 #include "firmante/protocol/ReasonEnums.h"
 
 using namespace firmante::cli;
@@ -33,7 +34,8 @@ nlohmann::json dispatch(const Arguments& args) {
 
 std::string helpText(const std::string& verb) {
     if (verb.empty()) return tr("help.overview");
-    return tr("help." + verb) + "\n" + tr("help.common");
+    // {0} in a verb's help is the key types, spelled by the one table.
+    return tr("help." + verb, {firmante::pkcs11::keyTypeNames("|")}) + "\n" + tr("help.common");
 }
 
 }  // namespace

@@ -5,24 +5,21 @@
 
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/KeyTraits.h"
+#include "firmante/pkcs11/OpenSsl.h"
 #include "firmante/pkcs11/TokenSigner.h"
 
 namespace firmante::pkcs11 {
 
 namespace {
 
-const EVP_MD* digestFor(const EVP_PKEY* key) {
-    // P-384 keys sign with SHA-384 so the hash matches the curve's strength (ES384).
-    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC && EVP_PKEY_get_bits(key) == 384)
-        return EVP_sha384();
-    return EVP_sha256();
-}
-
-std::string algorithmFor(const EVP_PKEY* key) {
-    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) return "RS256";
-    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC)
-        return EVP_PKEY_get_bits(key) == 384 ? "ES384" : "ES256";
-    throw Error(Reason::MechanismInvalid, "unsupported key type for a challenge signature");
+// The table's row for the key's type (RS256 for any RSA size; P-384 signs with SHA-384 so the
+// hash matches the curve's strength).
+const KeyTraits& traitsFor(const EVP_PKEY* key) {
+    const KeyTraits* traits = familyTraitsOf(key);
+    if (traits == nullptr)
+        throw Error(Reason::MechanismInvalid, "unsupported key type for a challenge signature");
+    return *traits;
 }
 
 }  // namespace
@@ -38,8 +35,9 @@ ChallengeSignature signChallenge(EVP_PKEY* key, std::string_view origin,
                                  std::span<const unsigned char> nonce) {
     Bytes message = challengeMessage(origin, nonce);
     ChallengeSignature out;
-    out.algorithm = algorithmFor(key);
-    out.signature = signData(key, digestFor(key), message);
+    const KeyTraits& traits = traitsFor(key);
+    out.algorithm = traits.jwsAlgorithm;
+    out.signature = signData(key, traits.challengeDigest(), message);
     return out;
 }
 
@@ -47,11 +45,14 @@ bool verifyChallenge(EVP_PKEY* publicKey, std::string_view origin,
                      std::span<const unsigned char> nonce,
                      std::span<const unsigned char> signature) {
     Bytes message = challengeMessage(origin, nonce);
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    bool ok =
-        EVP_DigestVerifyInit(ctx.get(), nullptr, digestFor(publicKey), nullptr, publicKey) == 1 &&
-        EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
-                         message.size()) == 1;
+    const KeyTraits* traits = familyTraitsOf(publicKey);
+    if (traits == nullptr) return false;
+    OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
+    bool ok = ctx &&
+              EVP_DigestVerifyInit(ctx.get(), nullptr, traits->challengeDigest(), nullptr,
+                                   publicKey) == 1 &&
+              EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
+                               message.size()) == 1;
     ERR_clear_error();
     return ok;
 }

@@ -16,17 +16,21 @@ namespace firmante::pkcs11 {
 
 namespace {
 
-struct X509StackFree {
-    void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_pop_free(s, X509_free); }
-};
-using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackFree>;
+// For stacks whose entries are borrowed: free the stack only. (The sk_ macros are not functions
+// OpenSslDeleter could name.)
+void freeX509StackOnly(STACK_OF(X509) * s) {
+    sk_X509_free(s);
+}
+void freeAttributeStackOnly(STACK_OF(X509_ATTRIBUTE) * s) {
+    sk_X509_ATTRIBUTE_free(s);
+}
+using BorrowedX509StackPtr = OpenSslPtr<STACK_OF(X509), freeX509StackOnly>;
+using SigningCertV2Ptr = OpenSslPtr<ESS_SIGNING_CERT_V2, ESS_SIGNING_CERT_V2_free>;
 
 // CAdES-BES: the signing certificate is bound into the signed attributes (RFC 5035), so the
 // signature cannot be re-attributed to another certificate with the same key.
 void addSigningCertificateV2(CMS_SignerInfo* si, const X509* cert) {
-    std::unique_ptr<ESS_SIGNING_CERT_V2, decltype(&ESS_SIGNING_CERT_V2_free)> sc(
-        OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), cert, nullptr, 1),
-        &ESS_SIGNING_CERT_V2_free);
+    SigningCertV2Ptr sc(OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), cert, nullptr, 1));
     if (!sc) throwOpenSsl(Reason::Internal, "cannot build signing-certificate-v2");
     unsigned char* der = nullptr;
     int len = i2d_ESS_SIGNING_CERT_V2(sc.get(), &der);
@@ -40,10 +44,9 @@ void addSigningCertificateV2(CMS_SignerInfo* si, const X509* cert) {
 // The DER the signature covers: the signed attributes as an explicit SET OF in DER order
 // (RFC 5652 §5.4). PKCS7_ATTR_SIGN is OpenSSL's public item with exactly that encoding.
 Bytes encodeSignedAttributes(CMS_SignerInfo* si) {
-    struct StackFree {  // the entries are borrowed from the SignerInfo: free the stack only
-        void operator()(STACK_OF(X509_ATTRIBUTE) * s) const noexcept { sk_X509_ATTRIBUTE_free(s); }
-    };
-    std::unique_ptr<STACK_OF(X509_ATTRIBUTE), StackFree> attrs(sk_X509_ATTRIBUTE_new_null());
+    // The entries are borrowed from the SignerInfo.
+    OpenSslPtr<STACK_OF(X509_ATTRIBUTE), freeAttributeStackOnly> attrs(
+        sk_X509_ATTRIBUTE_new_null());
     for (int i = 0; i < CMS_signed_get_attr_count(si); ++i)
         if (!attrs || sk_X509_ATTRIBUTE_push(attrs.get(), CMS_signed_get_attr(si, i)) <= 0)
             throwOpenSsl(Reason::Internal, "cannot collect the signed attributes");
@@ -139,8 +142,7 @@ CmsVerification verifyDetached(std::span<const unsigned char> document,
     CmsPtr cms = decodeCms(signature);
     if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
         throw Error(Reason::SignatureInvalid, "the CMS object is not SignedData");
-    std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
-                                                                  &X509_STORE_free);
+    OpenSslPtr<X509_STORE, X509_STORE_free> store(X509_STORE_new());
     unsigned flags = CMS_BINARY;
     if (caFile) {
         if (X509_STORE_load_file(store.get(), caFile->c_str()) != 1)
@@ -156,7 +158,7 @@ CmsVerification verifyDetached(std::span<const unsigned char> document,
 
     CmsVerification out;
     out.chainVerified = caFile.has_value();
-    X509StackPtr signers(CMS_get0_signers(cms.get()));
+    BorrowedX509StackPtr signers(CMS_get0_signers(cms.get()));
     STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
     if (!signers || sk_X509_num(signers.get()) < 1 || sk_CMS_SignerInfo_num(infos) < 1)
         throw Error(Reason::SignatureInvalid, "the signature names no signer certificate");
@@ -184,9 +186,7 @@ CmsVerification verifyDetached(std::span<const unsigned char> document,
         ASN1_TYPE* t = X509_ATTRIBUTE_get0_type(attr, 0);
         if (t && t->type == V_ASN1_SEQUENCE) {
             const unsigned char* p = t->value.sequence->data;
-            std::unique_ptr<ESS_SIGNING_CERT_V2, decltype(&ESS_SIGNING_CERT_V2_free)> sc(
-                d2i_ESS_SIGNING_CERT_V2(nullptr, &p, t->value.sequence->length),
-                &ESS_SIGNING_CERT_V2_free);
+            SigningCertV2Ptr sc(d2i_ESS_SIGNING_CERT_V2(nullptr, &p, t->value.sequence->length));
             STACK_OF(X509)* chain = sk_X509_new_null();
             sk_X509_push(chain, signer);
             out.signingCertificateV2 =

@@ -71,7 +71,7 @@ X509NamePtr parseDistinguishedName(std::string_view text) {
 }
 
 std::string makeCsrPem(EVP_PKEY* key, const X509_NAME* subject) {
-    std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)> req(X509_REQ_new(), &X509_REQ_free);
+    OpenSslPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
     if (!req || X509_REQ_set_version(req.get(), 0) != 1 ||
         X509_REQ_set_subject_name(req.get(), subject) != 1 ||
         X509_REQ_set_pubkey(req.get(), key) != 1)
@@ -82,7 +82,7 @@ std::string makeCsrPem(EVP_PKEY* key, const X509_NAME* subject) {
     int sigNid = NID_undef;
     if (OBJ_find_sigid_by_algs(&sigNid, mdNid, EVP_PKEY_get_base_id(key)) != 1)
         throw Error(Reason::MechanismInvalid, "no signature algorithm for this key type");
-    std::unique_ptr<X509_ALGOR, decltype(&X509_ALGOR_free)> alg(X509_ALGOR_new(), &X509_ALGOR_free);
+    OpenSslPtr<X509_ALGOR, X509_ALGOR_free> alg(X509_ALGOR_new());
     // RFC 4055: sha256WithRSAEncryption carries NULL parameters; RFC 5758: ECDSA carries none.
     const bool rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
     if (!alg ||

@@ -1,33 +1,89 @@
 #include "firmante/pkcs11/KeyTraits.h"
 
+#include <algorithm>
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
+
+#include "firmante/pkcs11/Error.h"
+
 namespace firmante::pkcs11 {
 
 namespace {
 
-const unsigned char kP256Oid[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
-const unsigned char kP384Oid[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
-
-// clang-format off
-const KeyTraits kTable[] = {
-    // type            name        CKK      generation                 bits curve     JWS      challenge digest
-    {KeyType::Rsa2048, "rsa-2048", CKK_RSA, CKM_RSA_PKCS_KEY_PAIR_GEN, 2048, {},       "RS256", EVP_sha256},
-    {KeyType::Rsa3072, "rsa-3072", CKK_RSA, CKM_RSA_PKCS_KEY_PAIR_GEN, 3072, {},       "RS256", EVP_sha256},
-    {KeyType::Rsa4096, "rsa-4096", CKK_RSA, CKM_RSA_PKCS_KEY_PAIR_GEN, 4096, {},       "RS256", EVP_sha256},
-    {KeyType::EcP256,  "ec-p256",  CKK_EC,  CKM_EC_KEY_PAIR_GEN,       256,  kP256Oid, "ES256", EVP_sha256},
-    {KeyType::EcP384,  "ec-p384",  CKK_EC,  CKM_EC_KEY_PAIR_GEN,       384,  kP384Oid, "ES384", EVP_sha384},
-};
-// clang-format on
+// The NID of an EC key's named curve (OpenSSL 3 names it "prime256v1", a provider may say
+// "P-256"), NID_undef when it has none.
+int curveNidOf(const EVP_PKEY* key) {
+    char group[80] = {};
+    std::size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                       &len) != 1)
+        return NID_undef;
+    int nid = OBJ_sn2nid(group);
+    return nid != NID_undef ? nid : EC_curve_nist2nid(group);
+}
 
 }  // namespace
 
-const KeyTraits& traitsOf(KeyType type) noexcept {
-    for (const auto& t : kTable)
-        if (t.type == type) return t;
-    return kTable[0];
+const KeyTraits* keyTraitsOf(const EVP_PKEY* key) noexcept {
+    if (key == nullptr) return nullptr;
+    const int family = EVP_PKEY_get_base_id(key);
+    const int curveNid = family == EVP_PKEY_EC ? curveNidOf(key) : NID_undef;
+    const auto bits = static_cast<CK_ULONG>(EVP_PKEY_get_bits(key));
+    for (const auto& t : kKeyTraits) {
+        if (t.pkeyType != family) continue;
+        if (t.curve.empty() ? t.bits == bits : t.curveNid == curveNid) return &t;
+    }
+    return nullptr;
 }
 
-std::span<const KeyTraits> allKeyTraits() noexcept {
-    return kTable;
+const KeyTraits* familyTraitsOf(const EVP_PKEY* key) noexcept {
+    if (const KeyTraits* exact = keyTraitsOf(key)) return exact;
+    if (key == nullptr) return nullptr;
+    const int family = EVP_PKEY_get_base_id(key);
+    const auto bits = static_cast<CK_ULONG>(EVP_PKEY_get_bits(key));
+    const KeyTraits* first = nullptr;
+    for (const auto& t : kKeyTraits) {
+        if (t.pkeyType != family) continue;
+        if (t.bits == bits) return &t;  // e.g. brainpoolP384r1 signs challenges as P-384 does
+        if (first == nullptr) first = &t;
+    }
+    return first;
+}
+
+const KeyTraits* traitsOfEcParams(std::span<const unsigned char> params) noexcept {
+    for (const auto& t : kKeyTraits)
+        if (!t.curve.empty() && std::ranges::equal(t.curve, params)) return &t;
+    return nullptr;
+}
+
+const SignatureMechanisms* signatureMechanismsFor(CK_KEY_TYPE keyType, int digestNid) noexcept {
+    for (const auto& m : kSignatureMechanisms)
+        if (m.keyType == keyType && m.digestNid == digestNid) return &m;
+    return nullptr;
+}
+
+std::string_view keyTypeName(KeyType type) noexcept {
+    return traitsOf(type).name;
+}
+
+KeyType parseKeyType(std::string_view name) {
+    for (const auto& t : kKeyTraits)
+        if (t.name == name) return t.type;
+    throw Error(Reason::InvalidParams, "unknown key type \"" + std::string(name) + "\" (use " +
+                                           keyTypeNames(", ", " or ") + ")");
+}
+
+std::string keyTypeNames(std::string_view separator, std::string_view lastSeparator) {
+    if (lastSeparator.empty()) lastSeparator = separator;
+    std::string out;
+    const std::size_t n = std::size(kKeyTraits);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i > 0) out += i + 1 == n ? lastSeparator : separator;
+        out += kKeyTraits[i].name;
+    }
+    return out;
 }
 
 }  // namespace firmante::pkcs11

@@ -17,7 +17,9 @@ struct Named {
     const char* name;
 };
 
-// The mechanisms Firmante can use; C_GetMechanismInfo is asked about these only.
+// Names for the mechanisms Firmante can use (for `tokens --json` and errors). What is asked of
+// C_GetMechanismInfo comes from the key-type tables (isRelevant), so a new row needs no entry here
+// to work, only to be shown by name.
 const Named kRelevant[] = {
     {CKM_RSA_PKCS_KEY_PAIR_GEN, "CKM_RSA_PKCS_KEY_PAIR_GEN"},
     {CKM_EC_KEY_PAIR_GEN, "CKM_EC_KEY_PAIR_GEN"},
@@ -29,6 +31,16 @@ const Named kRelevant[] = {
     {CKM_ECDSA_SHA256, "CKM_ECDSA_SHA256"},
     {CKM_ECDSA_SHA384, "CKM_ECDSA_SHA384"},
 };
+
+bool isRelevant(CK_MECHANISM_TYPE m) {
+    for (const auto& r : kRelevant)
+        if (r.mechanism == m) return true;
+    for (const auto& t : kKeyTraits)
+        if (t.generate == m) return true;
+    for (const auto& s : kSignatureMechanisms)
+        if (s.hashAndSign == m || s.raw == m) return true;
+    return false;
+}
 
 std::vector<CK_MECHANISM_TYPE> mechanismList(const Module& module, CK_SLOT_ID slot) {
     CK_ULONG n = 0;
@@ -58,9 +70,7 @@ TokenMechanisms TokenMechanisms::readList(const Module& module, CK_SLOT_ID slot)
 TokenMechanisms TokenMechanisms::read(const Module& module, CK_SLOT_ID slot) {
     std::map<CK_MECHANISM_TYPE, CK_MECHANISM_INFO> out;
     for (auto m : mechanismList(module, slot)) {
-        bool relevant = false;
-        for (const auto& r : kRelevant) relevant = relevant || r.mechanism == m;
-        if (!relevant) continue;
+        if (!isRelevant(m)) continue;
         CK_MECHANISM_INFO info{};
         if (module.api()->C_GetMechanismInfo(slot, m, &info) != CKR_OK)
             continue;  // listed but not described: treat as absent rather than guess
@@ -96,17 +106,10 @@ std::vector<KeyType> TokenMechanisms::offered() const {
 
 std::optional<SignMechanism> TokenMechanisms::signMechanism(CK_KEY_TYPE keyType,
                                                             int digestNid) const {
-    if (digestNid != NID_sha256 && digestNid != NID_sha384) return std::nullopt;
-    const bool sha384 = digestNid == NID_sha384;
-    if (keyType == CKK_RSA) {
-        if (has(sha384 ? CKM_SHA384_RSA_PKCS : CKM_SHA256_RSA_PKCS, CKF_SIGN))
-            return SignMechanism{sha384 ? CKM_SHA384_RSA_PKCS : CKM_SHA256_RSA_PKCS, true};
-        if (has(CKM_RSA_PKCS, CKF_SIGN)) return SignMechanism{CKM_RSA_PKCS, false};
-    } else if (keyType == CKK_EC) {
-        if (has(sha384 ? CKM_ECDSA_SHA384 : CKM_ECDSA_SHA256, CKF_SIGN))
-            return SignMechanism{sha384 ? CKM_ECDSA_SHA384 : CKM_ECDSA_SHA256, true};
-        if (has(CKM_ECDSA, CKF_SIGN)) return SignMechanism{CKM_ECDSA, false};
-    }
+    const SignatureMechanisms* row = signatureMechanismsFor(keyType, digestNid);
+    if (row == nullptr) return std::nullopt;
+    if (has(row->hashAndSign, CKF_SIGN)) return SignMechanism{row->hashAndSign, true, {}};
+    if (has(row->raw, CKF_SIGN)) return SignMechanism{row->raw, false, row->digestInfo};
     return std::nullopt;
 }
 

@@ -69,8 +69,7 @@ ImportedPkcs12 Token::importPkcs12(std::span<const unsigned char> pfx, Secret pa
     if (pfx.size() > 1024 * 1024) throw Error(Reason::TooLarge, "PKCS#12 file larger than 1 MiB");
     if (!loggedIn()) throw Error(Reason::NotLoggedIn, "log in to the token before importing");
     const unsigned char* p = pfx.data();
-    std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(
-        d2i_PKCS12(nullptr, &p, static_cast<long>(pfx.size())), &PKCS12_free);
+    OpenSslPtr<PKCS12, PKCS12_free> p12(d2i_PKCS12(nullptr, &p, static_cast<long>(pfx.size())));
     if (!p12) throwOpenSsl(Reason::InvalidParams, "not a PKCS#12 (.pfx) file");
     const char* pass = password.c_str();
     if (PKCS12_mac_present(p12.get()) &&
@@ -149,20 +148,16 @@ ImportedPkcs12 Token::importPkcs12(std::span<const unsigned char> pfx, Secret pa
         pub.push_back(attrBytes(CKA_PUBLIC_EXPONENT, pubB.data(), pubB.size()));
     } else if (EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_EC) {
         keyType = CKK_EC;
-        char group[64] = {};
-        EVP_PKEY_get_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-                                       nullptr);
-        std::string g = group;
-        std::size_t fieldLen;
-        if (g == "prime256v1" || g == "P-256") {
-            pubA = kP256Oid;
-            fieldLen = 32;
-        } else if (g == "secp384r1" || g == "P-384") {
-            pubA = kP384Oid;
-            fieldLen = 48;
-        } else {
-            throw Error(Reason::MechanismInvalid, "unsupported EC curve in the .pfx: " + g);
+        const KeyTraits* traits = keyTraitsOf(pkey.get());
+        if (traits == nullptr) {
+            char group[64] = {};
+            EVP_PKEY_get_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                           sizeof group, nullptr);
+            throw Error(Reason::MechanismInvalid,
+                        std::string("unsupported EC curve in the .pfx: ") + group);
         }
+        pubA.assign(traits->curve.begin(), traits->curve.end());
+        const std::size_t fieldLen = (traits->bits + 7) / 8;
         Bytes point(256);
         std::size_t plen = 0;
         if (EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),

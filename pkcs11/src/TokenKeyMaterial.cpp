@@ -6,6 +6,7 @@
 #include <openssl/param_build.h>
 
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/KeyTraits.h"
 
 namespace firmante::pkcs11::internal {
 
@@ -38,22 +39,14 @@ Bytes wrapOctetString(const Bytes& point) {
     return out;
 }
 
-const char* curveName(const Bytes& params) {
-    if (params == kP256Oid) return "P-256";
-    if (params == kP384Oid) return "P-384";
-    return nullptr;
-}
-
 // Builds a public key from the parameters `fill` pushes (OpenSSL 3's provider-neutral way).
 template <typename Fill>
 EvpPkeyPtr publicKeyFromParams(const char* algorithm, Fill fill) {
-    std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(),
-                                                                        &OSSL_PARAM_BLD_free);
+    OpenSslPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free> bld(OSSL_PARAM_BLD_new());
     fill(bld.get());
-    std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(
-        OSSL_PARAM_BLD_to_param(bld.get()), &OSSL_PARAM_free);
-    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
-        EVP_PKEY_CTX_new_from_name(nullptr, algorithm, nullptr), &EVP_PKEY_CTX_free);
+    OpenSslPtr<OSSL_PARAM, OSSL_PARAM_free> params(OSSL_PARAM_BLD_to_param(bld.get()));
+    OpenSslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free> ctx(
+        EVP_PKEY_CTX_new_from_name(nullptr, algorithm, nullptr));
     EVP_PKEY* key = nullptr;
     if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
         EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
@@ -72,22 +65,20 @@ EvpPkeyPtr rsaPublicKey(const Bytes& modulus, const Bytes& exponent) {
 }
 
 EvpPkeyPtr ecPublicKey(const Bytes& params, const Bytes& point) {
-    const char* curve = curveName(params);
-    if (curve == nullptr) throw Error(Reason::MechanismInvalid, "unsupported EC curve on token");
+    const KeyTraits* traits = traitsOfEcParams(params);
+    if (traits == nullptr) throw Error(Reason::MechanismInvalid, "unsupported EC curve on token");
+    const std::string curve(traits->curveName);
     return publicKeyFromParams("EC", [&](OSSL_PARAM_BLD* bld) {
-        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve, 0);
+        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve.c_str(), 0);
         OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
     });
 }
 
 std::string algorithmName(const EVP_PKEY* key) {
-    int bits = EVP_PKEY_get_bits(key);
-    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) return "rsa-" + std::to_string(bits);
-    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
-        if (bits == 256) return "ec-p256";
-        if (bits == 384) return "ec-p384";
-        return "ec-" + std::to_string(bits);
-    }
+    if (const KeyTraits* traits = keyTraitsOf(key)) return std::string(traits->name);
+    const std::string bits = std::to_string(EVP_PKEY_get_bits(key));
+    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) return "rsa-" + bits;
+    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) return "ec-" + bits;
     return "unknown";
 }
 

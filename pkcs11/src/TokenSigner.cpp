@@ -10,6 +10,7 @@
 
 #include "firmante/pkcs11/Call.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/KeyTraits.h"
 #include "firmante/pkcs11/Mechanisms.h"
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/Session.h"
@@ -44,12 +45,6 @@ const TokenKeyRef* refOf(const EVP_PKEY* key) {
     return static_cast<const TokenKeyRef*>(EVP_PKEY_get_ex_data(key, exIndex()));
 }
 
-// RFC 8017 §9.2 note 1: the DER DigestInfo prefixes, for CKM_RSA_PKCS (which pads what it gets).
-const unsigned char kSha256Info[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                     0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
-const unsigned char kSha384Info[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                     0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30};
-
 Bytes digestOf(const EVP_MD* md, std::span<const unsigned char> data) {
     Bytes out(EVP_MAX_MD_SIZE);
     unsigned int n = 0;
@@ -64,7 +59,7 @@ Bytes ecdsaDer(const Bytes& raw) {
     if (raw.empty() || raw.size() % 2 != 0)
         throw Error(Reason::Internal, "the token returned an ECDSA signature of odd length");
     const int half = static_cast<int>(raw.size() / 2);
-    std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(ECDSA_SIG_new(), &ECDSA_SIG_free);
+    OpenSslPtr<ECDSA_SIG, ECDSA_SIG_free> sig(ECDSA_SIG_new());
     BIGNUM* r = BN_bin2bn(raw.data(), half, nullptr);
     BIGNUM* s = BN_bin2bn(raw.data() + half, half, nullptr);
     if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
@@ -126,11 +121,9 @@ Bytes signOnToken(const TokenKeyRef& ref, const EVP_MD* md, std::span<const unsi
     if (choice->hashesData) {
         input.assign(data.begin(), data.end());
     } else {
+        // CKM_RSA_PKCS pads what it gets: it gets the DigestInfo (RFC 8017 §9.2 note 1).
         Bytes digest = digestOf(md, data);
-        if (ref.keyType == CKK_RSA) {
-            const auto* prefix = nid == NID_sha384 ? kSha384Info : kSha256Info;
-            input.assign(prefix, prefix + sizeof kSha256Info);
-        }
+        input.assign(choice->digestInfo.begin(), choice->digestInfo.end());
         input.insert(input.end(), digest.begin(), digest.end());
     }
     CK_MECHANISM mechanism{choice->mechanism, nullptr, 0};
@@ -163,13 +156,9 @@ EvpPkeyPtr tokenSigningKey(std::shared_ptr<Module> module, CK_SLOT_ID slot, cons
     const unsigned char* p = key.spki.data();
     EvpPkeyPtr pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(key.spki.size())));
     if (!pkey) throwOpenSsl(Reason::InvalidParams, "the key's public half cannot be read");
-    CK_KEY_TYPE keyType;
-    if (EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_RSA)
-        keyType = CKK_RSA;
-    else if (EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_EC)
-        keyType = CKK_EC;
-    else
-        throw Error(Reason::MechanismInvalid, "the key is neither RSA nor EC");
+    const KeyTraits* family = familyTraitsOf(pkey.get());
+    if (family == nullptr) throw Error(Reason::MechanismInvalid, "the key is neither RSA nor EC");
+    const CK_KEY_TYPE keyType = family->keyType;
     auto* ref = new TokenKeyRef{std::move(module),
                                 slot,
                                 key.id,
@@ -190,7 +179,7 @@ bool isTokenSigningKey(const EVP_PKEY* key) noexcept {
 
 Bytes signData(EVP_PKEY* key, const EVP_MD* digest, std::span<const unsigned char> data) {
     if (const TokenKeyRef* ref = refOf(key)) return signOnToken(*ref, digest, data);
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
     std::size_t len = 0;
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, digest, nullptr, key) != 1 ||
         EVP_DigestSign(ctx.get(), nullptr, &len, data.data(), data.size()) != 1)

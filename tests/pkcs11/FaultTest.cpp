@@ -108,7 +108,7 @@ TEST_F(FaultTest, RemovedTokenDisappearsAndItsSessionFailsAsTokenRemoved) {
 // and the next lookup (a fresh view of the token) works. Token::privateKey goes through libp11
 // only for a token that hides a key's public half (issue 11's signing path otherwise), so the
 // test calls that path, the module's OpenSslBridge, directly.
-using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+using MdCtx = OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
 
 TEST_F(FaultTest, SessionRefusedToLibp11EndsTheKeyLookupInsteadOfHangingAndTheNextOneWorks) {
     token_->login(Secret(SoftHsmToken::kUserPin));
@@ -133,7 +133,7 @@ TEST_F(FaultTest, SessionRefusedToLibp11EndsTheKeyLookupInsteadOfHangingAndTheNe
     ASSERT_TRUE(pkey);
     // It signs on the token, and the signature verifies with the key's public half.
     const unsigned char message[] = "carta";
-    MdCtx sign(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    MdCtx sign(EVP_MD_CTX_new());
     std::size_t length = 0;
     ASSERT_EQ(EVP_DigestSignInit(sign.get(), nullptr, EVP_sha256(), nullptr, pkey.get()), 1);
     ASSERT_EQ(EVP_DigestSign(sign.get(), nullptr, &length, message, sizeof message), 1);
@@ -141,7 +141,7 @@ TEST_F(FaultTest, SessionRefusedToLibp11EndsTheKeyLookupInsteadOfHangingAndTheNe
     ASSERT_EQ(EVP_DigestSign(sign.get(), signature.data(), &length, message, sizeof message), 1);
     signature.resize(length);
     const EvpPkeyPtr publicKey = publicKeyFromSpki(key.spki);
-    MdCtx verify(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    MdCtx verify(EVP_MD_CTX_new());
     ASSERT_EQ(EVP_DigestVerifyInit(verify.get(), nullptr, EVP_sha256(), nullptr, publicKey.get()),
               1);
     EXPECT_EQ(

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "KeyTypeTestName.h"
 #include "TokenFixture.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
@@ -90,14 +91,8 @@ TEST_P(KeyGeneration, KeyIsSensitiveNeverExtractableAndLocalAsASecondSessionSees
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryType, KeyGeneration,
-                         ::testing::Values(KeyType::Rsa2048, KeyType::Rsa3072, KeyType::Rsa4096,
-                                           KeyType::EcP256, KeyType::EcP384),
-                         [](const auto& info) {
-                             std::string n(keyTypeName(info.param));
-                             for (auto& c : n)
-                                 if (c == '-') c = '_';
-                             return n;
-                         });
+                         ::testing::ValuesIn(firmante::testing::allKeyTypes()),
+                         firmante::testing::keyTypeTestName);
 
 TEST_F(TokenTest, WrongPinIsPinIncorrectOnceAndTheRightPinStillWorks) {
     token().logout();

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <p11-kit/pkcs11.h>
@@ -18,6 +19,8 @@ struct SignMechanism {
     /// True for CKM_SHA256_RSA_PKCS, CKM_ECDSA_SHA384…: the token hashes the data itself. False
     /// for CKM_RSA_PKCS (we send a DigestInfo) and CKM_ECDSA (we send the digest).
     bool hashesData;
+    /// For CKM_RSA_PKCS: the DER DigestInfo prefix sent before the digest; empty otherwise.
+    std::span<const unsigned char> digestInfo;
 };
 
 /// What a token says it can do (C_GetMechanismList / C_GetMechanismInfo). Tokens differ:

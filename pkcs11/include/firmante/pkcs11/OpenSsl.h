@@ -9,27 +9,25 @@
 
 namespace firmante::pkcs11 {
 
-/// RAII owners for the OpenSSL objects this library hands out.
-struct EvpPkeyFree {
-    void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-};
-struct X509Free {
-    void operator()(X509* p) const noexcept { X509_free(p); }
-};
-struct X509NameFree {
-    void operator()(X509_NAME* p) const noexcept { X509_NAME_free(p); }
-};
-struct BioFree {
-    void operator()(BIO* p) const noexcept { BIO_free_all(p); }
-};
-struct CmsFree {
-    void operator()(CMS_ContentInfo* p) const noexcept { CMS_ContentInfo_free(p); }
+/// Frees an OpenSSL object with its own free function: one deleter for every type, so an owner is
+/// one line (`OpenSslPtr<X509_REQ, X509_REQ_free>`) and costs no function-pointer member.
+template <auto FreeFn>
+struct OpenSslDeleter {
+    template <class T>
+    void operator()(T* p) const noexcept {
+        FreeFn(p);
+    }
 };
 
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using X509NamePtr = std::unique_ptr<X509_NAME, X509NameFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using CmsPtr = std::unique_ptr<CMS_ContentInfo, CmsFree>;
+/// A std::unique_ptr that frees its object with `FreeFn`.
+template <class T, auto FreeFn>
+using OpenSslPtr = std::unique_ptr<T, OpenSslDeleter<FreeFn>>;
+
+/// RAII owners for the OpenSSL objects this library hands out.
+using EvpPkeyPtr = OpenSslPtr<EVP_PKEY, EVP_PKEY_free>;
+using X509Ptr = OpenSslPtr<X509, X509_free>;
+using X509NamePtr = OpenSslPtr<X509_NAME, X509_NAME_free>;
+using BioPtr = OpenSslPtr<BIO, BIO_free_all>;
+using CmsPtr = OpenSslPtr<CMS_ContentInfo, CMS_ContentInfo_free>;
 
 }  // namespace firmante::pkcs11

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "firmante/pkcs11/KeyTraits.h"  // KeyType, keyTypeName, parseKeyType
 #include "firmante/pkcs11/Uri.h"
 
 namespace firmante::pkcs11 {
@@ -33,13 +34,6 @@ struct TokenInfo {
     /// `pkcs11:token=…;manufacturer=…;model=…;serial=…`
     Uri uri() const;
 };
-
-enum class KeyType { Rsa2048, Rsa3072, Rsa4096, EcP256, EcP384 };
-
-/// "rsa-2048", "ec-p256", …
-std::string_view keyTypeName(KeyType type) noexcept;
-/// Parses a key type name. Throws Error(InvalidParams) naming the accepted values.
-KeyType parseKeyType(std::string_view name);
 
 /// Attributes read back from the token after generation or import (DESIGN §3 rule 1).
 struct KeyAttributes {
