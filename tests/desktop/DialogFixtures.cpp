@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "firmante/agent/OriginPolicy.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/portal/LetterRenderer.h"
 #include "firmante/renewal/LetterCheck.h"
@@ -67,21 +68,9 @@ prompt::PromptText deletion() {
     return text;
 }
 
+// The agent's own question (OriginPolicy), so the dialog tests draw what a site really gets.
 prompt::PromptText siteConsent(const std::string& site) {
-    prompt::PromptText text;
-    prompt::PromptDetails d;
-    d.kind = prompt::PromptKind::SiteConsent;
-    d.title = {"Permiso para un sitio nuevo", "Permission for a new site"};
-    d.operation = {
-        "Usar sus certificados. El sitio podrá pedirle firmar; cada firma se le "
-        "mostrará antes.",
-        "Use your certificates. The site may ask you to sign; every signature is "
-        "shown to you first."};
-    d.site = site;
-    d.accept = {"Permitir", "Allow"};
-    d.refuse = {"Rechazar", "Deny"};
-    text.details = d;
-    return text;
+    return agent::siteConsentPrompt(site);
 }
 
 prompt::PromptText batch() {
