@@ -119,6 +119,10 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
 
         const std::string origin =
             connection.originPerRequest ? relayedOrigin(request) : connection.origin;
+        if (origin.empty()) {
+            // A transport that vouched for no origin: nothing may run on its word.
+            throw RpcError(protocol::words::InvalidRequest, "the connection carries no origin");
+        }
 
         const auto* handler = methods_.find(method);
         if (handler == nullptr) {
@@ -128,7 +132,7 @@ void Dispatcher::handle(std::string_view text, const ConnectionContext& connecti
         const auto& info = *handler->info;
         logger("rpc")->info("{} from {}", method, origin);
         const bool ownExtensionRead = extensionPageMayReadWithoutConsent(connection, origin, info);
-        RequestContext context{origin, requestId};
+        RequestContext context{origin, requestId, ownExtensionRead};
         const bool trusted = ownExtensionRead || origins_.allowed(origin);
         MethodPlan plan;
         // A site not yet allowed learns nothing from a lookup (which renewal ids, tokens or keys

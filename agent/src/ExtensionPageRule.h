@@ -39,7 +39,7 @@ inline bool extensionPageMayReadWithoutConsent(const ConnectionContext& connecti
             protocol::words::OriginNotAllowed,
             "an extension's own page may only read status, not call " + std::string(method.name));
     }
-    if (!connection.originPerRequest) return false;
+    if (!connection.ownExtensionRelay) return false;
     const bool firefoxPage = origin.starts_with(kFirefoxPagePrefix);
     if (firefoxPage) return connection.browser == "firefox";
     const auto id = origin.substr(kChromiumPagePrefix.size());

@@ -46,16 +46,16 @@ ConnectionContext acceptHello(const nlohmann::json& request, std::uint64_t conne
     if (transport == "cli") {
         context.kind = ConnectionContext::Kind::Cli;
         const std::string origin = optionalText(params, "origin", 512);
-        if (!origin.empty()) {
-            if (!isValidOrigin(origin)) {
-                throw RpcError(protocol::words::InvalidParams,
-                               "hello: origin must be scheme://host[:port]");
-            }
-            context.origin = origin;
+        if (!origin.empty() && !isValidOrigin(origin)) {
+            throw RpcError(protocol::words::InvalidParams,
+                           "hello: origin must be scheme://host[:port]");
         }
+        // A CLI of this user acts as `local` unless it says which portal it acts for.
+        context.origin = origin.empty() ? std::string(kLocalOrigin) : origin;
     } else if (transport == "native-messaging") {
         context.kind = ConnectionContext::Kind::NativeMessaging;
         context.originPerRequest = true;
+        context.ownExtensionRelay = true;
         context.browser = optionalText(params, "browser", 16);
         context.extensionId = optionalText(params, "extensionId", 255);
         if (!context.browser.empty() && context.browser != "chromium" &&

@@ -2,7 +2,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "ExtensionPageRule.h"
 #include "RenewalMethods.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/agent/Logging.h"
@@ -137,11 +136,11 @@ class RenewalMethodsImpl : public RenewalMethods {
                 MethodPlan plan;
                 // Reads the journal kept in memory: no token involved. A site sees only the
                 // renewals it began: one portal must not learn where else a person renews, nor
-                // their data. The CLI and the extension's own pages (its popup) see them all; an
-                // extension origin reaches the agent only through our native host or an origin the
-                // person approved.
+                // their data. The CLI and our extension's own pages (its popup, as the dispatcher
+                // decided) see them all; another extension's page, even one the person allowed,
+                // sees only its own.
                 const std::string origin = context.origin;
-                const bool seesAll = origin == kLocalOrigin || isExtensionPageOrigin(origin);
+                const bool seesAll = origin == kLocalOrigin || context.ownExtensionPage;
                 plan.execute = [this, id, origin, seesAll](Completion done) {
                     try {
                         auto status = manager_.status(id);

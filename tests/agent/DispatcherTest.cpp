@@ -74,6 +74,7 @@ class DispatcherTest : public ::testing::Test {
         agent::ConnectionContext c;
         c.kind = agent::ConnectionContext::Kind::NativeMessaging;
         c.originPerRequest = true;
+        c.ownExtensionRelay = true;
         c.browser = "chromium";
         c.extensionId = "afhfgighjolakkaojlpbnjliophojapc";
         return c;
@@ -83,11 +84,14 @@ class DispatcherTest : public ::testing::Test {
               const std::string& origin, json params = json::object()) {
         json request{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
         if (!origin.empty()) request["origin"] = origin;
-        std::promise<json> answer;
-        auto future = answer.get_future();
+        auto answer = std::make_shared<std::promise<json>>();
+        auto future = answer->get_future();
         dispatcher.handle(request.dump(), connection,
-                          [&answer](json response) { answer.set_value(std::move(response)); });
-        EXPECT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+                          [answer](json response) { answer->set_value(std::move(response)); });
+        if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+            ADD_FAILURE() << method << ": no answer within 10 s";
+            return json::object();
+        }
         return future.get();
     }
 
@@ -158,4 +162,32 @@ TEST_F(DispatcherTest, TheRelayMustCarryThePageOriginAndUnknownMethodsAreNamed) 
     EXPECT_EQ(reasonOf(call(relay(), "tokens.delete_all", "https://portal.example")),
               "METHOD_NOT_FOUND");
     EXPECT_EQ(person.questions, 0);
+}
+
+TEST_F(DispatcherTest, AConnectionsOwnOriginWinsOverOneARequestClaims) {
+    // A page on the WebSocket (or a CLI acting for a portal) cannot become `local`, nor another
+    // site, by naming an origin in its request: only the relay's requests carry one.
+    agent::ConnectionContext webSocket;
+    webSocket.kind = agent::ConnectionContext::Kind::WebSocket;
+    webSocket.origin = "https://portal.example";
+    EXPECT_EQ(reasonOf(call(webSocket, "tokens.list", "local")), "ORIGIN_NOT_ALLOWED");
+    agent::ConnectionContext cli;
+    cli.origin = "https://other.example";
+    EXPECT_EQ(reasonOf(call(cli, "tokens.list", "local")), "ORIGIN_NOT_ALLOWED");
+    EXPECT_EQ(person.questions, 2);
+    // A transport that vouched for nothing runs nothing, and asks nothing.
+    EXPECT_EQ(reasonOf(call(agent::ConnectionContext{}, "tokens.list", "local")),
+              "INVALID_REQUEST");
+    EXPECT_EQ(person.questions, 2);
+}
+
+TEST_F(DispatcherTest, AnotherRelayCarryingOriginsIsNotOurExtension) {
+    // Only our native host (ownExtensionRelay) lets our popup read without a question; a relay
+    // that merely carries origins does not.
+    auto other = relay();
+    other.ownExtensionRelay = false;
+    EXPECT_EQ(
+        reasonOf(call(other, "tokens.list", "chrome-extension://afhfgighjolakkaojlpbnjliophojapc")),
+        "ORIGIN_NOT_ALLOWED");
+    EXPECT_EQ(person.questions, 1);
 }

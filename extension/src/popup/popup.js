@@ -1,6 +1,6 @@
 // Popup: agent status, tokens, pending renewal, allowed sites. Talks to the
 // background over a runtime port like a page does; the background only lets
-// the extension's own pages read (agent.info, tokens.list, renewal.status).
+// the extension's own pages read (agent.info, tokens.list, certificates.list, renewal.status).
 import { agentStatusView, renewalLines, siteLines, tokenLines } from './popup-view.js';
 import { WORDS } from '../lib/reason-words.js';
 

@@ -177,9 +177,14 @@ std::optional<int> Child::waitForExit(std::chrono::milliseconds limit) {
     for (;;) {
         int status = 0;
         const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-        if (r == pid_ || (r < 0 && errno != EINTR)) {
+        if (r == pid_) {
             pid_ = -1;
             return status;
+        }
+        if (r < 0 && errno != EINTR) {
+            // Reaped elsewhere (or never ours): no exit status was seen, so none is reported.
+            pid_ = -1;
+            return std::nullopt;
         }
         if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -8,6 +8,9 @@ namespace firmante::agent {
 struct RequestContext {
     std::string origin;     // as the transport attests it; "local" for the CLI
     std::string requestId;  // "<connection>:<id>", on every log line about it
+    /// Our own extension's page (its popup) reading status through our relay: the dispatcher's
+    /// decision (ExtensionPageRule.h), not a guess from the origin's scheme.
+    bool ownExtensionPage = false;
 };
 
 }  // namespace firmante::agent
