@@ -54,9 +54,9 @@ poll() {
   return 1
 }
 
-# Two adjacent free loopback ports: the swtpm TCTI finds the control port at server port + 1. A
-# port taken between here and swtpm's bind makes swtpm exit, which the readiness poll reports.
-read -r port ctrl < <(python3 -c '
+# Two adjacent free loopback ports: the swtpm TCTI finds the control port at server port + 1.
+free_ports() {
+  python3 -c '
 import socket
 for _ in range(100):
     a, b = socket.socket(), socket.socket()
@@ -66,15 +66,36 @@ for _ in range(100):
     except OSError:
         continue
     print(a.getsockname()[1], b.getsockname()[1])
-    break')
+    break'
+}
 
+# A port taken by another test between the pick and swtpm's bind makes swtpm exit ("Address
+# already in use"; seen under ctest -j2): then new ports and another start, a few times.
 mkdir -p "$work/state" "$work/store"
-swtpm socket --tpm2 --tpmstate dir="$work/state" \
-  --server type=tcp,port="$port",bindaddr=127.0.0.1 \
-  --ctrl type=tcp,port="$ctrl",bindaddr=127.0.0.1 \
-  --flags not-need-init,startup-clear >"$work/swtpm.log" 2>&1 &
-swtpm_pid=$!
-poll swtpm tpm2_getcap -T "swtpm:host=127.0.0.1,port=$port" properties-fixed
+for attempt in 1 2 3 4 5; do
+  read -r port ctrl < <(free_ports)
+  swtpm socket --tpm2 --tpmstate dir="$work/state" \
+    --server type=tcp,port="$port",bindaddr=127.0.0.1 \
+    --ctrl type=tcp,port="$ctrl",bindaddr=127.0.0.1 \
+    --flags not-need-init,startup-clear >"$work/swtpm.log" 2>&1 &
+  swtpm_pid=$!
+  ready=0
+  for i in $(seq 1 400); do
+    if tpm2_getcap -T "swtpm:host=127.0.0.1,port=$port" properties-fixed >/dev/null 2>&1; then
+      ready=1
+      break
+    fi
+    kill -0 "$swtpm_pid" 2>/dev/null || break
+    sleep 0.025
+  done
+  [ "$ready" = 1 ] && break
+  kill "$swtpm_pid" 2>/dev/null || true
+  wait "$swtpm_pid" 2>/dev/null || true
+  if ! grep -q "Address already in use" "$work/swtpm.log" || [ "$attempt" = 5 ]; then
+    echo "with-tpm-token: swtpm did not come up" >&2
+    exit 1
+  fi
+done
 
 dbus-daemon --session --fork --address="unix:path=$work/bus" --print-pid=3 3>"$work/bus.pid" \
   >/dev/null
