@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from '../tools/build.mjs';
 import { extensionId } from '../tools/manifest-tools.mjs';
+import { generate as pageApi } from '../tools/page-api.mjs';
 
 export const CHROMIUM = process.env.FIRMANTE_CHROMIUM ?? '/usr/bin/chromium';
 const HOST_SCRIPT = fileURLToPath(new URL('./fake-native-host.mjs', import.meta.url));
-const PAGE_API = fileURLToPath(new URL('../page-api/firmante.js', import.meta.url));
 
 async function until(what, fn, ms) {
   const deadline = Date.now() + ms;
@@ -93,7 +93,7 @@ export async function runInChromium(scenario, { withHost = true, hostPath, env, 
 
     const server = createServer((req, res) => {
       if (req.url === '/firmante.js') {
-        res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(PAGE_API));
+        res.writeHead(200, { 'content-type': 'text/javascript' }).end(pageApi());
       } else {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>portal</title><p>portal</p>');
       }

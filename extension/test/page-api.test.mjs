@@ -2,14 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
-import {
-  Firmante, FirmanteError, base64ToBytes, bytesToBase64, connect, createClient,
-} from '../page-api/firmante.js';
+import { PAGE_API_URL } from '../test-support/page-api-bundle.mjs';
 import { startBackground } from '../src/lib/background-core.js';
 import {
   contentScriptRuntime, makeFakeBrowser, pageSender, scriptedHost, settle,
 } from '../test-support/fake-browser.mjs';
 import { FakePageWindow } from '../test-support/fake-page.mjs';
+
+const {
+  Firmante, FirmanteError, base64ToBytes, bytesToBase64, connect, createClient,
+} = await import(PAGE_API_URL);
 
 const PORTAL = 'http://127.0.0.1:8080';
 const CONTENT_SCRIPT = readFileSync(new URL('../src/content/content-script.js', import.meta.url), 'utf8');

@@ -9,7 +9,8 @@ import {
   EXTENSION_WORDS_JS, REASONS_JS, TYPES, extensionWordsModule, readTable, reasonsModule, typesWithUnion,
 } from '../tools/reasons.mjs';
 import { WORDS as EXTENSION_WORDS } from '../src/lib/reason-words.js';
-import { FirmanteError, REASONS } from '../page-api/firmante.js';
+import { PAGE_API_URL } from '../test-support/page-api-bundle.mjs';
+const { FirmanteError, REASONS } = await import(PAGE_API_URL);
 
 const EXTENSION = join(REASONS_JS, '..', '..', '..');
 

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { FirmanteError, connect } from '../page-api/firmante.js';
+import { PAGE_API_URL } from '../test-support/page-api-bundle.mjs';
 import { startTinyWebSocketServer, unusedPort } from '../test-support/tiny-ws-server.mjs';
+const { FirmanteError, connect } = await import(PAGE_API_URL);
 
 // Node 20 has its WebSocket client (the same WHATWG API browsers have) behind
 // --experimental-websocket. Without it, this file runs itself again with the

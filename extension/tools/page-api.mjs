@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Generates the single page API file portals include, extension/page-api/firmante.js, from the
-// small modules in extension/page-api/src/ (no bundler, no npm package):
-//   node extension/tools/page-api.mjs           writes firmante.js
-//   node extension/tools/page-api.mjs --check   exits 1 if the committed firmante.js is stale
+// Builds the single page API file portals include, firmante.js, from the small modules in
+// extension/page-api/src/ (no bundler, no npm package). It is a build output, not committed: the
+// modules are the one copy of the code.
+//   node extension/tools/page-api.mjs              writes extension/page-api/firmante.js
+//   node extension/tools/page-api.mjs --out DIR    writes DIR/firmante.js
 // The modules are joined in dependency order; their imports of one another are dropped, and
 // `export` is kept only on the names src/index.js re-exports (the public API), so the one file
 // exports exactly what the modules' index does.
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -65,17 +66,18 @@ export function generate(dir = join(PAGE_API_DIR, 'src')) {
   return parts.join('\n');
 }
 
+/** Writes the generated firmante.js into `outDir` (created when missing); returns its path. */
+export function writeBundle(outDir = PAGE_API_DIR, dir = join(PAGE_API_DIR, 'src')) {
+  mkdirSync(outDir, { recursive: true });
+  const target = join(outDir, 'firmante.js');
+  writeFileSync(target, generate(dir));
+  return target;
+}
+
 function main() {
-  const target = join(PAGE_API_DIR, 'firmante.js');
-  const text = generate();
-  if (process.argv.includes('--check')) {
-    if (readFileSync(target, 'utf8') !== text) {
-      process.stderr.write('page-api: firmante.js differs from its modules; run node extension/tools/page-api.mjs\n');
-      process.exit(1);
-    }
-    return;
-  }
-  writeFileSync(target, text);
+  const at = process.argv.indexOf('--out');
+  if (at >= 0 && !process.argv[at + 1]) throw new Error('--out needs a folder');
+  const target = writeBundle(at >= 0 ? process.argv[at + 1] : PAGE_API_DIR);
   process.stdout.write(`wrote ${target}\n`);
 }
 

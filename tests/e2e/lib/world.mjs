@@ -14,6 +14,7 @@ import { PlaywrightDriver, PuppeteerDriver } from './drivers.mjs';
 
 import { run, Daemon, waitFor, socketAccepts } from './processes.mjs';
 import { callAgent } from './agent-client.mjs';
+import { writeBundle } from '../../../extension/tools/page-api.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BUILD = path.resolve(process.env.FIRMANTE_BUILD ?? path.join(ROOT, 'build'));
@@ -118,8 +119,10 @@ export class World {
     this.portal = new Daemon('firmante-portal', bin.portal,
       ['serve', '--state-dir', path.join(this.dir, 'portal'), '--port', '0',
         '--web-dir', path.join(ROOT, 'tests', 'portal', 'web'),
-        // FIRMANTE_E2E_PAGE_API_DIR: another page API build, to measure a change against it.
-        '--page-api-dir', process.env.FIRMANTE_E2E_PAGE_API_DIR ?? path.join(ROOT, 'extension', 'page-api')],
+        // The page API built from its modules for this world (tools/page-api.mjs), as a portal
+        // would build it; FIRMANTE_E2E_PAGE_API_DIR: another build, to measure a change against it.
+        '--page-api-dir', process.env.FIRMANTE_E2E_PAGE_API_DIR ??
+          path.dirname(writeBundle(path.join(this.dir, 'page-api')))],
       { env: process.env, logPath: path.join(this.dir, 'portal.log') });
     const url = new URL(await this.portal.firstLine());
     this.portalPort = url.port;
