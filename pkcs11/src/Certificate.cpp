@@ -42,21 +42,11 @@ X509Ptr decodeCertificate(std::span<const unsigned char> in) {
 }
 
 Bytes certificateDer(const X509* cert) {
-    int n = i2d_X509(cert, nullptr);
-    if (n <= 0) throwOpenSsl(Reason::Internal, "i2d_X509");
-    Bytes out(n);
-    unsigned char* p = out.data();
-    i2d_X509(cert, &p);
-    return out;
+    return toDer(cert, i2d_X509, "i2d_X509");
 }
 
 Bytes publicKeySpki(const EVP_PKEY* key) {
-    int n = i2d_PUBKEY(key, nullptr);
-    if (n <= 0) throwOpenSsl(Reason::Internal, "i2d_PUBKEY");
-    Bytes out(n);
-    unsigned char* p = out.data();
-    i2d_PUBKEY(key, &p);
-    return out;
+    return toDer(key, i2d_PUBKEY, "i2d_PUBKEY");
 }
 
 EvpPkeyPtr publicKeyFromSpki(std::span<const unsigned char> spki) {

@@ -10,6 +10,7 @@
 
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/pkcs11/OpenSsl.h"
 #include "firmante/pkcs11/TokenSigner.h"
 
 namespace firmante::pkcs11 {
@@ -126,11 +127,7 @@ CmsSignature signDetached(EVP_PKEY* key, const X509* certificate,
                         static_cast<int>(signature.size())) != 1)
         throwOpenSsl(Reason::Internal, "cannot store the signature");
     CmsSignature out;
-    int len = i2d_CMS_ContentInfo(cms.get(), nullptr);
-    if (len <= 0) throwOpenSsl(Reason::Internal, "i2d_CMS_ContentInfo");
-    out.der.resize(len);
-    unsigned char* p = out.der.data();
-    i2d_CMS_ContentInfo(cms.get(), &p);
+    out.der = toDer(cms.get(), i2d_CMS_ContentInfo, "i2d_CMS_ContentInfo");
     out.documentSha256 = sha256(document);
     out.signerSubject = subjectOf(certificate);
     return out;

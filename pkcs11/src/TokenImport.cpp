@@ -16,6 +16,7 @@
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/KeyTraits.h"
 #include "firmante/pkcs11/Mechanisms.h"
+#include "firmante/pkcs11/OpenSsl.h"
 #include "firmante/pkcs11/OpenSslBridge.h"
 #include "firmante/pkcs11/TokenSigner.h"
 
@@ -38,17 +39,9 @@ CertificateInfo Token::storeCertificate(std::span<const unsigned char> bytes,
                     "the certificate's public key matches no private key on the token" +
                         std::string(loggedIn() ? "" : " (private keys are hidden until login)"));
     std::string certLabel = label.empty() ? owner->label : label;
-    auto toDer = [](auto* obj, auto fn) {
-        int n = fn(obj, nullptr);
-        Bytes out(n > 0 ? n : 0);
-        unsigned char* p = out.data();
-        fn(obj, &p);
-        return out;
-    };
-    Bytes subject = toDer(X509_get_subject_name(cert.get()), i2d_X509_NAME);
-    Bytes issuer = toDer(X509_get_issuer_name(cert.get()), i2d_X509_NAME);
-    Bytes serial =
-        toDer(const_cast<ASN1_INTEGER*>(X509_get0_serialNumber(cert.get())), i2d_ASN1_INTEGER);
+    Bytes subject = toDer(X509_get_subject_name(cert.get()), i2d_X509_NAME, "i2d_X509_NAME");
+    Bytes issuer = toDer(X509_get_issuer_name(cert.get()), i2d_X509_NAME, "i2d_X509_NAME");
+    Bytes serial = toDer(X509_get0_serialNumber(cert.get()), i2d_ASN1_INTEGER, "i2d_ASN1_INTEGER");
     CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
     CK_CERTIFICATE_TYPE ctype = CKC_X_509;
     session_->createObject({attr(CKA_CLASS, &cls), attr(CKA_CERTIFICATE_TYPE, &ctype),

@@ -13,6 +13,7 @@
 #include "firmante/pkcs11/KeyTraits.h"
 #include "firmante/pkcs11/Mechanisms.h"
 #include "firmante/pkcs11/Module.h"
+#include "firmante/pkcs11/OpenSsl.h"
 #include "firmante/pkcs11/Session.h"
 
 namespace firmante::pkcs11 {
@@ -67,11 +68,7 @@ Bytes ecdsaDer(const Bytes& raw) {
         BN_free(s);
         throwOpenSsl(Reason::Internal, "cannot encode the ECDSA signature");
     }
-    int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-    Bytes out(len > 0 ? len : 0);
-    unsigned char* p = out.data();
-    i2d_ECDSA_SIG(sig.get(), &p);
-    return out;
+    return toDer(sig.get(), i2d_ECDSA_SIG, "cannot encode the ECDSA signature");
 }
 
 Bytes signOnToken(const TokenKeyRef& ref, const EVP_MD* md, std::span<const unsigned char> data) {
