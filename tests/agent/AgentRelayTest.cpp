@@ -16,19 +16,19 @@
 #include "AgentFixture.h"
 #include "RelayProcess.h"
 #include "firmante/agent/Base64.h"
+#include "firmante/testing/Browser.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
 using firmante::agent::base64Decode;
 using firmante::nmtest::RelayProcess;
 using firmante::pkcs11::KeyType;
+using firmante::testing::kExtensionCaller;
+using firmante::testing::kPortalOrigin;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr const char* kCaller = "chrome-extension://afhfgighjolakkaojlpbnjliophojapc/";
-constexpr const char* kPortal = "http://127.0.0.1:8080";
 
 // The agent a relay started is detached from us: find it by the socket it was told to use.
 std::vector<pid_t> agentsUsing(const std::filesystem::path& socket) {
@@ -56,13 +56,13 @@ json request(int id, const std::string& method, json params) {
             {"id", id},
             {"method", method},
             {"params", params},
-            {"origin", kPortal}};
+            {"origin", kPortalOrigin}};
 }
 
 class AgentRelay : public AgentFixture {
   protected:
     AgentRelay() : AgentFixture("firmante-agent-relay", "Relay Token") {}
-    void SetUp() override { configure({{"allowedOrigins", {kPortal}}}); }
+    void SetUp() override { configure({{"allowedOrigins", {kPortalOrigin}}}); }
     void TearDown() override {
         for (pid_t pid : agentsUsing(agent.socket())) ::kill(pid, SIGTERM);
         auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -82,7 +82,7 @@ class AgentRelay : public AgentFixture {
 TEST_F(AgentRelay, BrowserClientListsTokensAndSignsAChallengeThroughTheRelayAndTheRealAgent) {
     const auto cert = provisionCertificate(hsm, ca, "Relay Key", KeyType::EcP256, false);
     agent.start();
-    RelayProcess relay(FIRMANTE_NMHOST_PATH, {kCaller}, agent.environment());
+    RelayProcess relay(FIRMANTE_NMHOST_PATH, {kExtensionCaller}, agent.environment());
 
     auto tokens = roundTrip(relay, request(1, "tokens.list", json::object()), 20s);
     ASSERT_TRUE(tokens.contains("result")) << tokens.dump();
@@ -97,12 +97,12 @@ TEST_F(AgentRelay, BrowserClientListsTokensAndSignsAChallengeThroughTheRelayAndT
     ASSERT_TRUE(signed_.contains("result")) << signed_.dump();
     EXPECT_EQ(signed_["id"], 2);
     const auto signature = *base64Decode(signed_["result"]["signature"].get<std::string>());
-    EXPECT_TRUE(verifyOriginBound(cert.der, kPortal, nonce, signature))
+    EXPECT_TRUE(verifyOriginBound(cert.der, kPortalOrigin, nonce, signature))
         << "bound to the origin the extension attested";
     EXPECT_FALSE(verifyOriginBound(cert.der, "local", nonce, signature));
     auto shown = promptsShown(agent.pinentryLog());
     ASSERT_FALSE(shown.empty());
-    EXPECT_NE(shown.back().dump().find(kPortal), std::string::npos) << shown.back().dump();
+    EXPECT_NE(shown.back().dump().find(kPortalOrigin), std::string::npos) << shown.back().dump();
 
     relay.closeStdin();
     EXPECT_EQ(relay.waitExit(10s), 0) << "the relay leaves when the browser closes its stdin";
@@ -112,7 +112,7 @@ TEST_F(AgentRelay, RelayStartsTheAgentWhenNoneIsRunning) {
     ASSERT_TRUE(agentsUsing(agent.socket()).empty());
     auto env = agent.environment();
     env["FIRMANTE_AGENT"] = AgentProcess::binary();
-    RelayProcess relay(FIRMANTE_NMHOST_PATH, {kCaller}, env);
+    RelayProcess relay(FIRMANTE_NMHOST_PATH, {kExtensionCaller}, env);
 
     auto info = roundTrip(relay, request(1, "agent.info", json::object()), 20s);
     ASSERT_TRUE(info.contains("result")) << info.dump();

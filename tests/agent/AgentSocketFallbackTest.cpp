@@ -12,17 +12,16 @@
 
 #include "AgentFixture.h"
 #include "RelayProcess.h"
+#include "firmante/testing/Browser.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
 using firmante::nmtest::RelayProcess;
+using namespace firmante::testing;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr const char* kCaller = "chrome-extension://afhfgighjolakkaojlpbnjliophojapc/";
-constexpr const char* kPortal = "http://127.0.0.1:8080";
 
 // Empty counts as unset for every binary; setting them empty also hides the test's own values.
 const std::map<std::string, std::string> kNoRuntimeDir{{"FIRMANTE_SOCKET", ""},
@@ -32,7 +31,7 @@ class AgentSocketFallback : public AgentFixture {
   protected:
     AgentSocketFallback()
         : AgentFixture("firmante-agent-fallback", "Fallback Token", kNoRuntimeDir) {}
-    void SetUp() override { startWith({{"allowedOrigins", {kPortal}}}); }
+    void SetUp() override { startWith({{"allowedOrigins", {kPortalOrigin}}}); }
 };
 
 }  // namespace
@@ -53,14 +52,14 @@ TEST_F(AgentSocketFallback, RelayReachesTheAgentWithoutXdgRuntimeDir) {
     auto env = agent.environment();
     // Were the relay to start an agent of its own, this one would not be the agent that answers.
     env["FIRMANTE_AGENT"] = "/bin/false";
-    RelayProcess relay(FIRMANTE_NMHOST_PATH, {kCaller}, env);
+    RelayProcess relay(FIRMANTE_NMHOST_PATH, {kExtensionCaller}, env);
     relay.writeFrame(json{
         {"jsonrpc", "2.0"},
         {"id", 1},
         {"method", "tokens.list"},
         {"params", json::object()},
         {"origin",
-         kPortal}}.dump());
+         kPortalOrigin}}.dump());
     const auto frame = relay.readFrame(20s);
     ASSERT_TRUE(frame) << "the relay said nothing";
     const auto reply = json::parse(*frame);

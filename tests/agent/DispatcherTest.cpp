@@ -17,6 +17,7 @@
 #include "firmante/prompt/Prompter.h"
 #include "firmante/protocol/ReasonEnums.h"
 #include "firmante/renewal/Authorizer.h"
+#include "firmante/testing/Browser.h"
 #include "firmante/testing/TempDir.h"
 
 using namespace firmante;
@@ -76,7 +77,7 @@ class DispatcherTest : public ::testing::Test {
         c.originPerRequest = true;
         c.ownExtensionRelay = true;
         c.browser = "chromium";
-        c.extensionId = "afhfgighjolakkaojlpbnjliophojapc";
+        c.extensionId = firmante::testing::kExtensionId;
         return c;
     }
 
@@ -139,7 +140,7 @@ TEST_F(DispatcherTest, AnAllowedSiteIsAskedOnceAndThenServed) {
 }
 
 TEST_F(DispatcherTest, TheExtensionsOwnPageReadsWithoutAQuestionAndNeverSigns) {
-    const std::string popup = "chrome-extension://afhfgighjolakkaojlpbnjliophojapc";
+    const std::string popup = firmante::testing::kExtensionOrigin;
     for (const char* read : {"tokens.list", "certificates.list", "renewal.status"}) {
         const auto response = call(relay(), read, popup);
         EXPECT_TRUE(response.contains("result")) << read << ": " << response.dump();
@@ -186,8 +187,7 @@ TEST_F(DispatcherTest, AnotherRelayCarryingOriginsIsNotOurExtension) {
     // that merely carries origins does not.
     auto other = relay();
     other.ownExtensionRelay = false;
-    EXPECT_EQ(
-        reasonOf(call(other, "tokens.list", "chrome-extension://afhfgighjolakkaojlpbnjliophojapc")),
-        "ORIGIN_NOT_ALLOWED");
+    EXPECT_EQ(reasonOf(call(other, "tokens.list", firmante::testing::kExtensionOrigin)),
+              "ORIGIN_NOT_ALLOWED");
     EXPECT_EQ(person.questions, 1);
 }

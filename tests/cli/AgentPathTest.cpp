@@ -9,8 +9,6 @@ namespace firmante::cli::test {
 namespace {
 
 using firmante::testing::FakeAgent;
-using firmante::testing::readFile;
-using firmante::testing::writeFile;
 
 nlohmann::json fakeToken() {
     return {{"uri", "pkcs11:token=Del%20Agente;serial=42"},

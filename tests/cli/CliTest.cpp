@@ -8,8 +8,6 @@
 
 namespace firmante::cli::test {
 
-using firmante::testing::run;
-
 ProcessResult runWithSecrets(std::vector<std::string> argv, const std::vector<std::string>& secrets,
                              const std::map<std::string, std::string>& env) {
     std::vector<int> readEnds;

@@ -15,6 +15,10 @@
 namespace firmante::cli::test {
 
 using firmante::testing::ProcessResult;
+using firmante::testing::readFile;
+using firmante::testing::run;
+using firmante::testing::SoftHsmToken;
+using firmante::testing::writeFile;
 
 /// A private SoftHSM token and work folder per test, and ways to run the real `firmante` binary
 /// against it with the PIN on a pipe (`--pin-fd`), never in argv.

@@ -4,8 +4,6 @@
 namespace firmante::cli::test {
 namespace {
 
-using firmante::testing::readFile;
-
 class CliCsr : public CliTest {};
 
 TEST_F(CliCsr, RequestVerifiesWithOpenSslAndCarriesTheRequestedSubject) {

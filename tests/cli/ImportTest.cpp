@@ -4,9 +4,6 @@
 namespace firmante::cli::test {
 namespace {
 
-using firmante::testing::readFile;
-using firmante::testing::writeFile;
-
 class CliImportCert : public CliTest {};
 
 TEST_F(CliImportCert, RefusesCertificateWhoseKeyIsNotOnTheToken) {

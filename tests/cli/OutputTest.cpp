@@ -4,8 +4,6 @@
 namespace firmante::cli::test {
 namespace {
 
-using firmante::testing::writeFile;
-
 class CliOutput : public CliTest {};
 
 TEST_F(CliOutput, EveryVerbPrintsOneJsonDocumentAndNeverThePin) {

@@ -9,11 +9,6 @@
 namespace firmante::cli::test {
 namespace {
 
-using firmante::testing::readFile;
-using firmante::testing::run;
-using firmante::testing::SoftHsmToken;
-using firmante::testing::writeFile;
-
 class CliPin : public CliTest {
   protected:
     /// Runs firmante with --pin-fd on a regular file we keep open, and reports how many bytes of
@@ -125,8 +120,7 @@ TEST_F(CliPin, CountLowFlagIsReportedInEnglishToo) {
     e["LANG"] = "en_US.UTF-8";
     auto r = withPin({"keys"}, "wrong", e);
     EXPECT_EQ(r.exitCode, 2) << r.err;
-    EXPECT_NE(r.err.find("firmante: PIN_INCORRECT: incorrect PIN"), std::string::npos)
-        << r.err;
+    EXPECT_NE(r.err.find("firmante: PIN_INCORRECT: incorrect PIN"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("Few tries are left"), std::string::npos) << r.err;
 }
 

@@ -2,7 +2,6 @@
 
 #include <signal.h>
 
-
 namespace firmante::cli::test {
 
 RealAgent::RealAgent(std::string socketPath, std::map<std::string, std::string> env,

@@ -6,10 +6,6 @@
 namespace firmante::cli::test {
 namespace {
 
-using firmante::testing::readFile;
-using firmante::testing::SoftHsmToken;
-using firmante::testing::writeFile;
-
 class CliRealAgent : public CliTest {
   protected:
     std::map<std::string, std::string> agentEnv() {

@@ -6,9 +6,6 @@
 namespace firmante::cli::test {
 namespace {
 
-using firmante::testing::readFile;
-using firmante::testing::writeFile;
-
 class CliSign : public CliTest {
   protected:
     /// A key and a CA-issued certificate on the token; returns the certificate's URI.

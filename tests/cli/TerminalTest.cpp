@@ -14,9 +14,6 @@
 namespace firmante::cli::test {
 namespace {
 
-using firmante::testing::readFile;
-using firmante::testing::SoftHsmToken;
-
 class CliTerminal : public CliTest {
   protected:
     /// Reads from the pty master until `needle` shows up, the child closes it, or 20 s pass.

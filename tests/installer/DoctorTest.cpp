@@ -15,6 +15,7 @@
 
 #include "AgentClient.h"
 #include "AgentProcess.h"
+#include "firmante/testing/Browser.h"
 #include "firmante/testing/Process.h"
 #include "firmante/testing/SoftHsmToken.h"
 #include "firmante/testing/TempDir.h"
@@ -179,13 +180,12 @@ TEST_F(InstallerDoctor, FailsWhenAHostManifestPointsAtAMissingProgram) {
     const auto hosts = dir_ / "home/.config/chromium/NativeMessagingHosts";
     fs::create_directories(hosts);
     const std::string gone = (dir_ / "old-build/firmante-nmhost").string();
-    firmante::testing::writeFile(
-        (hosts / "org.firmante.agent.json").string(),
-        json{{"name", "org.firmante.agent"},
-             {"path", gone},
-             {"type", "stdio"},
-             {"allowed_origins", {"chrome-extension://afhfgighjolakkaojlpbnjliophojapc/"}}}
-            .dump());
+    firmante::testing::writeFile((hosts / "org.firmante.agent.json").string(),
+                                 json{{"name", "org.firmante.agent"},
+                                      {"path", gone},
+                                      {"type", "stdio"},
+                                      {"allowed_origins", {firmante::testing::kExtensionCaller}}}
+                                     .dump());
 
     const auto r = doctor();
     EXPECT_EQ(r.exitCode, 8) << r.out;

@@ -18,10 +18,8 @@
 namespace {
 
 namespace fs = std::filesystem;
-using firmante::agent::testing::AgentClient;
-using firmante::agent::testing::AgentProcess;
-using firmante::testing::SoftHsmToken;
-using firmante::testing::TempDir;
+using namespace firmante::agent::testing;  // AgentClient, AgentProcess
+using namespace firmante::testing;         // SoftHsmToken, TempDir
 
 ino_t inodeOf(const fs::path& path) {
     struct stat st {};
