@@ -8,8 +8,6 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include <cstring>
-#include <fstream>
 #include <regex>
 
 namespace firmante::portal {
@@ -136,32 +134,6 @@ std::string cookieValue(const std::string& header, const std::string& name) {
         pos = end + 1;
     }
     return {};
-}
-
-std::string htmlEscape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
 }
 
 bool isEmail(const std::string& s) {
@@ -704,77 +676,6 @@ json Portal::termsSignature(RenewalSession& s, const json& body) {
             {"message",
              "El proceso de renovación finalizó. A partir de este momento podrá ingresar a IDSE "
              "con su nuevo Certificado Digital; el anterior ya no es válido."}};
-}
-
-PortalResponse Portal::page(const std::string& path) {
-    std::string file;
-    fs::path dir = options_.webDir;
-    if (path == "/" || path == "/index.html")
-        file = "index.html";
-    else if (path == "/renovacion")
-        file = "renovacion.html";
-    else if (path.rfind("/liga/", 0) == 0)
-        file = "certificado.html";
-    else if (path.rfind("/static/", 0) == 0)
-        file = path.substr(8);
-    else if (path == "/firmante.js" && !options_.pageApiDir.empty()) {
-        file = "firmante.js";
-        dir = options_.pageApiDir;
-    }
-    static const std::regex safe(R"(^[A-Za-z0-9_-][A-Za-z0-9._-]{0,80}$)");
-    if (file.empty() || dir.empty() || !std::regex_match(file, safe) ||
-        file.find("..") != std::string::npos)
-        throw PortalError("NOT_FOUND", 404, "Página no encontrada.", "Not found", {{"path", path}});
-    std::ifstream in(dir / file, std::ios::binary);
-    if (!in)
-        throw PortalError("NOT_FOUND", 404, "Página no encontrada.", "Not found", {{"path", path}});
-    PortalResponse r;
-    r.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    auto ends = [&](const char* ext) {
-        return file.size() >= std::strlen(ext) &&
-               file.compare(file.size() - std::strlen(ext), std::strlen(ext), ext) == 0;
-    };
-    r.contentType = ends(".html")  ? "text/html; charset=utf-8"
-                    : ends(".js")  ? "text/javascript; charset=utf-8"
-                    : ends(".css") ? "text/css; charset=utf-8"
-                    : ends(".svg") ? "image/svg+xml"
-                                   : "application/octet-stream";
-    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    r.headers.emplace_back("Cache-Control", "no-cache");
-    if (ends(".html")) {
-        r.headers.emplace_back("Content-Security-Policy",
-                               "default-src 'self'; script-src 'self'; style-src 'self'; "
-                               "connect-src 'self' ws://127.0.0.1:*; frame-ancestors 'none'");
-    }
-    return r;
-}
-
-PortalResponse Portal::mailboxPage() {
-    std::string rows;
-    auto messages = outbox_.list();
-    for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
-        std::string path = it->link.substr(it->link.find("/liga/"));
-        rows += "<tr><td>" + htmlEscape(it->date) + "</td><td>" + htmlEscape(it->to) + "</td><td>" +
-                htmlEscape(it->subject) + "</td><td><a href=\"" + htmlEscape(path) +
-                "\">Dar clic</a></td><td><code>" + htmlEscape(it->file) + "</code></td></tr>\n";
-    }
-    if (rows.empty()) rows = "<tr><td colspan=\"5\">No hay mensajes.</td></tr>\n";
-    PortalResponse r;
-    r.contentType = "text/html; charset=utf-8";
-    r.body =
-        "<!DOCTYPE html>\n<html lang=\"es-MX\"><head><meta charset=\"utf-8\">"
-        "<title>Buzón de correo (prueba) - IDSE</title>"
-        "<link rel=\"stylesheet\" href=\"/static/portal.css\"></head><body>\n"
-        "<header class=\"imss\"><div class=\"l1\">INSTITUTO MEXICANO DEL SEGURO SOCIAL</div>"
-        "<div class=\"l2\">SEGURIDAD Y SOLIDARIDAD SOCIAL</div></header>\n"
-        "<main><h1>Buzón de correo</h1><p>Mensajes enviados por el portal de prueba (carpeta "
-        "<code>outbox/</code> del directorio de estado).</p>\n"
-        "<table class=\"datos\" id=\"buzon\"><thead><tr><th>Fecha</th><th>Para</th><th>Asunto"
-        "</th><th>Liga</th><th>Archivo</th></tr></thead><tbody>\n" +
-        rows + "</tbody></table></main></body></html>\n";
-    r.headers.emplace_back("Cache-Control", "no-store");
-    r.headers.emplace_back("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
-    return r;
 }
 
 }  // namespace firmante::portal

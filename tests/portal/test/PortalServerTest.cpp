@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <tuple>
+#include <vector>
 
 namespace firmante::portal::test {
 namespace {
@@ -244,6 +246,74 @@ TEST(PortalPages, PageApiDir_ServesFirmanteJsAsAModule) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.contentType, "text/javascript; charset=utf-8");
     EXPECT_NE(r.body.find("export function request"), std::string::npos);
+}
+
+// The pages as the binary serves them: the web folder copied next to it.
+std::filesystem::path servedWebDir() {
+    return std::filesystem::path(FIRMANTE_PORTAL_BINARY).parent_path() / "web";
+}
+
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
+TEST(PortalPages, EveryPageIsItsOwnContentInsideTheOneFrame) {
+    TempDir dir;
+    PortalOptions options;
+    options.stateDir = dir.path() / "state";
+    options.webDir = servedWebDir();
+    Portal portal(options);
+    PortalClient client(portal);
+    const std::vector<std::tuple<std::string, std::string, std::string>> pages{
+        {"/", "IDSE - IMSS desde su Empresa (portal de prueba)", "login.js"},
+        {"/renovacion", "IDSE - Renovación de Certificado Digital (portal de prueba)",
+         "renovacion.js"},
+        {"/liga/0123abcd", "IDSE - Generación del Certificado (portal de prueba)",
+         "certificado.js"},
+        {"/buzon", "Buzón de correo (prueba) - IDSE", ""}};
+    for (const auto& [path, title, script] : pages) {
+        const auto r = client.get(path);
+        ASSERT_EQ(r.status, 200) << path;
+        EXPECT_EQ(r.contentType, "text/html; charset=utf-8") << path;
+        EXPECT_TRUE(r.body.starts_with("<!DOCTYPE html>\n<html lang=\"es-MX\">")) << path;
+        EXPECT_EQ(occurrences(r.body, "<title>" + title + "</title>"), 1u) << path;
+        EXPECT_EQ(occurrences(r.body, "INSTITUTO MEXICANO DEL SEGURO SOCIAL"), 1u) << path;
+        EXPECT_EQ(occurrences(r.body, "<main>"), 1u) << path;
+        EXPECT_EQ(occurrences(r.body, "No es un sitio del IMSS."), 1u) << path;
+        EXPECT_EQ(r.body.find("{{"), std::string::npos) << path << ": a slot left unfilled";
+        EXPECT_EQ(r.body.find("titulo:"), std::string::npos) << path << ": the frame comment shown";
+        if (!script.empty())
+            EXPECT_EQ(occurrences(r.body, "<script type=\"module\" src=\"/static/" + script +
+                                              "\"></script>"),
+                      1u)
+                << path;
+        else
+            EXPECT_EQ(r.body.find("<script"), std::string::npos) << path;
+    }
+}
+
+TEST(PortalPages, APageWithoutWhatItsFrameNeedsIsAnErrorNotHalfAPage) {
+    TempDir dir;
+    const auto web = dir.path() / "web";
+    std::filesystem::create_directories(web);
+    std::filesystem::copy_file(servedWebDir() / "layout.html", web / "layout.html");
+    { std::ofstream(web / "index.html") << "<h1>Paso 1</h1>\n"; }
+    { std::ofstream(web / "renovacion.html") << "<!-- titulo: Renovación -->\n<h1>Paso 3</h1>\n"; }
+    PortalOptions options;
+    options.stateDir = dir.path() / "state";
+    options.webDir = web;
+    Portal portal(options);
+    PortalClient client(portal);
+    for (const char* path : {"/", "/renovacion"}) {
+        const auto r = client.get(path);
+        EXPECT_EQ(r.status, 500) << path;
+        EXPECT_EQ(r.body.find("<h1>"), std::string::npos) << path << ": " << r.body;
+    }
+    // Without the frame itself no page is served at all.
+    std::filesystem::remove(web / "layout.html");
+    EXPECT_EQ(client.get("/renovacion").status, 404);
 }
 
 }  // namespace
