@@ -12,9 +12,7 @@
 #include "firmante/testing/AlwaysAuthenticate.h"
 #include "firmante/testing/SoftHsmToken.h"
 
-using firmante::agent::PromptAuthorizer;
-using firmante::agent::TokenRegistry;
-using firmante::agent::UnlockHolds;
+using namespace firmante::agent;  // PromptAuthorizer, TokenRegistry, UnlockHolds
 using firmante::renewal::OperationDescription;
 
 namespace {
