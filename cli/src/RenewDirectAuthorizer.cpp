@@ -34,10 +34,8 @@ void RenewDirectAuthorizer::unlock(pkcs11::Token& token,
             return;
         }
         PromptText text{tr("prompt.title"),
-                        tr("prompt.pin", {info.label, renewText("op.renew", {what.origin})}) +
-                            (currentLanguage() == Language::English
-                                 ? " This key requires the PIN again for each signature."
-                                 : " Esta llave exige el PIN otra vez para cada firma."),
+                        tr("prompt.pin", {info.label, renewText("op.renew", {what.origin})}) + ' ' +
+                            tr("pin.again"),
                         tr("prompt.pinLabel")};
         session.contextLogin(keepingOwnError([&] { return obtainSecret(pinFd_, text); }));
     });
