@@ -2,9 +2,9 @@
 #include <memory>
 #include <vector>
 
-#include "Methods.h"
 #include "SigningKey.h"
 #include "firmante/agent/Base64.h"
+#include "firmante/agent/Methods.h"
 #include "firmante/agent/ParamReader.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/agent/TokenDirectory.h"

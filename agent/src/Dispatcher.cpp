@@ -3,15 +3,15 @@
 #include <boost/asio/post.hpp>
 
 #include "ExtensionPageRule.h"
-#include "Methods.h"
-#include "RenewalMethods.h"
 #include "StatusFeed.h"
 #include "firmante/agent/ActivityLog.h"
 #include "firmante/agent/AgentStatus.h"
 #include "firmante/agent/Logging.h"
+#include "firmante/agent/Methods.h"
 #include "firmante/agent/Origin.h"
 #include "firmante/agent/OriginPolicy.h"
 #include "firmante/agent/ParamReader.h"
+#include "firmante/agent/RenewalMethods.h"
 #include "firmante/agent/RequestParser.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/agent/TokenDirectory.h"

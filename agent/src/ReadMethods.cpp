@@ -3,7 +3,7 @@
 #include <optional>
 #include <vector>
 
-#include "Methods.h"
+#include "firmante/agent/Methods.h"
 #include "firmante/agent/ParamReader.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/agent/TokenDirectory.h"

@@ -2,11 +2,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "RenewalMethods.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/Origin.h"
 #include "firmante/agent/ParamReader.h"
+#include "firmante/agent/RenewalMethods.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/agent/TokenDirectory.h"
 #include "firmante/pkcs11/Types.h"

@@ -1,4 +1,4 @@
-#include "RenewalMethods.h"
+#include "firmante/agent/RenewalMethods.h"
 
 namespace firmante::agent {
 

@@ -1,7 +1,7 @@
 // auth.sign_challenge and documents.sign: one signature each, after the person's PIN.
-#include "Methods.h"
 #include "SigningKey.h"
 #include "firmante/agent/Base64.h"
+#include "firmante/agent/Methods.h"
 #include "firmante/agent/ParamReader.h"
 #include "firmante/agent/TokenDirectory.h"
 #include "firmante/pkcs11/Certificate.h"

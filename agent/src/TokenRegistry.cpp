@@ -91,9 +91,10 @@ void TokenRegistry::scan(bool notify) {
         if (++listFailures_ == 1) logger("token")->warn("cannot list tokens: {}", e.what());
         if (listFailures_ < kFailedPollsBeforeRemoval) return;
         if (listFailures_ == kFailedPollsBeforeRemoval)
-            logger("token")->warn("the module has not listed its tokens for {} polls; they are "
-                                  "taken as removed until it does",
-                                  listFailures_);
+            logger("token")->warn(
+                "the module has not listed its tokens for {} polls; they are "
+                "taken as removed until it does",
+                listFailures_);
     }
     bool changed = false;
     std::vector<std::shared_ptr<TokenWorker>> removed;
@@ -140,39 +141,6 @@ std::vector<std::shared_ptr<TokenWorker>> TokenRegistry::workers() const {
     std::sort(out.begin(), out.end(),
               [](const auto& a, const auto& b) { return a->info().slotId < b->info().slotId; });
     return out;
-}
-
-std::shared_ptr<TokenWorker> TokenRegistry::workerFor(const pkcs11::Uri& uri) const {
-    std::vector<std::shared_ptr<TokenWorker>> matching;
-    for (const auto& worker : workers()) {
-        const auto& t = worker->info();
-        if (uri.matchesToken(t.label, t.manufacturer, t.model, t.serial))
-            matching.push_back(worker);
-    }
-    if (matching.empty()) {
-        throw RpcError(protocol::words::TokenNotPresent, "no token present matches " + uri.str());
-    }
-    if (matching.size() > 1) {
-        throw RpcError(protocol::words::InvalidParams,
-                       "several tokens match; name the token in the URI (token=…)");
-    }
-    return matching.front();
-}
-
-std::shared_ptr<TokenWorker> TokenRegistry::workerForSelector(const std::string& labelOrUri) const {
-    if (pkcs11::isPkcs11Uri(labelOrUri)) {
-        try {
-            return workerFor(pkcs11::Uri::parse(labelOrUri));
-        } catch (const pkcs11::Error& e) {
-            throw RpcError(protocol::words::InvalidParams,
-                           std::string("params.token: ") + e.what());
-        }
-    }
-    for (const auto& worker : workers()) {
-        if (worker->info().label == labelOrUri) return worker;
-    }
-    throw RpcError(protocol::words::TokenNotPresent,
-                   "no token labelled '" + labelOrUri + "' is present");
 }
 
 }  // namespace firmante::agent

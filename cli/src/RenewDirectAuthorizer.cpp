@@ -11,6 +11,17 @@
 
 namespace firmante::cli {
 
+template <class Fn>
+auto RenewDirectAuthorizer::keepingOwnError(Fn&& prompt) -> decltype(prompt()) {
+    try {
+        return prompt();
+    } catch (const CliError& e) {
+        ownError_ = std::current_exception();
+        const auto* row = protocol::findReason(e.reason());
+        throw pkcs11::Error(row ? row->reason : pkcs11::Reason::Internal, e.what());
+    }
+}
+
 void RenewDirectAuthorizer::unlock(pkcs11::Token& token,
                                    const renewal::OperationDescription& what) {
     // A CKA_ALWAYS_AUTHENTICATE key: the PIN again before each signature, asked afresh (the next
@@ -23,16 +34,17 @@ void RenewDirectAuthorizer::unlock(pkcs11::Token& token,
             return;
         }
         PromptText text{tr("prompt.title"),
-                        tr("prompt.pin", {info.label, renewText("op.renew", {what.origin})}) +
-                            (currentLanguage() == Language::English
-                                 ? " This key requires the PIN again for each signature."
-                                 : " Esta llave exige el PIN otra vez para cada firma."),
+                        tr("prompt.pin", {info.label, renewText("op.renew", {what.origin})}) + ' ' +
+                            tr("pin.again"),
                         tr("prompt.pinLabel")};
-        session.contextLogin(obtainSecret(pinFd_, text));
+        session.contextLogin(keepingOwnError([&] { return obtainSecret(pinFd_, text); }));
     });
     if (token.loggedIn()) return;
     const auto info = token.info();
-    if (info.pinLocked) throw CliError(protocol::words::PinLocked, tr("pin.locked", {info.label}));
+    if (info.pinLocked) {
+        keepingOwnError(
+            [&] { throw CliError(protocol::words::PinLocked, tr("pin.locked", {info.label})); });
+    }
     if (info.pinpad) {
         std::cerr << tr("pin.pinpad", {info.label, what.operation}) << std::endl;
         token.loginProtectedPath();
@@ -42,7 +54,7 @@ void RenewDirectAuthorizer::unlock(pkcs11::Token& token,
         PromptText text{tr("prompt.title"),
                         tr("prompt.pin", {info.label, renewText("op.renew", {what.origin})}),
                         tr("prompt.pinLabel")};
-        pin_.emplace(obtainSecret(pinFd_, text));
+        pin_.emplace(keepingOwnError([&] { return obtainSecret(pinFd_, text); }));
     }
     pkcs11::Secret copy;
     copy.assign(std::string_view(pin_->data(), pin_->size()));

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <exception>
+#include <utility>
+
 #include <optional>
 
 #include "firmante/pkcs11/Secret.h"
@@ -20,7 +23,19 @@ class RenewDirectAuthorizer : public renewal::Authorizer {
     void unlock(pkcs11::Token& token, const renewal::OperationDescription& what) override;
     void confirm(const renewal::OperationDescription& what) override;
 
+    /// The CLI's own error (a PIN that could not be read, a locked PIN) that ended the last
+    /// operation, if any. The handlers run on a token worker, which passes on only the reason
+    /// and text of a pkcs11::Error; the caller rethrows this one so the person reads the CLI's
+    /// sentence unchanged. Cleared by the call.
+    std::exception_ptr takeOwnError() noexcept { return std::exchange(ownError_, nullptr); }
+
   private:
+    /// Runs `prompt`; a CliError it throws is kept (takeOwnError) and passed on as
+    /// pkcs11::Error with the same reason word.
+    template <class Fn>
+    auto keepingOwnError(Fn&& prompt) -> decltype(prompt());
+
+    std::exception_ptr ownError_;
     std::optional<int> pinFd_;
     bool retireOld_;
     std::optional<pkcs11::Secret> pin_;

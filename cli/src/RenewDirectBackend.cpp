@@ -1,55 +1,100 @@
 #include "RenewDirectBackend.h"
 
+#include <chrono>
+#include <future>
+
 #ifdef FIRMANTE_CLI_HAVE_SPDLOG
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #endif
 
 #include "CliError.h"
-#include "Encoding.h"
 #include "JournalPath.h"
 #include "ModuleSelection.h"
-#include "firmante/pkcs11/Certificate.h"
-#include "firmante/pkcs11/Challenge.h"
+#include "firmante/agent/Methods.h"
+#include "firmante/agent/Outcome.h"
+#include "firmante/agent/RequestContext.h"
+#include "firmante/agent/TokenDirectory.h"
+#include "firmante/agent/TokenWorker.h"
 #include "firmante/pkcs11/Error.h"
-#include "firmante/protocol/MethodTable.h"
 #include "firmante/protocol/ReasonEnums.h"
 #include "firmante/views/Json.h"
 
 namespace firmante::cli {
+
+/// The one token the CLI opened, as the agent's handlers find tokens: a worker of its own (a
+/// second session on the token, on the worker's thread; logged out after each operation, as in
+/// the agent).
+class RenewDirectBackend::Tokens : public agent::TokenDirectory {
+  public:
+    explicit Tokens(const TokenSession& session)
+        : info_(session.info()),
+          path_(session.module()->path()),
+          // One request at a time; the CLI waits for each, so nothing queues.
+          worker_(std::make_shared<agent::TokenWorker>(session.module(), session.info(), 1,
+                                                       std::chrono::hours(24))) {}
+
+    std::vector<pkcs11::TokenInfo> snapshot() const override { return {info_}; }
+    std::vector<std::shared_ptr<agent::TokenWorker>> workers() const override { return {worker_}; }
+    std::string modulePath() const override { return path_; }
+
+  private:
+    pkcs11::TokenInfo info_;
+    std::string path_;
+    std::shared_ptr<agent::TokenWorker> worker_;
+};
+
 namespace {
 
-// The renewal library logs each journal step on its "renewal" logger (the agent's log file). Here
-// stdout carries the steps for the person (or the one JSON document): only warnings, on stderr.
-void quietRenewalLog() {
+// The agent's handlers log on its "renewal", "token" and "rpc" loggers (the agent's log file).
+// Here stdout carries the steps for the person (or the one JSON document), and the CLI reports
+// every error itself: only the renewal's warnings, on stderr.
+void quietAgentLogs() {
 #ifdef FIRMANTE_CLI_HAVE_SPDLOG
-    if (spdlog::get("renewal")) return;
-    auto logger = std::make_shared<spdlog::logger>(
-        "renewal", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    logger->set_level(spdlog::level::warn);
-    spdlog::register_logger(logger);
+    for (const auto& [name, level] :
+         {std::pair{"renewal", spdlog::level::warn}, std::pair{"token", spdlog::level::off},
+          std::pair{"rpc", spdlog::level::off}}) {
+        if (spdlog::get(name)) continue;
+        auto logger = std::make_shared<spdlog::logger>(
+            name, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+        logger->set_level(level);
+        spdlog::register_logger(logger);
+    }
 #endif
 }
 
-pkcs11::Bytes decoded(const nlohmann::json& params, const char* name) {
-    return base64Decode(params.at(name).get<std::string>());
+// The worker's error as the other verbs throw it (main turns it into the person's message).
+[[noreturn]] void throwAsTokenError(const agent::RpcError& error) {
+    const auto* row = protocol::findReason(error.reason());
+    pkcs11::Error e(row ? row->reason : pkcs11::Reason::Internal, error.what());
+    const auto& data = error.extraData();
+    if (data.is_object()) {
+        std::optional<int> triesLeft;
+        if (auto t = data.find("triesLeft"); t != data.end() && t->is_number_integer())
+            triesLeft = t->get<int>();
+        if (data.value("pinFinalTry", false)) triesLeft = 1;
+        e.setTries(triesLeft, data.value("pinCountLow", false));
+    }
+    throw e;
 }
-
-// Logged out however the signature ends, as the renewal library does after each operation.
-struct Logout {
-    pkcs11::Token& token;
-    ~Logout() { token.logout(); }
-};
 
 }  // namespace
 
 RenewDirectBackend::RenewDirectBackend(const Arguments& args, std::string origin, bool retireOld)
     : origin_(std::move(origin)),
       authorizer_(args.descriptor("pin-fd"), retireOld),
-      renewals_((quietRenewalLog(), journalDir())),
-      session_(args) {
-    renewals_.requireConfirmedProvenance(configuredRequireConfirmedProvenance());
+      session_(args),
+      tokens_(std::make_unique<Tokens>(session_)) {
+    quietAgentLogs();
+    const agent::Limits limits;
+    renewals_ = agent::RenewalMethods::create(*tokens_, authorizer_, journalDir(), limits);
+    if (!renewals_) throw CliError(protocol::words::Internal, "this build has no renewal support");
+    renewals_->requireConfirmedProvenance(configuredRequireConfirmedProvenance());
+    renewals_->addTo(methods_);
+    agent::addSigningMethods(methods_, *tokens_, authorizer_, limits);
 }
+
+RenewDirectBackend::~RenewDirectBackend() = default;
 
 nlohmann::json RenewDirectBackend::certificates(const std::optional<std::string>&) {
     nlohmann::json list = nlohmann::json::array();
@@ -57,63 +102,26 @@ nlohmann::json RenewDirectBackend::certificates(const std::optional<std::string>
     return list;
 }
 
-nlohmann::json RenewDirectBackend::signChallenge(const nlohmann::json& params) {
-    auto& token = session_.token();
-    auto uri = pkcs11::Uri::parse(params.at("certificate").get<std::string>());
-    auto nonce = decoded(params, "nonce");
-    // Before the PIN, so a wrong URI costs no PIN entry; the key after login (keyOf).
-    auto cert = token.certificate(uri, pkcs11::Token::Pairing::CertificateOnly);
-    renewal::OperationDescription what;
-    what.origin = origin_;
-    what.operation = "Ingresar al portal con el certificado";
-    what.operationEn = "Log in to the portal with the certificate";
-    what.tokenLabel = session_.info().label;
-    what.keyLabel = cert.label;
-    authorizer_.unlock(token, what);
-    Logout logout{token};
-    auto key = [&] {  // keys are visible only after login
-        try {
-            return token.keyOf(cert);
-        } catch (const pkcs11::Error& e) {
-            if (e.reason() != pkcs11::Reason::KeyNotFound) throw;
-            throw pkcs11::Error(pkcs11::Reason::KeyNotFound,
-                                "el certificado no tiene su llave privada en el token");
-        }
-    }();
-    auto privateKey = token.privateKey(key);
-    auto signature = pkcs11::signChallenge(privateKey.get(), origin_, nonce);
-    return {{"signature", base64(signature.signature)},
-            {"algorithm", signature.algorithm},
-            {"certificate", base64(cert.der)}};
-}
-
-nlohmann::json RenewDirectBackend::call(const std::string& method, const nlohmann::json& p) {
-    auto& token = session_.token();
-    if (method == protocol::methods::names::AuthSignChallenge) return signChallenge(p);
-    if (method == protocol::methods::names::RenewalBegin)
-        return renewals_.begin(token, authorizer_, origin_,
-                               pkcs11::Uri::parse(p.at("certificate").get<std::string>()),
-                               pkcs11::parseKeyType(p.at("keyType").get<std::string>()));
-    const auto id = p.at("renewalId").get<std::string>();
-    if (method == protocol::methods::names::RenewalSignLetter)
-        return renewals_.signLetter(token, authorizer_, origin_, id,
-                                    p.at("stage").get<std::string>(), decoded(p, "document"),
-                                    p.at("fileName").get<std::string>());
-    if (method == protocol::methods::names::RenewalProvePossession)
-        return renewals_.provePossession(token, authorizer_, origin_, id, decoded(p, "nonce"));
-    if (method == protocol::methods::names::RenewalInstallCertificate) {
-        const auto& pem = p.at("certificate").get_ref<const std::string&>();
-        std::vector<pkcs11::Bytes> chain;
-        for (const auto& c : p.value("chain", nlohmann::json::array())) {
-            const auto& text = c.get_ref<const std::string&>();
-            chain.emplace_back(text.begin(), text.end());
-        }
-        return renewals_.installCertificate(token, authorizer_, origin_, id,
-                                            pkcs11::Bytes(pem.begin(), pem.end()), chain);
+nlohmann::json RenewDirectBackend::call(const std::string& method, const nlohmann::json& params) {
+    const auto* found = methods_.find(method);
+    if (!found) throw CliError(protocol::words::Internal, "unknown renewal call " + method);
+    agent::RequestContext context;
+    context.origin = origin_;
+    context.requestId = "cli:" + std::to_string(++calls_);
+    std::promise<agent::Outcome> answer;
+    auto outcome = answer.get_future();
+    try {
+        // Params are checked here, before any token work (RpcError INVALID_PARAMS, TOO_LARGE).
+        const auto plan = found->handler(context, params);
+        plan.execute([&answer](agent::Outcome o) { answer.set_value(std::move(o)); });
+    } catch (const agent::RpcError& e) {
+        throwAsTokenError(e);
     }
-    if (method == protocol::methods::names::RenewalFinish)
-        return renewals_.finish(token, authorizer_, origin_, id, p.value("retireOld", false));
-    throw CliError(protocol::words::Internal, "unknown renewal call " + method);
+    auto result = outcome.get();
+    const auto own = authorizer_.takeOwnError();
+    if (!result.error) return std::move(result.result);
+    if (own) std::rethrow_exception(own);
+    throwAsTokenError(*result.error);
 }
 
 }  // namespace firmante::cli

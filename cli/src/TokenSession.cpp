@@ -37,15 +37,6 @@ CliError wrongPin(const pkcs11::TokenInfo& after, const pkcs11::Error& cause) {
     return error;
 }
 
-// Why the PIN is asked a second time. Kept here, not in Messages.cpp, while that table is being
-// restructured; both languages, as everywhere.
-std::string askedAgain() {
-    return currentLanguage() == Language::English
-               ? "This key requires the PIN again for each signature; it is asked again for "
-                 "this one."
-               : "Esta llave exige el PIN otra vez para cada firma; se pide de nuevo para esta.";
-}
-
 }  // namespace
 
 TokenSession::TokenSession(const Arguments& args, const std::optional<pkcs11::Uri>& object)
@@ -61,13 +52,13 @@ void TokenSession::armContextLogin(const std::string& operation) {
             throw CliError(protocol::words::PinLocked, tr("pin.locked", {info.label}));
         try {
             if (info.pinpad) {
-                std::cerr << tr("pin.pinpad", {info.label, operation}) << ' ' << askedAgain()
+                std::cerr << tr("pin.pinpad", {info.label, operation}) << ' ' << tr("pin.again")
                           << std::endl;
                 session.contextLoginProtectedPath();
                 return;
             }
             PromptText text{tr("prompt.title"),
-                            tr("prompt.pin", {info.label, operation}) + ' ' + askedAgain(),
+                            tr("prompt.pin", {info.label, operation}) + ' ' + tr("pin.again"),
                             tr("prompt.pinLabel")};
             session.contextLogin(obtainSecret(pinFd_, text));
         } catch (const pkcs11::Error& e) {

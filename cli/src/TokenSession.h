@@ -21,6 +21,8 @@ class TokenSession {
     explicit TokenSession(const Arguments& args, const std::optional<pkcs11::Uri>& object = {});
 
     pkcs11::Token& token() { return *token_; }
+    /// The loaded module, for a second session on the same token (the direct path's worker).
+    const std::shared_ptr<pkcs11::Module>& module() const noexcept { return module_; }
     const pkcs11::TokenInfo& info() const noexcept { return info_; }
 
     /// Logs in once: the reader's pinpad when it has one, else the PIN from --pin-fd, pinentry

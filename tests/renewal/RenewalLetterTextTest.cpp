@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "LetterText.h"
+#include "firmante/renewal/LetterHeadings.h"
 
 using firmante::renewal::hasRenewalHeading;
 using firmante::renewal::LetterExpectation;
@@ -46,6 +47,26 @@ TEST(RenewalLetterText, AnotherKeyUnderAnySpellingOfTheHeadingIsRefused) {
             << heading;
         EXPECT_TRUE(states(heading + " " + kOurs + "\nLlave Pública Anterior " + kOld)) << heading;
     }
+}
+
+TEST(RenewalLetterText, TheHeadingsThePortalPrintsAreTheOnesTheCheckReads) {
+    namespace headings = firmante::renewal::headings;
+    const std::string fresh(headings::kNewKey), old(headings::kOldKey);
+    const std::string previous(headings::kPreviousLetter);
+    for (const std::string& heading : {fresh, old, previous})
+        EXPECT_TRUE(hasRenewalHeading(letterWords(heading))) << heading;
+    // Each binds the block under it: ours under the new-key heading states the letter, another
+    // key there does not, and the previous letter's hash is read under its heading.
+    EXPECT_TRUE(states(fresh + " " + kOurs + "\n" + old + " " + kOld));
+    EXPECT_FALSE(states(fresh + " " + kOld + "\n" + old + " " + kOurs));
+    const std::string sha1 = "0123456789abcdef0123456789abcdef01234567";
+    const LetterExpectation terms{kOurs, kOld, sha1};
+    EXPECT_FALSE(letterProblem(
+        letterWords(fresh + " " + kOurs + "\n" + old + " " + kOld + "\n" + previous + " " + sha1),
+        terms));
+    EXPECT_TRUE(letterProblem(letterWords(fresh + " " + kOurs + "\n" + old + " " + kOld + "\n" +
+                                          previous + " " + std::string(40, 'e')),
+                              terms));
 }
 
 TEST(RenewalLetterText, AForeignKeyAnywhereIsRefusedEvenUnderNoHeading) {

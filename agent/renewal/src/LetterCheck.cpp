@@ -9,6 +9,7 @@
 #include "VisibleText.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/renewal/LetterHeadings.h"
 
 namespace firmante::renewal {
 
@@ -20,10 +21,10 @@ std::string checkRenewalLetter(std::span<const unsigned char> pdf,
                             *problem +
                                 " No se firmó nada: descargue de nuevo la carta de esta "
                                 "renovación.");
-    std::string check =
-        "La carta muestra, bajo «Llave Pública Nueva», la llave generada en su token";
+    std::string check = "La carta muestra, bajo «" + std::string(headings::kNewKey) +
+                        "», la llave generada en su token";
     if (!expected.previousSha1.empty())
-        check += ", y la Cadena de Identificación de la Carta Anterior que usted firmó (" +
+        check += ", y la " + std::string(headings::kPreviousLetter) + " que usted firmó (" +
                  expected.previousSha1 + ")";
     return check + ".";
 }

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "VisibleText.h"
+#include "firmante/renewal/LetterHeadings.h"
 
 namespace firmante::renewal {
 
@@ -323,10 +324,10 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
             });
             if (hash == inside.end()) continue;
             if (!blockIs(**hash, words, previous))
-                return unconfirmed((*hash)->digits) ? kHashFont
-                                                    : "La Cadena de Identificación de Carta "
-                                                      "Anterior de la carta no es la de la "
-                                                      "carta que usted firmó.";
+                return unconfirmed((*hash)->digits)
+                           ? std::string(kHashFont)
+                           : "La " + std::string(headings::kPreviousLetter) +
+                                 " de la carta no es la de la carta que usted firmó.";
             previousStated = true;
             continue;
         }
@@ -336,8 +337,8 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
         if (keys.empty()) continue;  // prose that names the key ("su llave pública nueva…")
         const bool fresh = s.kind == Heading::NewKey;
         if (keys.size() > 1)
-            return fresh ? "La carta muestra más de una llave bajo «Llave Pública Nueva»."
-                         : "La carta muestra más de una llave bajo «Llave Pública Anterior».";
+            return "La carta muestra más de una llave bajo «" +
+                   std::string(fresh ? headings::kNewKey : headings::kOldKey) + "».";
         if (fresh && !blockIs(*keys.front(), words, ours))
             return unconfirmed(keys.front()->digits) ? kKeyFont
                                                      : "La carta nombra como llave pública nueva "
@@ -356,13 +357,11 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
                          "pueden verificar."
                        : "";
     if (!newKeyStated)
-        return "La carta no muestra, bajo «Llave Pública Nueva», la llave pública generada en su "
-               "token." +
-               fonts;
+        return "La carta no muestra, bajo «" + std::string(headings::kNewKey) +
+               "», la llave pública generada en su token." + fonts;
     if (!previous.empty() && !previousStated)
-        return "La carta no muestra la Cadena de Identificación de la Carta Anterior que usted "
-               "firmó." +
-               fonts;
+        return "La carta no muestra la " + std::string(headings::kPreviousLetter) +
+               " que usted firmó." + fonts;
     return std::nullopt;
 }
 

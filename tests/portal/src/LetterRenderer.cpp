@@ -1,6 +1,7 @@
 #include "firmante/portal/LetterRenderer.h"
 
 #include "firmante/portal/Pki.h"
+#include "firmante/renewal/LetterHeadings.h"
 
 #include <hpdf.h>
 
@@ -305,11 +306,11 @@ Bytes renderLetter(const LetterContent& c, bool terms) {
     pdf.paragraph("Patrón, Sujeto Obligado o Representante Legal", Style::Regular, 9.5f, 0, true);
     pdf.gap(6);
 
-    keyBlock(pdf, "Llave Pública Nueva", c.newSpki);
-    keyBlock(pdf, "Llave Pública Anterior", c.oldSpki);
+    keyBlock(pdf, std::string(renewal::headings::kNewKey), c.newSpki);
+    keyBlock(pdf, std::string(renewal::headings::kOldKey), c.oldSpki);
     if (terms) {
         pdf.gap(4);
-        pdf.paragraph("Cadena de Identificación de Carta Anterior", Style::Bold, 10);
+        pdf.paragraph(std::string(renewal::headings::kPreviousLetter), Style::Bold, 10);
         pdf.paragraph(c.previousLetterSha1, Style::Mono, 9);
     }
     pdf.gap(6);

@@ -40,8 +40,6 @@ class TokenRegistry : public TokenDirectory {
     void stop();
 
     std::vector<pkcs11::TokenInfo> snapshot() const override;
-    std::shared_ptr<TokenWorker> workerFor(const pkcs11::Uri& uri) const override;
-    std::shared_ptr<TokenWorker> workerForSelector(const std::string& labelOrUri) const override;
     std::vector<std::shared_ptr<TokenWorker>> workers() const override;
     std::string modulePath() const override { return module_->path(); }
 
