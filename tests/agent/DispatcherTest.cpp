@@ -25,16 +25,11 @@ using nlohmann::json;
 
 namespace {
 
-// No token is connected: a method that needs one fails with TOKEN_NOT_PRESENT.
+// No token is connected: a method that needs one fails with TOKEN_NOT_PRESENT (the directory's
+// own lookup over no workers).
 class NoTokens : public agent::TokenDirectory {
   public:
     std::vector<pkcs11::TokenInfo> snapshot() const override { return {}; }
-    std::shared_ptr<agent::TokenWorker> workerFor(const pkcs11::Uri&) const override {
-        throw agent::RpcError(protocol::words::TokenNotPresent, "no token");
-    }
-    std::shared_ptr<agent::TokenWorker> workerForSelector(const std::string&) const override {
-        throw agent::RpcError(protocol::words::TokenNotPresent, "no token");
-    }
     std::vector<std::shared_ptr<agent::TokenWorker>> workers() const override { return {}; }
     std::string modulePath() const override { return "/nowhere/fake-module.so"; }
 };
