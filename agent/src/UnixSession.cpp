@@ -1,7 +1,6 @@
 #include "UnixSession.h"
 
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include "firmante/agent/ConnectionHub.h"
@@ -17,29 +16,22 @@ namespace firmante::agent {
 
 namespace {
 
-// A client that stops reading must not make us buffer without bound.
-constexpr std::size_t kMaxQueuedBytes = 64u * 1024u * 1024u;
 // One read's worth; allocated when the session starts and released when it closes.
 constexpr std::size_t kReadBufferBytes = 64u * 1024u;
-
-std::string dump(const nlohmann::json& value) {
-    // Certificate subjects may hold bytes that are not UTF-8: replace rather than throw.
-    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 }  // namespace
 
 UnixSession::UnixSession(boost::asio::local::stream_protocol::socket socket, Dispatcher& dispatcher,
                          ConnectionHub& hub, const Limits& limits, std::uint64_t id,
                          std::shared_ptr<std::size_t> openConnections)
-    : socket_(std::move(socket)),
-      executor_(socket_.get_executor()),
+    : SessionQueue(socket.get_executor(), "ipc", id, limits.maxInFlightPerConnection),
+      socket_(std::move(socket)),
       dispatcher_(dispatcher),
       hub_(hub),
       limits_(limits),
       // Skip: after an oversized frame the client gets TOO_LARGE and may go on talking.
       decoder_(limits.maxFrameBytes, nm::OversizePolicy::Skip),
-      idleTimer_(executor_),
+      idleTimer_(executor()),
       openConnections_(std::move(openConnections)) {
     context_.id = id;
 }
@@ -51,6 +43,7 @@ UnixSession::~UnixSession() {
 
 void UnixSession::start() {
     buffer_.resize(kReadBufferBytes);
+    openForWrites();
     armIdleTimer();
     readMore();
 }
@@ -62,10 +55,11 @@ void UnixSession::armIdleTimer() {
         return;
     }
     idleTimer_.expires_after(limits_.unixIdleTimeout);
-    idleTimer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    std::weak_ptr<UnixSession> weak = selfAs<UnixSession>();
+    idleTimer_.async_wait([weak](const boost::system::error_code& ec) {
         auto self = weak.lock();
         if (ec || !self || self->closed_) return;
-        if (self->inFlight_ > 0 || self->writing_) {
+        if (self->busy()) {
             // Waiting for a person in a prompt, or for the client to read: not idle.
             self->armIdleTimer();
             return;
@@ -78,7 +72,7 @@ void UnixSession::armIdleTimer() {
 void UnixSession::readMore() {
     socket_.async_read_some(
         boost::asio::buffer(buffer_),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+        [self = selfAs<UnixSession>()](const boost::system::error_code& ec, std::size_t n) {
             if (ec || self->closed_) {
                 // No read is pending any more: the buffers can go now, not when the last weak
                 // reference does.
@@ -118,25 +112,11 @@ void UnixSession::onFrame(std::string body) {
         onHello(body);
         return;
     }
-    if (inFlight_ >= limits_.maxInFlightPerConnection) {
-        send(errorResponse(nullptr, RpcError(protocol::words::Busy,
-                                             "too many requests in flight on this "
-                                             "connection; wait for answers")));
-        return;
-    }
-    ++inFlight_;
-    std::weak_ptr<UnixSession> weak = shared_from_this();
-    auto executor = executor_;
-    dispatcher_.handle(body, context_, [weak, executor](nlohmann::json response) {
-        // May run on a worker thread: hop to the I/O thread before touching the session.
-        boost::asio::post(executor, [weak, response = std::move(response)]() {
-            if (auto self = weak.lock()) {
-                --self->inFlight_;
-                self->send(response);
-                self->armIdleTimer();
-            }
-        });
-    });
+    dispatch(dispatcher_, body, context_);
+}
+
+void UnixSession::onAnswered() {
+    armIdleTimer();
 }
 
 void UnixSession::onHello(std::string_view body) {
@@ -178,61 +158,35 @@ void UnixSession::send(const nlohmann::json& response) {
     queueText(std::move(text));
 }
 
-void UnixSession::sendNotification(const std::string& json) noexcept {
+std::string UnixSession::frame(std::string text) {
     try {
-        boost::asio::post(executor_, [weak = weak_from_this(), json]() {
-            if (auto self = weak.lock()) self->queueText(json);
-        });
-    } catch (...) {
-        // Notifications are best effort; never let one take the agent down.
-    }
-}
-
-void UnixSession::queueText(std::string text) {
-    if (closed_) return;
-    std::string frame;
-    try {
-        frame = nm::encodeFrame(text, limits_.maxFrameBytes);
+        return nm::encodeFrame(text, limits_.maxFrameBytes);
     } catch (const std::exception& e) {
-        frame = nm::encodeFrame(
+        return nm::encodeFrame(
             dump(errorResponse(nullptr, RpcError(protocol::words::TooLarge, e.what()))));
     }
-    queuedBytes_ += frame.size();
-    if (queuedBytes_ > kMaxQueuedBytes) {
-        logger("ipc")->warn("client {} does not read its answers; closing", context_.id);
-        close();
-        return;
-    }
-    writes_.push_back(std::move(frame));
-    if (!writing_) writeNext();
 }
 
-void UnixSession::writeNext() {
-    if (writes_.empty() || closed_) {
-        writing_ = false;
-        // No write is pending: a closed session's queue can go now.
-        if (closed_) std::deque<std::string>().swap(writes_);
-        return;
-    }
-    writing_ = true;
+void UnixSession::startWrite(const std::string& bytes, WriteDone done) {
     boost::asio::async_write(
-        socket_, boost::asio::buffer(writes_.front()),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-            if (ec) {
-                self->close();
-                self->writeNext();
-                return;
-            }
-            self->queuedBytes_ -= self->writes_.front().size();
-            self->writes_.pop_front();
-            self->writeNext();
-        });
+        socket_, boost::asio::buffer(bytes),
+        [done = std::move(done)](const boost::system::error_code& ec, std::size_t) { done(ec); });
+}
+
+void UnixSession::closeSlowReader() {
+    logger("ipc")->warn("client {} does not read its answers; closing", context_.id);
+    close();
+}
+
+void UnixSession::onWriteFailed(const boost::system::error_code&) {
+    close();
 }
 
 void UnixSession::close() {
     if (closed_) return;
     closed_ = true;
     idleTimer_.cancel();
+    closeQueue();
     if (openConnections_) {
         --*openConnections_;
         openConnections_.reset();

@@ -5,11 +5,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "AgentClient.h"
 #include "AgentProcess.h"
+#include "AgentTestUtil.h"
 #include "WsTestClient.h"
 #include "firmante/testing/Process.h"
 
@@ -47,6 +49,11 @@ class WebSocketFixture : public ::testing::Test {
         const auto status = client->handshake(origin);
         EXPECT_EQ(status, 101u) << client->refusalBody();
         return client;
+    }
+
+    /// The questions the fake pinentry showed so far, oldest first.
+    std::vector<nlohmann::json> prompts() const {
+        return agent::testing::promptsShown(agent.pinentryLog());
     }
 
     /// The agent still serves a well-behaved page.

@@ -10,7 +10,6 @@
 #include "WebSocketFixture.h"
 
 using namespace firmante::websocket::testing;
-using firmante::agent::testing::promptsShown;
 using nlohmann::json;
 namespace http = boost::beast::http;
 
@@ -36,7 +35,7 @@ TEST_F(WebSocketOrigin, ForeignOriginRefusedInThePromptGets403AndIsNotRemembered
     agent.script("confirm no\n");
     WsTestClient client(port);
     EXPECT_EQ(client.handshake("https://evil.example"), 403u);
-    const auto shown = promptsShown(agent.pinentryLog());
+    const auto shown = prompts();
     ASSERT_EQ(shown.size(), 1u);
     EXPECT_NE(shown[0]["description"].get<std::string>().find("https://evil.example"),
               std::string::npos);
@@ -45,7 +44,7 @@ TEST_F(WebSocketOrigin, ForeignOriginRefusedInThePromptGets403AndIsNotRemembered
     // Refused again at once, without asking the person a second time.
     WsTestClient again(port);
     EXPECT_EQ(again.handshake("https://evil.example"), 403u);
-    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+    EXPECT_EQ(prompts().size(), 1u);
     expectStillServing();
 }
 
@@ -63,7 +62,7 @@ TEST_F(WebSocketOrigin, UnknownOriginApprovedInThePromptIsServedAndRememberedInT
     // A second visit is not asked about.
     auto again = connect(origin);
     EXPECT_TRUE(again->call("tokens.list").contains("result"));
-    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+    EXPECT_EQ(prompts().size(), 1u);
 }
 
 TEST_F(WebSocketOrigin, HostOfAnotherNameIsRefusedAgainstDnsRebinding) {
@@ -104,7 +103,7 @@ TEST_F(WebSocketOrigin, LocalOriginOfTheCliCannotBeClaimedOverWebSocket) {
     startAgent();
     WsTestClient client(port);
     EXPECT_EQ(client.handshake("local"), 403u);
-    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty());
+    EXPECT_TRUE(prompts().empty());
 }
 
 TEST_F(WebSocketOrigin, PlainHttpGetGets426AndNeverTheProtocol) {
@@ -137,7 +136,7 @@ TEST_F(WebSocketOrigin, OriginWithAnEmptyHostIsRefusedWithoutAPrompt) {
         WsTestClient client(port);
         EXPECT_EQ(client.handshake(origin), 403u) << origin;
     }
-    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty());
+    EXPECT_TRUE(prompts().empty());
     EXPECT_EQ(configOnDisk(agent.config())["allowedOrigins"], json({kAllowedOrigin}));
 }
 
@@ -151,7 +150,7 @@ TEST_F(WebSocketOrigin, RefusedSiteIsNotAskedAgainUnderAnotherSubdomain) {
         WsTestClient again(port);
         EXPECT_EQ(again.handshake(origin), 403u) << origin;
     }
-    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+    EXPECT_EQ(prompts().size(), 1u);
     expectStillServing();
 }
 
@@ -166,7 +165,7 @@ TEST_F(WebSocketOrigin, SiteRefusedThroughNativeMessagingIsNotAskedAgainOverWebS
     // One consent queue, one memory: the page's WebSocket gets the same answer, unasked.
     WsTestClient page(port);
     EXPECT_EQ(page.handshake("https://evil.example"), 403u);
-    EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
+    EXPECT_EQ(prompts().size(), 1u);
 }
 
 TEST_F(WebSocketOrigin, FirstFrameSentInTheSamePacketAsTheUpgradeIsAnswered) {

@@ -10,11 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "AgentTestUtil.h"
 #include "WebSocketFixture.h"
 
 using namespace firmante::websocket::testing;
-using firmante::agent::testing::promptsShown;
 using nlohmann::json;
 
 namespace {
@@ -68,7 +66,7 @@ TEST_F(WebSocketPeerUser, AnotherUserWithAForgedAllowedOriginGetsNothing) {
     const auto theirs = probe(stranger.run({FIRMANTE_WS_PROBE, port, kAllowedOrigin}));
     EXPECT_EQ(theirs["status"], 0) << theirs.dump();
     EXPECT_FALSE(theirs.contains("certificates")) << theirs.dump();
-    EXPECT_TRUE(promptsShown(agent.pinentryLog()).empty());
+    EXPECT_TRUE(prompts().empty());
     const auto log = firmante::testing::readFile(agent.stderrFile().string());
     EXPECT_NE(log.find("connection from uid " + std::to_string(stranger.uid()) + " refused"),
               std::string::npos)

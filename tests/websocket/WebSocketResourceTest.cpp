@@ -11,12 +11,10 @@
 #include <set>
 #include <thread>
 
-#include "AgentTestUtil.h"
 #include "RawSocket.h"
 #include "WebSocketFixture.h"
 
 using namespace firmante::websocket::testing;
-using firmante::agent::testing::promptsShown;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 

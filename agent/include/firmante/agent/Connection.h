@@ -5,8 +5,8 @@
 
 namespace firmante::agent {
 
-/// A client connection as the notification side sees it, whatever the transport (Unix socket
-/// today, WebSocket next). Implementations queue the text on their own I/O thread.
+/// A client connection as the notification side sees it, whatever the transport. SessionQueue
+/// implements it for every session: the text is queued on the session's own I/O thread.
 class Connection {
   public:
     virtual ~Connection() = default;
