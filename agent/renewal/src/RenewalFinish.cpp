@@ -1,107 +1,104 @@
 // renewal.finish and renewal.cancel: the two ways a renewal ends (DESIGN §3 rule 5).
 #include "firmante/renewal/RenewalManager.h"
 
-#include "RenewalJournal.h"
+#include "RenewalRecord.h"
 #include "RenewalStep.h"
 #include "RenewalSupport.h"
+#include "StepContext.h"
 #include "Timestamp.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Uri.h"
 
 namespace firmante::renewal {
 
+namespace {
+
+/// Deletes what `uri` names; already gone is fine (an earlier finish interrupted half-way).
+template <typename Delete>
+void deleteIfThere(Delete&& remove, const std::string& uri, Reason gone) {
+    try {
+        remove(pkcs11::Uri::parse(uri));
+    } catch (const Error& e) {
+        if (e.reason() != gone) throw;
+    }
+}
+
+}  // namespace
+
 json RenewalManager::finish(pkcs11::Token& token, Authorizer& authorizer, const std::string& origin,
                             const std::string& renewalId, bool retireOld) {
-    checkOrigin(origin);
-    json rec = stepRecord(origin, renewalId, {RenewalStep::TermsSigned}, "terminar la renovación");
+    StepContext ctx = step(token, authorizer, origin, renewalId, {RenewalStep::TermsSigned},
+                           "terminar la renovación");
+    RenewalRecord& rec = ctx.record;
 
     bool retired = false;
     if (retireOld) {
-        requireSameToken(token, rec);
+        ctx.requireSameToken();
         // Rule 5: the old pair goes only when the new one is in place.
         const pkcs11::CertificateInfo fresh =
-            findCertificate(token, rec, rec.at("newCertificate").at("uri").get<std::string>(),
-                            "El certificado nuevo");
-        const json& old = rec.at("oldCertificate");
+            ctx.findCertificate(rec.newCertificate.value().uri.value(), "El certificado nuevo");
+        const RenewalRecord::OldCertificate& old = rec.oldCertificate;
         OperationDescription what =
-            describe(origin, "¿Eliminar del token el certificado anterior y su llave?",
-                     "Delete the previous certificate and its key from the token?",
-                     tokenLabelOf(rec), old.value("keyLabel", std::string{}));
-        what.check = "Se eliminará el certificado " + old.value("subject", std::string{}) +
-                     " (serie " + old.value("serial", std::string{}) +
-                     "). El certificado nuevo, vigente hasta " + formatTimestamp(fresh.notAfter) +
-                     ", queda en el token.";
-        what.action = Action::Delete;
+            ctx.describe("¿Eliminar del token el certificado anterior y su llave?",
+                         "Delete the previous certificate and its key from the token?",
+                         old.keyLabel.value_or(""), Action::Delete);
+        what.check = "Se eliminará el certificado " + old.subject.value_or("") + " (serie " +
+                     old.serial.value_or("") + "). El certificado nuevo, vigente hasta " +
+                     formatTimestamp(fresh.notAfter) + ", queda en el token.";
         // USER_CANCELLED: nothing deleted, finish can be retried.
-        confirmAndUnlock(authorizer, token, what,
-                         "Eliminar del token el certificado anterior y su llave",
-                         "Delete the previous certificate and its key from the token", renewalId);
-        ReleaseGuard release(authorizer, token);
-        (void)findKey(token, rec, rec.at("newKey").at("uri").get<std::string>(),
-                      "La llave nueva de esta renovación");
-        // Either may already be gone when an earlier finish was interrupted half-way.
-        try {
-            token.deleteCertificate(pkcs11::Uri::parse(old.at("uri").get<std::string>()));
-        } catch (const Error& e) {
-            if (e.reason() != Reason::CertificateNotFound) throw;
-        }
-        try {
-            token.deleteKey(pkcs11::Uri::parse(old.at("keyUri").get<std::string>()));
-        } catch (const Error& e) {
-            if (e.reason() != Reason::KeyNotFound) throw;
-        }
+        const ReleaseGuard release =
+            ctx.confirmAndUnlock(what, "Eliminar del token el certificado anterior y su llave",
+                                 "Delete the previous certificate and its key from the token");
+        (void)ctx.findKey(rec.newKey.uri.value(), "La llave nueva de esta renovación");
+        deleteIfThere([&](const pkcs11::Uri& uri) { token.deleteCertificate(uri); }, old.uri,
+                      Reason::CertificateNotFound);
+        deleteIfThere([&](const pkcs11::Uri& uri) { token.deleteKey(uri); }, old.keyUri.value(),
+                      Reason::KeyNotFound);
         retired = true;
     }
 
-    rec["retiredOld"] = retired;
-    rec["finishedAt"] = nowTimestamp();
-    advance(rec, RenewalStep::Finished);
+    rec.retiredOld = retired;
+    rec.finishedAt = nowTimestamp();
+    rec.advance(RenewalStep::Finished);
     store(rec);
     // The token was kept unlocked for this renewal's steps only (issue 12 §3).
-    authorizer.renewalEnded(token, renewalId);
+    ctx.ended();
     RENEWAL_LOG_INFO("renewal {} finished (old retired: {})", renewalId, retired);
     return {{"done", true}, {"retired", retired}};
 }
 
 json RenewalManager::cancel(pkcs11::Token& token, Authorizer& authorizer, const std::string& origin,
                             const std::string& renewalId) {
-    checkOrigin(origin);
-    json rec = record(renewalId);
-    // The person's own CLI may clear a renewal a site abandoned; another site may not.
-    if (origin != "local") requireOrigin(rec, origin);
     // Once the new certificate is on the token the new key is the working one (rule 5).
-    requireStep(rec,
-                {RenewalStep::Generating, RenewalStep::Begun, RenewalStep::AcceptanceSigned,
-                 RenewalStep::PossessionProved},
-                "cancelar la renovación");
-    requireSameToken(token, rec);
+    StepContext ctx = step(token, authorizer, origin, renewalId,
+                           {RenewalStep::Generating, RenewalStep::Begun,
+                            RenewalStep::AcceptanceSigned, RenewalStep::PossessionProved},
+                           "cancelar la renovación", Caller::BeganItOrLocal);
+    ctx.requireSameToken();
+    RenewalRecord& rec = ctx.record;
 
-    const json& newKey = rec.at("newKey");
-    const std::string label = newKey.at("label").get<std::string>();
-    const json& old = rec.at("oldCertificate");
-    OperationDescription what = describe(
-        origin, "¿Cancelar la renovación y borrar del token la llave nueva?",
-        "Cancel the renewal and delete the new key from the token?", tokenLabelOf(rec), label);
+    const std::string label = rec.newKey.label;
+    OperationDescription what = ctx.describe(
+        "¿Cancelar la renovación y borrar del token la llave nueva?",
+        "Cancel the renewal and delete the new key from the token?", label, Action::Delete);
     what.check = "Se borrará la llave nueva «" + label + "», que aún no tiene certificado. Su " +
-                 "certificado actual (" + old.value("subject", std::string{}) +
+                 "certificado actual (" + rec.oldCertificate.subject.value_or("") +
                  ") y su llave quedan en el token.";
-    what.action = Action::Delete;
     // USER_CANCELLED: nothing deleted, the renewal stays as it was.
-    confirmAndUnlock(authorizer, token, what,
-                     "Cancelar la renovación y borrar del token la llave nueva",
-                     "Cancel the renewal and delete the new key from the token", renewalId);
-    ReleaseGuard release(authorizer, token);
+    const ReleaseGuard release =
+        ctx.confirmAndUnlock(what, "Cancelar la renovación y borrar del token la llave nueva",
+                             "Cancel the renewal and delete the new key from the token");
 
     // The current key is kept by its id, whatever labels say.
     pkcs11::Bytes oldKeyId;
-    if (const auto keyUri = old.find("keyUri"); keyUri != old.end() && keyUri->is_string())
-        oldKeyId = pkcs11::Uri::parse(keyUri->get<std::string>()).id.value_or(pkcs11::Bytes{});
+    if (const auto& keyUri = rec.oldCertificate.keyUri)
+        oldKeyId = pkcs11::Uri::parse(*keyUri).id.value_or(pkcs11::Bytes{});
     if (oldKeyId.empty())
         throw Error(Reason::Internal, "El diario de la renovación " + renewalId +
                                           " no identifica la llave actual; no se borró nada.");
     std::size_t removed = 0;
-    if (const auto uri = newKey.find("uri"); uri != newKey.end() && uri->is_string()) {
-        const pkcs11::Uri keyUri = pkcs11::Uri::parse(uri->get<std::string>());
+    if (const auto& uri = rec.newKey.uri) {
+        const pkcs11::Uri keyUri = pkcs11::Uri::parse(*uri);
         if (keyUri.id && *keyUri.id != oldKeyId) {
             try {
                 token.deleteKey(keyUri);
@@ -113,10 +110,10 @@ json RenewalManager::cancel(pkcs11::Token& token, Authorizer& authorizer, const 
     }
     removed += token.deleteKeyObjectsLabelled(label, {oldKeyId});
 
-    rec["cancelledAt"] = nowTimestamp();
-    advance(rec, RenewalStep::Cancelled);
+    rec.cancelledAt = nowTimestamp();
+    rec.advance(RenewalStep::Cancelled);
     store(rec);
-    authorizer.renewalEnded(token, renewalId);
+    ctx.ended();
     RENEWAL_LOG_INFO("renewal {} cancelled (new key removed: {})", renewalId, removed != 0);
     return {{"cancelled", true}, {"keyRemoved", removed != 0}};
 }

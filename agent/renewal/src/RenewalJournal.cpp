@@ -2,14 +2,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <initializer_list>
 #include <optional>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "RenewalStep.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/protocol/UniqueFd.h"
 
@@ -26,43 +24,6 @@ namespace {
 }
 
 using Fd = protocol::UniqueFd;
-
-bool hasString(const nlohmann::json& object, std::initializer_list<const char*> path) {
-    const nlohmann::json* at = &object;
-    for (const char* key : path) {
-        if (!at->is_object()) return false;
-        const auto it = at->find(key);
-        if (it == at->end()) return false;
-        at = &*it;
-    }
-    return at->is_string();
-}
-
-/// Whether a record holds what its state promises, so that the renewal logic can read it without
-/// tripping over a hand-edited or truncated journal. Empty when fine, else why not.
-std::string missingFields(const nlohmann::json& record) {
-    const auto step = parseStep(record.value("state", std::string{}));
-    if (!step) return "estado desconocido";
-    if (!hasString(record, {"origin"}) || !hasString(record, {"token", "label"}) ||
-        !hasString(record, {"token", "serial"}) || !hasString(record, {"oldCertificate", "uri"}) ||
-        !hasString(record, {"newKey", "label"}))
-        return "faltan el origen, el token o el certificado anterior";
-    // A cancelled renewal may have ended at any step before the certificate; it needs no more.
-    if (*step == RenewalStep::Cancelled) return {};
-    if (*step >= RenewalStep::Begun &&
-        (!hasString(record, {"oldCertificate", "keyUri"}) ||
-         !hasString(record, {"newKey", "uri"}) || !hasString(record, {"newKey", "spki"}) ||
-         !hasString(record, {"newKey", "spkiHex"})))
-        return "falta la llave nueva";
-    if (*step >= RenewalStep::AcceptanceSigned &&
-        !hasString(record, {"letters", "acceptance", "sha1"}))
-        return "falta la Carta de Aceptación";
-    if (*step >= RenewalStep::CertificateInstalled &&
-        (!hasString(record, {"newCertificate", "uri"}) ||
-         !hasString(record, {"newCertificate", "sha256"})))
-        return "falta el certificado nuevo";
-    return {};
-}
 
 }  // namespace
 
@@ -160,33 +121,31 @@ RenewalJournal::Contents RenewalJournal::load() const {
             contents.corrupt[stem] = "el archivo " + name + " " + why;
             continue;
         }
-        nlohmann::json record = nlohmann::json::parse(*text, nullptr, false);
-        if (record.is_discarded() || !record.is_object()) {
+        const nlohmann::json parsed = nlohmann::json::parse(*text, nullptr, false);
+        if (parsed.is_discarded() || !parsed.is_object()) {
             contents.corrupt[stem] = "el archivo " + name + " no es JSON válido";
             continue;
         }
-        const auto id = record.find("renewalId");
-        const auto state = record.find("state");
-        if (id == record.end() || !id->is_string() || *id != stem || state == record.end() ||
-            !state->is_string()) {
+        std::optional<RenewalRecord> loaded = RenewalRecord::fromJson(parsed, why);
+        if (!loaded) {
+            contents.corrupt[stem] = "el archivo " + name + " " + why;
+            continue;
+        }
+        if (loaded->renewalId != stem) {
             contents.corrupt[stem] = "el archivo " + name + " no es un diario de renovación";
             continue;
         }
-        if (const std::string missing = missingFields(record); !missing.empty()) {
-            contents.corrupt[stem] = "el archivo " + name + " está incompleto: " + missing;
-            continue;
-        }
-        contents.records.emplace(stem, std::move(record));
+        contents.records.emplace(stem, std::move(*loaded));
     }
     return contents;
 }
 
-void RenewalJournal::save(const nlohmann::json& record) const {
-    const std::string id = record.at("renewalId").get<std::string>();
+void RenewalJournal::save(const RenewalRecord& record) const {
+    const std::string& id = record.renewalId;
     if (!validId(id)) throw Error(Reason::Internal, "identificador de renovación inválido");
     const std::filesystem::path target = pathOf(id);
     const std::filesystem::path temporary = dir_ / ("." + id + ".json.tmp");
-    const std::string text = record.dump(2) + "\n";
+    const std::string text = record.toJson().dump(2) + "\n";
 
     {
         // Whatever sits at the temporary name (a leftover, or a FIFO someone put there, which

@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "RenewalRecord.h"
 
 namespace firmante::renewal {
 
@@ -15,8 +15,8 @@ namespace firmante::renewal {
 class RenewalJournal {
   public:
     struct Contents {
-        std::map<std::string, nlohmann::json> records;  // by renewal id
-        std::map<std::string, std::string> corrupt;     // file stem -> why it was not loaded
+        std::map<std::string, RenewalRecord> records;  // by renewal id
+        std::map<std::string, std::string> corrupt;    // file stem -> why it was not loaded
     };
 
     /// Creates the folder (0700) when missing. Throws pkcs11::Error(Internal).
@@ -29,12 +29,14 @@ class RenewalJournal {
     static constexpr std::size_t kMaxJournalBytes = 1u << 20;
 
     /// Reads every `*.json` journal and deletes leftovers of interrupted writes (`*.tmp`). Never
-    /// blocks on a FIFO or follows a symbolic link: anything but a regular file is corrupt.
+    /// blocks on a FIFO or follows a symbolic link: anything but a regular file is corrupt, and so
+    /// is a journal RenewalRecord::fromJson refuses (with its reason), or one of a newer version.
     /// Call only with the folder to itself (the agent's instance lock).
     Contents load() const;
 
-    /// Durably replaces the journal of `record["renewalId"]`. Throws pkcs11::Error(Internal).
-    void save(const nlohmann::json& record) const;
+    /// Durably replaces the journal of `record.renewalId` with record.toJson() (so at
+    /// RenewalRecord::kVersion). Throws pkcs11::Error(Internal).
+    void save(const RenewalRecord& record) const;
 
     /// Whether `id` can name a journal file (URL-safe base64 alphabet, 1–64 characters).
     static bool validId(const std::string& id) noexcept;

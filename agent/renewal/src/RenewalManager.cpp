@@ -3,8 +3,10 @@
 #include "Base64.h"
 #include "KeyLabel.h"
 #include "RenewalJournal.h"
+#include "RenewalRecord.h"
 #include "RenewalStep.h"
 #include "RenewalSupport.h"
+#include "StepContext.h"
 #include "Timestamp.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/pkcs11/Csr.h"
@@ -13,46 +15,48 @@
 
 namespace firmante::renewal {
 
+struct RenewalManager::Renewals : RenewalJournal::Contents {};
+
 RenewalManager::RenewalManager(std::filesystem::path journalDir)
-    : journal_(std::make_unique<RenewalJournal>(std::move(journalDir))) {
-    RenewalJournal::Contents contents = journal_->load();
-    renewals_ = std::move(contents.records);
-    corrupt_ = std::move(contents.corrupt);
-}
+    : journal_(std::make_unique<RenewalJournal>(std::move(journalDir))),
+      renewals_(std::make_unique<Renewals>(Renewals{journal_->load()})) {}
 
 RenewalManager::~RenewalManager() = default;
 
-json RenewalManager::stepRecord(const std::string& origin, const std::string& renewalId,
-                                std::initializer_list<RenewalStep> allowed,
-                                std::string_view action) const {
-    json rec = record(renewalId);
-    requireOrigin(rec, origin);
-    requireStep(rec, allowed, action);
-    return rec;
+StepContext RenewalManager::step(pkcs11::Token& token, Authorizer& authorizer,
+                                 const std::string& origin, const std::string& renewalId,
+                                 std::initializer_list<RenewalStep> allowed,
+                                 std::string_view action, Caller caller) const {
+    checkOrigin(origin);
+    StepContext ctx(token, authorizer, origin, record(renewalId));
+    // The person's own CLI may clear a renewal a site abandoned; another site may not.
+    if (caller != Caller::BeganItOrLocal || origin != "local") ctx.requireOrigin();
+    ctx.requireStep(allowed, action);
+    return ctx;
 }
 
-json RenewalManager::record(const std::string& renewalId) const {
+RenewalRecord RenewalManager::record(const std::string& renewalId) const {
     if (!RenewalJournal::validId(renewalId))
         throw Error(Reason::InvalidParams, "Identificador de renovación inválido.");
     std::lock_guard lock(mutex_);
-    if (const auto bad = corrupt_.find(renewalId); bad != corrupt_.end())
+    const auto& corrupt = renewals_->corrupt;
+    if (const auto bad = corrupt.find(renewalId); bad != corrupt.end())
         throw Error(Reason::RenewalState, "El diario de la renovación " + renewalId +
                                               " está dañado (" + bad->second + "); revíselo en " +
                                               journal_->pathOf(renewalId).string() +
                                               ". No se borró nada.");
-    const auto it = renewals_.find(renewalId);
-    if (it == renewals_.end())
+    const auto it = renewals_->records.find(renewalId);
+    if (it == renewals_->records.end())
         throw Error(Reason::RenewalState, "No existe la renovación " + renewalId + ".");
     return it->second;
 }
 
-void RenewalManager::store(json rec) {
-    const std::string id = rec.at("renewalId").get<std::string>();
+void RenewalManager::store(const RenewalRecord& rec) {
     // Written before the in-memory copy changes and before the caller returns: what a client was
     // told has happened is on disk.
     journal_->save(rec);
     std::lock_guard lock(mutex_);
-    renewals_[id] = std::move(rec);
+    renewals_->records.insert_or_assign(rec.renewalId, rec);
 }
 
 json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const std::string& origin,
@@ -63,46 +67,42 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
     pkcs11::CertificateInfo current = token.certificate(currentCertificate);
     const std::string oldCertUri = current.uri.str();
 
-    pkcs11::Uri tokenUri;
-    tokenUri.token = info.label;
-    tokenUri.serial = info.serial;
-
-    json rec = interruptedBegin(origin, info, oldCertUri);
-    const bool resuming = !rec.is_null();
+    std::optional<RenewalRecord> interrupted = interruptedBegin(origin, info, oldCertUri);
+    const bool resuming = interrupted.has_value();
     if (!resuming) {
-        const std::string now = nowTimestamp();
-        rec = {{"format", "firmante-renewal-journal"},
-               {"version", kJournalVersion},
-               {"renewalId", randomUrlSafeId(16)},
-               {"origin", origin},
-               {"created", now},
-               {"updated", now},
-               {"token", {{"uri", tokenUri.str()}, {"label", info.label}, {"serial", info.serial}}},
-               {"history", json::array()}};
+        pkcs11::Uri tokenUri;
+        tokenUri.token = info.label;
+        tokenUri.serial = info.serial;
+        interrupted.emplace();
+        RenewalRecord& fresh = *interrupted;
+        fresh.renewalId = randomUrlSafeId(16);
+        fresh.origin = origin;
+        fresh.created = fresh.updated = nowTimestamp();
+        fresh.token = {.uri = tokenUri.str(), .label = info.label, .serial = info.serial};
     }
-    const std::string renewalId = rec.at("renewalId").get<std::string>();
+    StepContext ctx(token, authorizer, origin, std::move(*interrupted));
+    RenewalRecord& rec = ctx.record;
+    const std::string renewalId = rec.renewalId;
 
     // The new key's label is settled (and its length checked) before the PIN is asked for, so no
     // label can fail generateKeyPair after the person typed it. Before login only the public half
     // shows the current key's label.
     std::string label;
     if (resuming) {
-        label = rec.at("newKey").at("label").get<std::string>();
+        label = rec.newKey.label;
     } else {
         const std::string previous =
             current.keyUri && current.keyUri->object ? *current.keyUri->object : current.label;
         label = renewalKeyLabel(previous, renewalId, todayDate());
     }
 
-    OperationDescription what = describe(
-        origin, "Generar una llave nueva en el token para renovar el certificado",
-        "Generate a new key on the token to renew the certificate", info.label, current.label);
+    OperationDescription what =
+        ctx.describe("Generar una llave nueva en el token para renovar el certificado",
+                     "Generate a new key on the token to renew the certificate", current.label,
+                     Action::GenerateKey);
     what.check = "Certificado actual: " + current.subject;
     token.requireKeyType(keyType);  // issue 11: refused before the PIN, with what the token offers
-    what.renewalId = renewalId;
-    what.action = Action::GenerateKey;
-    authorizer.unlock(token, what);
-    ReleaseGuard release(authorizer, token);
+    const ReleaseGuard release = ctx.unlock(std::move(what));
 
     // Private keys are only visible once logged in, so the pairing is read again now.
     current = token.certificate(currentCertificate);
@@ -111,17 +111,17 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
                                              ") no tiene su llave privada en el token «" +
                                              info.label + "»; no se puede renovar desde aquí.");
     const pkcs11::KeyInfo oldKey =
-        findKey(token, rec, current.keyUri->str(), "La llave del certificado actual");
-    rec["oldCertificate"] = {{"uri", oldCertUri},
-                             {"label", current.label},
-                             {"keyUri", oldKey.uri.str()},
-                             {"keyLabel", oldKey.label},
-                             {"subject", current.subject},
-                             {"serial", current.serialHex},
-                             {"notAfter", formatTimestamp(current.notAfter)},
-                             {"expired", current.expired},
-                             {"spkiHex", pkcs11::spkiHex(current.spki)},
-                             {"der", base64Encode(current.der)}};
+        ctx.findKey(current.keyUri->str(), "La llave del certificado actual");
+    rec.oldCertificate = {.uri = oldCertUri,
+                          .label = current.label,
+                          .keyUri = oldKey.uri.str(),
+                          .keyLabel = oldKey.label,
+                          .subject = current.subject,
+                          .serial = current.serialHex,
+                          .notAfter = formatTimestamp(current.notAfter),
+                          .expired = current.expired,
+                          .spkiHex = pkcs11::spkiHex(current.spki),
+                          .der = base64Encode(current.der)};
 
     std::optional<pkcs11::KeyInfo> newKey;
     if (resuming) newKey = recoverInterruptedKey(token, label, oldKey);
@@ -129,8 +129,8 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         // Rule 5 and issue 9 §7: the intent (state "generating" and the label, which carries the
         // renewal id) is on disk before C_GenerateKeyPair, so a crash anywhere from here on
         // leaves a key that recoverInterruptedKey or cancel finds by that label.
-        rec["newKey"] = {{"label", label}, {"keyType", std::string(pkcs11::keyTypeName(keyType))}};
-        if (!resuming) advance(rec, RenewalStep::Generating);
+        rec.newKey = {.label = label, .keyType = std::string(pkcs11::keyTypeName(keyType))};
+        if (!resuming) rec.advance(RenewalStep::Generating);
         store(rec);
         newKey = token.generateKeyPair(keyType, label);
     }
@@ -140,15 +140,15 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         // (its label carries the renewal id): taken back before anything was signed with it; the
         // current key is kept by its id.
         const auto removed = token.deleteKeyObjectsLabelled(label, {oldKey.id});
-        rec["newKeyRemoved"] = removed > 0;  // as the cancel path: say what really happened
-        rec["newKey"] = {{"label", label},
-                         {"keyType", newKey->algorithm},
-                         {"attributes", views::keyAttributesJson(newKey->attributes)}};
-        rec["cancelledAt"] = nowTimestamp();
-        rec["cancelReason"] = protocol::words::KeyProvenanceUnconfirmed;
-        advance(rec, RenewalStep::Cancelled);
+        rec.newKeyRemoved = removed > 0;  // as the cancel path: say what really happened
+        rec.newKey = {.label = label,
+                      .keyType = newKey->algorithm,
+                      .attributes = views::keyAttributesJson(newKey->attributes)};
+        rec.cancelledAt = nowTimestamp();
+        rec.cancelReason = protocol::words::KeyProvenanceUnconfirmed;
+        rec.advance(RenewalStep::Cancelled);
         store(rec);
-        authorizer.renewalEnded(token, renewalId);
+        ctx.ended();
         RENEWAL_LOG_INFO("renewal {} refused: the token does not confirm the new key's provenance",
                          renewalId);
         throw Error(
@@ -171,15 +171,15 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         pkcs11::makeCsrPem(privateKey.get(), X509_get_subject_name(oldX509.get()));
     const std::string hex = pkcs11::spkiHex(newKey->spki);
 
-    rec["newKey"] = {{"label", newKey->label},
-                     {"uri", newKey->uri.str()},
-                     {"id", pkcs11::toHex(newKey->id)},
-                     {"keyType", newKey->algorithm},
-                     {"spki", base64Encode(newKey->spki)},
-                     {"spkiHex", hex},
-                     {"attributes", views::keyAttributesJson(newKey->attributes)}};
-    rec["csr"] = csr;
-    advance(rec, RenewalStep::Begun);
+    rec.newKey = {.label = newKey->label,
+                  .keyType = newKey->algorithm,
+                  .uri = newKey->uri.str(),
+                  .id = pkcs11::toHex(newKey->id),
+                  .spki = base64Encode(newKey->spki),
+                  .spkiHex = hex,
+                  .attributes = views::keyAttributesJson(newKey->attributes)};
+    rec.csr = csr;
+    rec.advance(RenewalStep::Begun);
     store(rec);
     RENEWAL_LOG_INFO("renewal {} begun on token '{}' for {}", renewalId, info.label, origin);
 
@@ -192,18 +192,17 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
             {"keyType", newKey->algorithm}};
 }
 
-json RenewalManager::interruptedBegin(const std::string& origin, const pkcs11::TokenInfo& info,
-                                      const std::string& oldCertUri) const {
+std::optional<RenewalRecord> RenewalManager::interruptedBegin(const std::string& origin,
+                                                              const pkcs11::TokenInfo& info,
+                                                              const std::string& oldCertUri) const {
     std::lock_guard lock(mutex_);
-    for (const auto& [id, r] : renewals_) {
-        if (r.value("state", std::string{}) == stepName(RenewalStep::Generating) &&
-            r.value("origin", std::string{}) == origin &&
-            r.at("token").value("label", std::string{}) == info.label &&
-            r.at("token").value("serial", std::string{}) == info.serial &&
-            r.at("oldCertificate").value("uri", std::string{}) == oldCertUri)
+    for (const auto& [id, r] : renewals_->records) {
+        if (r.state == RenewalStep::Generating && r.origin == origin &&
+            r.token.label == info.label && r.token.serial == info.serial &&
+            r.oldCertificate.uri == oldCertUri)
             return r;
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 std::optional<pkcs11::KeyInfo> RenewalManager::recoverInterruptedKey(
@@ -225,16 +224,16 @@ std::optional<pkcs11::KeyInfo> RenewalManager::recoverInterruptedKey(
 }
 
 namespace {
-json statusView(const json& rec) {
-    json view = rec;
+/// renewal.status of one renewal: its journal as toJson writes it, without the file's own
+/// members (format, version), with where it stands in words.
+json statusView(const RenewalRecord& rec) {
+    json view = rec.toJson();
     view.erase("format");
     view.erase("version");
-    if (const auto step = parseStep(rec.value("state", std::string{}))) {
-        view["step"] = stepNumber(*step);
-        view["stepName"] = std::string(stepDescription(*step));
-        view["manualStep"] = manualStep(*step);
-        view["next"] = std::string(expectedNext(*step));
-    }
+    view["step"] = stepNumber(rec.state);
+    view["stepName"] = std::string(stepDescription(rec.state));
+    view["manualStep"] = manualStep(rec.state);
+    view["next"] = std::string(expectedNext(rec.state));
     return view;
 }
 
@@ -248,25 +247,26 @@ json RenewalManager::status(const std::optional<std::string>& renewalId) const {
     if (renewalId) {
         if (!RenewalJournal::validId(*renewalId))
             throw Error(Reason::InvalidParams, "Identificador de renovación inválido.");
-        if (const auto bad = corrupt_.find(*renewalId); bad != corrupt_.end())
+        const auto& corrupt = renewals_->corrupt;
+        if (const auto bad = corrupt.find(*renewalId); bad != corrupt.end())
             return corruptView(bad->first, bad->second, journal_->pathOf(bad->first));
-        const auto it = renewals_.find(*renewalId);
-        if (it == renewals_.end())
+        const auto it = renewals_->records.find(*renewalId);
+        if (it == renewals_->records.end())
             throw Error(Reason::RenewalState, "No existe la renovación " + *renewalId + ".");
         return statusView(it->second);
     }
     json list = json::array();
-    for (const auto& [id, rec] : renewals_) list.push_back(statusView(rec));
-    for (const auto& [id, why] : corrupt_)
+    for (const auto& [id, rec] : renewals_->records) list.push_back(statusView(rec));
+    for (const auto& [id, why] : renewals_->corrupt)
         list.push_back(corruptView(id, why, journal_->pathOf(id)));
     return {{"renewals", list}};
 }
 
 pkcs11::Uri RenewalManager::tokenOf(const std::string& renewalId) const {
-    const json rec = record(renewalId);
+    const RenewalRecord rec = record(renewalId);
     pkcs11::Uri uri;
-    uri.token = rec.at("token").value("label", std::string{});
-    uri.serial = rec.at("token").value("serial", std::string{});
+    uri.token = rec.token.label;
+    uri.serial = rec.token.serial;
     return uri;
 }
 

@@ -1,19 +1,17 @@
 #pragma once
 
-// What every renewal step shares: limits, journal-record accessors, the checks that come before
-// any prompt, and the one-unlock-one-operation guard. Internal to agent/renewal.
+// What every renewal step shares: limits, the parameter checks that come before any prompt, and
+// the one-unlock-one-operation guard (StepContext.h holds the checks on the renewal itself).
+// Internal to agent/renewal.
 
 #include <cstddef>
-#include <initializer_list>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
-#include "RenewalStep.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Token.h"
-#include "firmante/pkcs11/Types.h"
 #include "firmante/renewal/Authorizer.h"
 
 #ifdef FIRMANTE_RENEWAL_HAVE_SPDLOG
@@ -31,7 +29,6 @@
 
 namespace firmante::renewal::support {
 
-inline constexpr int kJournalVersion = 1;
 inline constexpr std::size_t kMinNonce = 16;
 inline constexpr std::size_t kMaxNonce = 256;
 inline constexpr std::size_t kMaxCertificateBytes = 64u * 1024u;
@@ -43,24 +40,6 @@ std::string upper(std::string s);
 std::string lower(std::string s);
 /// "03 82 01 0f 00 30 82 01 … 02 03 01 00 01": enough of the key for a person to compare.
 std::string abbreviateHex(const std::string& spaced);
-
-/// The record's step. Throws RenewalState for an unknown one.
-RenewalStep stateOf(const nlohmann::json& rec);
-/// Moves the record to `step`, with its history entry.
-void advance(nlohmann::json& rec, RenewalStep step);
-/// RenewalState naming the call expected unless the record is in one of `allowed`.
-void requireStep(const nlohmann::json& rec, std::initializer_list<RenewalStep> allowed,
-                 std::string_view action);
-/// OriginNotAllowed unless `origin` began the renewal.
-void requireOrigin(const nlohmann::json& rec, const std::string& origin);
-/// TokenNotPresent unless `token` is the one the renewal lives on.
-void requireSameToken(pkcs11::Token& token, const nlohmann::json& rec);
-const std::string& tokenLabelOf(const nlohmann::json& rec);
-/// The key or certificate named in the journal; KeyNotFound / CertificateNotFound in words.
-pkcs11::KeyInfo findKey(pkcs11::Token& token, const nlohmann::json& rec, const std::string& uri,
-                        const std::string& what);
-pkcs11::CertificateInfo findCertificate(pkcs11::Token& token, const nlohmann::json& rec,
-                                        const std::string& uri, const std::string& what);
 
 /// However the operation ends, the Authorizer decides what happens to the login: logged out,
 /// unless its policy keeps the token unlocked for this renewal's next steps (issue 12 §3), so no
@@ -78,17 +57,6 @@ class ReleaseGuard {
     pkcs11::Token& token_;
 };
 
-/// A step that deletes: the person confirms `what` (the safe button is the default), then the token
-/// is unlocked for `operation`/`operationEn`, always through the Authorizer: a login kept for this
-/// renewal serves without a PIN, one kept for another site's renewal must not delete anything.
-/// Throws USER_CANCELLED when the person declines (nothing is deleted).
-void confirmAndUnlock(Authorizer& authorizer, pkcs11::Token& token,
-                      const OperationDescription& what, std::string operation,
-                      std::string operationEn, const std::string& renewalId);
-
-OperationDescription describe(const std::string& origin, std::string operation,
-                              std::string operationEn, const std::string& tokenLabel,
-                              const std::string& keyLabel);
 /// provenanceConfirmed read back from views::keyAttributesJson (or an older journal without it).
 bool provenanceConfirmedIn(const nlohmann::json& attributes);
 /// InvalidParams for an empty or oversized origin.

@@ -21,6 +21,8 @@
 namespace firmante::renewal {
 
 class RenewalJournal;
+struct RenewalRecord;
+class StepContext;
 enum class RenewalStep;
 
 /// The certificate renewal of DESIGN §2 (`renewal.*`) and §3 rules 1, 4 and 5, one journal file per
@@ -112,19 +114,25 @@ class RenewalManager {
     pkcs11::Uri tokenOf(const std::string& renewalId) const;
 
   private:
+    /// Who may act on a renewal: the origin that began it, or for cancel also the person's own
+    /// CLI ("local").
+    enum class Caller { BeganIt, BeganItOrLocal };
+
     /// A copy of one renewal's journal record. Throws RenewalState (unknown or corrupt).
-    nlohmann::json record(const std::string& renewalId) const;
-    /// What every step checks first: the record of `renewalId`, begun by `origin`, in one of the
-    /// `allowed` steps (RenewalState naming `action` otherwise).
-    nlohmann::json stepRecord(const std::string& origin, const std::string& renewalId,
-                              std::initializer_list<RenewalStep> allowed,
-                              std::string_view action) const;
+    RenewalRecord record(const std::string& renewalId) const;
+    /// What every step checks first, as one context: a valid `origin`, the record of
+    /// `renewalId`, begun by `origin` (see Caller), in one of the `allowed` steps (RenewalState
+    /// naming `action` otherwise).
+    StepContext step(pkcs11::Token& token, Authorizer& authorizer, const std::string& origin,
+                     const std::string& renewalId, std::initializer_list<RenewalStep> allowed,
+                     std::string_view action, Caller caller = Caller::BeganIt) const;
     /// Writes the record durably, then makes it the current one.
-    void store(nlohmann::json record);
+    void store(const RenewalRecord& record);
     /// The journal of a begin for this origin, token and certificate that stopped in
-    /// "generating"; null when there is none.
-    nlohmann::json interruptedBegin(const std::string& origin, const pkcs11::TokenInfo& info,
-                                    const std::string& oldCertUri) const;
+    /// "generating", if there is one.
+    std::optional<RenewalRecord> interruptedBegin(const std::string& origin,
+                                                  const pkcs11::TokenInfo& info,
+                                                  const std::string& oldCertUri) const;
     /// After login: the key a generation under `label` completed, if any; every other key object
     /// under that label (an interrupted generation's remains) is deleted.
     static std::optional<pkcs11::KeyInfo> recoverInterruptedKey(pkcs11::Token& token,
@@ -133,12 +141,15 @@ class RenewalManager {
 
     std::vector<pkcs11::Bytes> trustedIssuers(const std::string& origin) const;
     /// The current certificate of the renewal: journaled, else read from the token.
-    static pkcs11::Bytes oldCertificateDer(pkcs11::Token& token, const nlohmann::json& rec);
+    static pkcs11::Bytes oldCertificateDer(const StepContext& step);
 
     std::unique_ptr<RenewalJournal> journal_;
     mutable std::mutex mutex_;
-    std::map<std::string, nlohmann::json> renewals_;
-    std::map<std::string, std::string> corrupt_;                 // renewal id (file stem) -> why
+    /// What the journal folder holds, kept current by store(): the records by renewal id and
+    /// the corrupt journals with why (RenewalJournal::Contents; a pointer, as RenewalRecord is
+    /// internal to the library).
+    struct Renewals;
+    std::unique_ptr<Renewals> renewals_;
     std::map<std::string, std::vector<pkcs11::Bytes>> trusted_;  // origin -> CA certificates
     bool requireProvenance_ = false;
 };
