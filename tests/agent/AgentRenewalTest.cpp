@@ -98,18 +98,15 @@ class AgentRenewal : public AgentFixture {
                 {"document", base64Encode(document)},
                 {"fileName", fileName}};
     }
-    // renewal.install_certificate's parameters, the chain carrying the CA: the test CA's
-    // certificates have no authority key identifier, so the agent can only tell the issuer by
-    // its signature (issue 9 §8).
+    // renewal.install_certificate's parameters, the chain carrying the CA, whose signature the
+    // agent checks on both certificates (issue 9 §8).
     json installParams(const std::string& id, const std::vector<unsigned char>& certificate) const {
         return {{"renewalId", id},
                 {"certificate", base64Encode(certificate)},
-                {"chain",
-                 json::array({base64Encode(firmante::pkcs11::certificateDer(ca.certificate()))})}};
+                {"chain", json::array({base64Encode(ca.certificateDer())})}};
     }
     std::vector<unsigned char> issueFor(const firmante::pkcs11::Bytes& newSpki) const {
-        return ca.issue(newSpki, "Patron 2026", std::chrono::hours(-1),
-                        std::chrono::hours(24 * 365));
+        return ca.issue(newSpki, "/CN=Patron 2026/O=Firmante Tests");
     }
 };
 
@@ -420,10 +417,10 @@ TEST_F(AgentRenewal, CertificateFromACaBorrowingTheNameIsUntrustedUntilTheConfig
     ASSERT_EQ(X509_NAME_cmp(X509_get_subject_name(impostor.certificate()),
                             X509_get_subject_name(ca.certificate())),
               0);
-    const auto issued =
-        impostor.issue(newSpki, "Patron 2026", std::chrono::hours(-1), std::chrono::hours(24));
-    const std::string impostorDer =
-        base64Encode(firmante::pkcs11::certificateDer(impostor.certificate()));
+    const auto now = std::chrono::system_clock::now();
+    const auto issued = impostor.issue(newSpki, "/CN=Patron 2026/O=Firmante Tests",
+                                       now - std::chrono::hours(1), now + std::chrono::hours(24));
+    const std::string impostorDer = base64Encode(impostor.certificateDer());
     const auto promptsBefore = prompts().size();
     for (const json& chain : {json::array(), json::array({impostorDer})}) {
         const auto refused = client->call(
@@ -437,12 +434,10 @@ TEST_F(AgentRenewal, CertificateFromACaBorrowingTheNameIsUntrustedUntilTheConfig
     EXPECT_EQ(certificateUris().size(), 1u);  // nothing stored
 
     // Trusted for another origin only: still refused.
-    impostor.writePem(dir / "impostor.pem");
     const auto trusting = [&](const std::string& origin) {
         client.reset();
         agent.stop();
-        configure(
-            {{"renewal", {{"trustedIssuers", {{origin, {(dir / "impostor.pem").string()}}}}}}});
+        configure({{"renewal", {{"trustedIssuers", {{origin, {impostor.pemPath().string()}}}}}}});
         start();
     };
     trusting("https://otro.example");

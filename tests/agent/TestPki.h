@@ -5,27 +5,15 @@
 #include <span>
 #include <string>
 
-#include "firmante/pkcs11/OpenSsl.h"
 #include "firmante/pkcs11/Types.h"
 #include "firmante/testing/Process.h"
 #include "firmante/testing/SoftHsmToken.h"
+#include "firmante/testing/TestCa.h"
 
 namespace firmante::agent::testing {
 
-/// A throw-away CA (ECDSA P-256, in memory) that issues certificates for token keys.
-class TestCa {
-  public:
-    TestCa();
-    /// A certificate for `spki` valid from now+notBefore to now+notAfter, signed by the CA (DER).
-    pkcs11::Bytes issue(std::span<const unsigned char> spki, const std::string& commonName,
-                        std::chrono::hours notBefore, std::chrono::hours notAfter) const;
-    void writePem(const std::filesystem::path& path) const;
-    X509* certificate() const noexcept { return cert_.get(); }
-
-  private:
-    pkcs11::EvpPkeyPtr key_;
-    pkcs11::X509Ptr cert_;
-};
+/// The tests' one certificate authority (tests/support), under the name these suites know.
+using TestCa = firmante::testing::TestCa;
 
 /// A key generated on the token with a certificate from `ca` stored next to it.
 struct ProvisionedCertificate {

@@ -49,7 +49,7 @@ TEST_P(TokenCrypto, CmsSignatureVerifiesWithOpensslAndCarriesSigningCertificateV
     writeFile((dir / "carta.p7s").string(), std::string(sig.der.begin(), sig.der.end()));
     auto r = run({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
                   (dir / "carta.p7s").string(), "-content", (dir / "carta.pdf").string(), "-CAfile",
-                  ca.certificatePemPath(), "-purpose", "any", "-out", "/dev/null"});
+                  ca.pemPath().string(), "-purpose", "any", "-out", "/dev/null"});
     EXPECT_EQ(r.exitCode, 0) << r.err;
     EXPECT_NE(r.err.find("Verification successful"), std::string::npos) << r.err;
     auto print = run({"openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in",
@@ -59,7 +59,7 @@ TEST_P(TokenCrypto, CmsSignatureVerifiesWithOpensslAndCarriesSigningCertificateV
         EXPECT_NE(print.out.find(attribute), std::string::npos) << attribute;
     EXPECT_NE(print.out.find("eContent: <ABSENT>"), std::string::npos) << "detached";
 
-    auto v = verifyDetached(bytesOf(letter), sig.der, ca.certificatePemPath());
+    auto v = verifyDetached(bytesOf(letter), sig.der, ca.pemPath().string());
     EXPECT_TRUE(v.signingCertificateV2);
     EXPECT_TRUE(v.chainVerified);
     EXPECT_TRUE(v.signingTime.has_value());
@@ -68,7 +68,7 @@ TEST_P(TokenCrypto, CmsSignatureVerifiesWithOpensslAndCarriesSigningCertificateV
     std::string changed = letter;
     changed[5] ^= 1;
     try {
-        verifyDetached(bytesOf(changed), sig.der, ca.certificatePemPath());
+        verifyDetached(bytesOf(changed), sig.der, ca.pemPath().string());
         FAIL() << "a one-byte change verified";
     } catch (const Error& e) {
         EXPECT_EQ(e.reason(), Reason::SignatureInvalid);

@@ -4,48 +4,20 @@
 
 #include <sstream>
 
-#include <openssl/pkcs12.h>
-#include <openssl/x509.h>
-
 #include "KeyTypeTestName.h"
 #include "RawCryptoki.h"
 #include "TokenFixture.h"
 #include "firmante/pkcs11/KeyTraits.h"
-#include "firmante/pkcs11/OpenSsl.h"
 #include "firmante/testing/Process.h"
+#include "firmante/testing/TestCa.h"
 
 using namespace firmante::pkcs11;
 using firmante::testing::RawCryptoki;
 using firmante::testing::SoftHsmToken;
+using firmante::testing::TestCa;
 using firmante::testing::TokenFixture;
 
 namespace {
-
-// A software key of `type` and a self-signed certificate for it, packed as a .pfx.
-Bytes makePfx(KeyType type, const char* password) {
-    const KeyTraits& row = traitsOf(type);
-    EvpPkeyPtr key(row.keyType == CKK_EC ? EVP_EC_gen(std::string(row.curveName).c_str())
-                                         : EVP_RSA_gen(static_cast<unsigned>(row.bits)));
-    X509Ptr cert(X509_new());
-    X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char*>("Llave importada"), -1, -1,
-                               0);
-    X509_set_issuer_name(cert.get(), name);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
-    X509_set_pubkey(cert.get(), key.get());
-    EXPECT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
-    OpenSslPtr<PKCS12, PKCS12_free> p12(
-        PKCS12_create(password, "importada", key.get(), cert.get(), nullptr, 0, 0, 0, 0, 0));
-    EXPECT_TRUE(p12);
-    unsigned char* der = nullptr;
-    int len = i2d_PKCS12(p12.get(), &der);
-    Bytes out(der, der + (len > 0 ? len : 0));
-    OPENSSL_free(der);
-    return out;
-}
 
 // The "Usage:" line pkcs11-tool prints for the one private key on the token.
 std::string usageLine(const std::string& listing) {
@@ -63,7 +35,7 @@ std::string usageLine(const std::string& listing) {
 class ImportedKey : public TokenFixture, public ::testing::WithParamInterface<KeyType> {};
 
 TEST_P(ImportedKey, CanOnlySignAsTheSignOnlyTemplateSays) {
-    Bytes pfx = makePfx(GetParam(), "secreto");
+    const Bytes pfx = TestCa().makePfx("/CN=Llave importada", "secreto", GetParam());
     auto imported = token().importPkcs12(pfx, Secret("secreto"), "importada");
     EXPECT_EQ(imported.key.algorithm, keyTypeName(GetParam()));
 

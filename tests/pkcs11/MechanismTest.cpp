@@ -54,10 +54,9 @@ class MechanismTest : public firmante::testing::FaultTokenFixture {
             writeFile((dir / "carta.pdf").string(), letter);
             writeFile((dir / "carta.p7s").string(), std::string(sig.der.begin(), sig.der.end()));
         }
-        auto cms =
-            run({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-                 (dir / "carta.p7s").string(), "-content", (dir / "carta.pdf").string(), "-CAfile",
-                 ca.certificatePemPath(), "-purpose", "any", "-out", "/dev/null"});
+        auto cms = run({"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+                        (dir / "carta.p7s").string(), "-content", (dir / "carta.pdf").string(),
+                        "-CAfile", ca.pemPath().string(), "-purpose", "any", "-out", "/dev/null"});
         EXPECT_EQ(cms.exitCode, 0) << cms.err;
         {
             auto pkey = token_->privateKey(key);

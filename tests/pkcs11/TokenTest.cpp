@@ -167,10 +167,9 @@ TEST_F(TokenTest, RefusesACertificateWhoseKeyIsNotOnTheToken) {
 TEST_F(TokenTest, ImportsAPfxAsAnImportedKeyThatCanSign) {
     TestCa ca;
     for (bool ec : {false, true}) {
-        std::string pfx = ca.makePfx(ec ? "/CN=Legacy EC" : "/CN=Legacy RSA", "secreto", ec);
-        auto imported = token().importPkcs12(
-            std::span(reinterpret_cast<const unsigned char*>(pfx.data()), pfx.size()),
-            Secret("secreto"));
+        const Bytes pfx = ca.makePfx(ec ? "/CN=Legacy EC" : "/CN=Legacy RSA", "secreto",
+                                     ec ? KeyType::EcP256 : KeyType::Rsa2048);
+        auto imported = token().importPkcs12(pfx, Secret("secreto"));
         EXPECT_FALSE(imported.key.attributes.local) << "imported keys are reported as such";
         EXPECT_TRUE(imported.key.attributes.sensitive);
         EXPECT_FALSE(imported.key.attributes.extractable);
@@ -184,11 +183,9 @@ TEST_F(TokenTest, ImportsAPfxAsAnImportedKeyThatCanSign) {
 
 TEST_F(TokenTest, PfxWithTheWrongPasswordIsPasswordIncorrect) {
     TestCa ca;
-    std::string pfx = ca.makePfx("/CN=Legacy", "correcta");
+    const Bytes pfx = ca.makePfx("/CN=Legacy", "correcta");
     try {
-        token().importPkcs12(
-            std::span(reinterpret_cast<const unsigned char*>(pfx.data()), pfx.size()),
-            Secret("otra"));
+        token().importPkcs12(pfx, Secret("otra"));
         FAIL();
     } catch (const Error& e) {
         EXPECT_EQ(e.reason(), Reason::PasswordIncorrect);

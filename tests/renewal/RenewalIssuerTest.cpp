@@ -25,11 +25,7 @@ class RenewalIssuer : public FaultFixture {
     }
 
     /// A CA of its own (its own key) under the genuine CA's very name.
-    std::unique_ptr<TestCa> impostor() {
-        const auto dir = work_.path() / "impostor";
-        std::filesystem::create_directories(dir);
-        return std::make_unique<TestCa>(dir, TestCa::kName);
-    }
+    std::unique_ptr<TestCa> impostor() { return std::make_unique<TestCa>(TestCa::kImssName); }
 
     std::optional<pkcs11::Error> installFrom(const TestCa& ca, const std::string& id,
                                              std::vector<pkcs11::Bytes> chain) {

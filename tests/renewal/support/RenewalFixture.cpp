@@ -14,7 +14,7 @@ using firmante::testing::SoftHsmToken;
 using nlohmann::json;
 
 void RenewalFixture::SetUp() {
-    ca_ = std::make_unique<TestCa>(work_.path());
+    ca_ = std::make_unique<TestCa>(TestCa::kImssName);
     module_ = pkcs11::Module::load(modulePath());
     token_.emplace(pkcs11::Token::open(module_, hsm_.label()));
 

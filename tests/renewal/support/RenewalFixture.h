@@ -11,15 +11,18 @@
 #include <nlohmann/json.hpp>
 
 #include "RecordingAuthorizer.h"
-#include "TestCa.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/pkcs11/Module.h"
 #include "firmante/pkcs11/Token.h"
 #include "firmante/renewal/RenewalManager.h"
 #include "firmante/testing/SoftHsmToken.h"
 #include "firmante/testing/TempDir.h"
+#include "firmante/testing/TestCa.h"
 
 namespace firmante::renewal::testing {
+
+/// The tests' one certificate authority (tests/support), here standing in for the IMSS CA.
+using TestCa = firmante::testing::TestCa;
 
 /// One renewal's world: a private SoftHSM token holding the employer's key and *expired*
 /// certificate (issued by a test CA), a journal folder, a manager and a recording authorizer.

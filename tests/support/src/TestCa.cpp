@@ -1,139 +1,147 @@
 #include "firmante/testing/TestCa.h"
 
+#include <memory>
 #include <stdexcept>
 
-#include <openssl/evp.h>
+#include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/rand.h>
-#include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include "firmante/pkcs11/Certificate.h"
+#include "firmante/pkcs11/Csr.h"
 
 namespace firmante::testing {
 
 namespace {
 
-X509_NAME* parseSlashName(const std::string& s) {
-    X509_NAME* name = X509_NAME_new();
-    std::size_t pos = 1;
-    while (pos < s.size()) {
-        auto next = s.find('/', pos);
-        std::string part =
-            s.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
-        auto eq = part.find('=');
-        if (eq == std::string::npos) throw std::runtime_error("bad subject " + s);
-        X509_NAME_add_entry_by_txt(name, part.substr(0, eq).c_str(), MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(part.c_str() + eq + 1),
-                                   -1, -1, 0);
-        if (next == std::string::npos) break;
-        pos = next + 1;
-    }
-    return name;
+void need(int ok, const char* what) {
+    if (ok <= 0) throw std::runtime_error(std::string("test CA: ") + what + " failed");
 }
 
-void addExt(X509* cert, X509* issuer, int nid, const char* value) {
+void addExtension(X509* cert, X509* issuer, int nid, const char* value) {
     X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-    X509_add_ext(cert, ext, -1);
+    need(ext != nullptr, "X509V3_EXT_conf_nid");
+    const int added = X509_add_ext(cert, ext, -1);
     X509_EXTENSION_free(ext);
+    need(added, "X509_add_ext");
 }
 
-X509* makeCert(EVP_PKEY* subjectKey, X509_NAME* subject, X509* issuerCert, X509_NAME* issuerName,
-               EVP_PKEY* issuerKey, long from, long to, bool ca) {
-    X509* cert = X509_new();
-    X509_set_version(cert, 2);
-    unsigned char serial[16];
-    RAND_bytes(serial, sizeof serial);
-    serial[0] &= 0x7f;
-    BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
-    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
+void setTime(ASN1_TIME* field, TestCa::Clock::time_point when) {
+    need(ASN1_TIME_set(field, TestCa::Clock::to_time_t(when)) != nullptr, "ASN1_TIME_set");
+}
+
+// A certificate with version 3, a random positive 128-bit serial, the validity and the names set.
+pkcs11::X509Ptr newCertificate(X509_NAME* subject, X509_NAME* issuer, EVP_PKEY* publicKey,
+                               TestCa::Clock::time_point notBefore,
+                               TestCa::Clock::time_point notAfter) {
+    pkcs11::X509Ptr cert(X509_new());
+    need(cert != nullptr, "X509_new");
+    X509* c = cert.get();
+    need(X509_set_version(c, 2), "version");
+    unsigned char raw[16];
+    need(RAND_bytes(raw, sizeof raw), "RAND_bytes");
+    raw[0] &= 0x7f;
+    BIGNUM* bn = BN_bin2bn(raw, sizeof raw, nullptr);
+    need(bn != nullptr && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c)) != nullptr, "serial");
     BN_free(bn);
-    X509_gmtime_adj(X509_getm_notBefore(cert), from);
-    X509_gmtime_adj(X509_getm_notAfter(cert), to);
-    X509_set_subject_name(cert, subject);
-    X509_set_issuer_name(cert, issuerName);
-    X509_set_pubkey(cert, subjectKey);
-    X509* iss = issuerCert ? issuerCert : cert;
-    if (ca) {
-        addExt(cert, iss, NID_basic_constraints, "critical,CA:TRUE");
-        addExt(cert, iss, NID_key_usage, "critical,keyCertSign,cRLSign");
-    } else {
-        addExt(cert, iss, NID_key_usage, "critical,digitalSignature,nonRepudiation");
-    }
-    addExt(cert, iss, NID_subject_key_identifier, "hash");
-    if (!X509_sign(cert, issuerKey, EVP_sha256())) throw std::runtime_error("X509_sign failed");
+    setTime(X509_getm_notBefore(c), notBefore);
+    setTime(X509_getm_notAfter(c), notAfter);
+    need(X509_set_subject_name(c, subject), "subject");
+    need(X509_set_issuer_name(c, issuer), "issuer");
+    need(X509_set_pubkey(c, publicKey), "pubkey");
     return cert;
+}
+
+pkcs11::EvpPkeyPtr generateKey(pkcs11::KeyType type) {
+    const pkcs11::KeyTraits& traits = pkcs11::traitsOf(type);
+    pkcs11::EvpPkeyPtr key(traits.keyType == CKK_EC
+                               ? EVP_EC_gen(std::string(traits.curveName).c_str())
+                               : EVP_RSA_gen(static_cast<unsigned>(traits.bits)));
+    need(key != nullptr, "key generation");
+    return key;
 }
 
 }  // namespace
 
-struct TestCa::Impl {
-    EVP_PKEY* key = nullptr;
-    X509* cert = nullptr;
-    ~Impl() {
-        EVP_PKEY_free(key);
-        X509_free(cert);
-    }
-};
+TestCa::TestCa(const std::string& name)
+    : key_(generateKey(pkcs11::KeyType::EcP256)), pemPath_(dir_ / "ca.pem") {
+    const auto now = Clock::now();
+    const auto tenYears = std::chrono::hours(24 * 3650);
+    const pkcs11::X509NamePtr subject = pkcs11::parseDistinguishedName(name);
+    cert_ =
+        newCertificate(subject.get(), subject.get(), key_.get(), now - tenYears, now + tenYears);
+    X509* c = cert_.get();
+    addExtension(c, c, NID_basic_constraints, "critical,CA:TRUE");
+    addExtension(c, c, NID_key_usage, "critical,keyCertSign,cRLSign");
+    addExtension(c, c, NID_subject_key_identifier, "hash");
+    need(X509_sign(c, key_.get(), EVP_sha256()), "X509_sign");
 
-TestCa::TestCa(const std::string& commonName) : impl_(new Impl), dir_("firmante-ca") {
-    impl_->key = EVP_RSA_gen(2048);
-    X509_NAME* name = parseSlashName("/CN=" + commonName + "/O=Firmante Tests/C=MX");
-    impl_->cert = makeCert(impl_->key, name, nullptr, name, impl_->key, -3600L * 24 * 3650,
-                           3600L * 24 * 3650, true);
-    X509_NAME_free(name);
-    pemPath_ = (dir_ / "ca.pem").string();
-    FILE* f = std::fopen(pemPath_.c_str(), "w");
-    PEM_write_X509(f, impl_->cert);
-    std::fclose(f);
+    const pkcs11::BioPtr out(BIO_new_file(pemPath_.c_str(), "w"));
+    need(out != nullptr, "BIO_new_file");
+    need(PEM_write_bio_X509(out.get(), c), "PEM_write_bio_X509");
 }
 
-TestCa::~TestCa() {
-    delete impl_;
+pkcs11::Bytes TestCa::certificateDer() const {
+    return pkcs11::certificateDer(cert_.get());
 }
 
-std::vector<unsigned char> TestCa::issue(const std::vector<unsigned char>& spki,
-                                         const std::string& subject,
-                                         std::chrono::seconds notBeforeOffset,
-                                         std::chrono::seconds notAfterOffset) {
-    const unsigned char* p = spki.data();
-    EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size()));
-    if (!pub) throw std::runtime_error("TestCa::issue: bad SPKI");
-    X509_NAME* name = parseSlashName(subject);
-    X509* cert = makeCert(pub, name, impl_->cert, X509_get_subject_name(impl_->cert), impl_->key,
-                          static_cast<long>(notBeforeOffset.count()),
-                          static_cast<long>(notAfterOffset.count()), false);
-    X509_NAME_free(name);
-    EVP_PKEY_free(pub);
-    int n = i2d_X509(cert, nullptr);
-    std::vector<unsigned char> der(n);
-    unsigned char* q = der.data();
-    i2d_X509(cert, &q);
-    X509_free(cert);
-    return der;
+pkcs11::X509Ptr TestCa::sign(X509_NAME* subject, EVP_PKEY* publicKey, Clock::time_point notBefore,
+                             Clock::time_point notAfter) const {
+    pkcs11::X509Ptr cert =
+        newCertificate(subject, X509_get_subject_name(cert_.get()), publicKey, notBefore, notAfter);
+    X509* c = cert.get();
+    addExtension(c, cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
+    addExtension(c, cert_.get(), NID_key_usage, "critical,digitalSignature,nonRepudiation");
+    addExtension(c, cert_.get(), NID_subject_key_identifier, "hash");
+    addExtension(c, forgedIssuer_ ? forgedIssuer_ : cert_.get(), NID_authority_key_identifier,
+                 "keyid:always");
+    need(X509_sign(c, key_.get(), EVP_sha256()), "X509_sign");
+    return cert;
 }
 
-std::string TestCa::makePfx(const std::string& subject, const std::string& password, bool ec,
-                            bool expired) {
-    EVP_PKEY* key = ec ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048);
-    X509_NAME* name = parseSlashName(subject);
-    long from = expired ? -3600L * 24 * 800 : -3600L;
-    long to = expired ? -3600L * 24 * 400 : 3600L * 24 * 365;
-    X509* cert = makeCert(key, name, impl_->cert, X509_get_subject_name(impl_->cert), impl_->key,
-                          from, to, false);
-    X509_NAME_free(name);
-    PKCS12* p12 = PKCS12_create(password.c_str(), "legacy", key, cert, nullptr, 0, 0, 0, 0, 0);
-    BIO* bio = BIO_new(BIO_s_mem());
-    i2d_PKCS12_bio(bio, p12);
-    char* data = nullptr;
-    long n = BIO_get_mem_data(bio, &data);
-    std::string out(data, n);
-    BIO_free(bio);
-    PKCS12_free(p12);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    return out;
+pkcs11::Bytes TestCa::issue(std::span<const unsigned char> spki, const std::string& subject,
+                            Clock::time_point notBefore, Clock::time_point notAfter) const {
+    const pkcs11::EvpPkeyPtr publicKey = pkcs11::publicKeyFromSpki(spki);
+    const pkcs11::X509NamePtr name = pkcs11::parseDistinguishedName(subject);
+    return pkcs11::certificateDer(sign(name.get(), publicKey.get(), notBefore, notAfter).get());
+}
+
+pkcs11::Bytes TestCa::issue(std::span<const unsigned char> spki, const std::string& subject) const {
+    const auto now = Clock::now();
+    return issue(spki, subject, now - std::chrono::hours(1), now + std::chrono::hours(24 * 365));
+}
+
+pkcs11::Bytes TestCa::issueFromCsr(const std::string& csrPem) const {
+    const pkcs11::BioPtr in(BIO_new_mem_buf(csrPem.data(), static_cast<int>(csrPem.size())));
+    const pkcs11::OpenSslPtr<X509_REQ, X509_REQ_free> req(
+        PEM_read_bio_X509_REQ(in.get(), nullptr, nullptr, nullptr));
+    need(req != nullptr, "PEM_read_bio_X509_REQ");
+    const pkcs11::EvpPkeyPtr publicKey(X509_REQ_get_pubkey(req.get()));
+    need(publicKey != nullptr, "X509_REQ_get_pubkey");
+    need(X509_REQ_verify(req.get(), publicKey.get()), "X509_REQ_verify");
+    const auto now = Clock::now();
+    return pkcs11::certificateDer(sign(X509_REQ_get_subject_name(req.get()), publicKey.get(),
+                                       now - std::chrono::minutes(5),
+                                       now + std::chrono::hours(24 * 365))
+                                      .get());
+}
+
+pkcs11::Bytes TestCa::makePfx(const std::string& subject, const std::string& password,
+                              pkcs11::KeyType type) const {
+    const pkcs11::EvpPkeyPtr key = generateKey(type);
+    const pkcs11::X509NamePtr name = pkcs11::parseDistinguishedName(subject);
+    const auto now = Clock::now();
+    const pkcs11::X509Ptr cert = sign(name.get(), key.get(), now - std::chrono::hours(1),
+                                      now + std::chrono::hours(24 * 365));
+    const pkcs11::OpenSslPtr<PKCS12, PKCS12_free> p12(
+        PKCS12_create(password.c_str(), "test key", key.get(), cert.get(), nullptr, 0, 0, 0, 0, 0));
+    need(p12 != nullptr, "PKCS12_create");
+    return pkcs11::toDer(p12.get(), i2d_PKCS12, "i2d_PKCS12");
 }
 
 }  // namespace firmante::testing
