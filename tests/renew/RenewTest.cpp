@@ -214,6 +214,20 @@ TEST_F(Renew, ThroughTheAgentRunsTwelveStepsAndThePortalLogsInOnlyTheNewCertific
     EXPECT_EQ(old.at("error").at("code"), "CERTIFICATE_REVOKED") << old.dump();
 }
 
+// The direct path runs the agent's handlers on a token worker, which passes on only a reason and
+// a text: a PIN the CLI could not read must still reach the person in the CLI's own words, with
+// its own reason, not as an internal error.
+TEST_F(Renew, DirectWithAnUnreadablePinFdSaysSoInTheCliWords) {
+    auto r = cli({"renew", "--portal", portal.url(), "--direct", "--pin-fd", "0", "--keep-old",
+                  "--email", "rh@prueba4.example"},
+                 "");
+    EXPECT_NE(r.exitCode, 0) << r.out;
+    EXPECT_NE(r.err.find("no se pudo leer un PIN o contraseña del descriptor 0"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("INTERNAL"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("error interno"), std::string::npos) << r.err;
+}
+
 TEST_F(Renew, DirectWithPinFdPrintsEachStepForAPersonAndKeepsTheOldCertificate) {
     auto r = cli({"renew", "--portal", portal.url(), "--direct", "--pin-fd", "0", "--keep-old",
                   "--email", "rh@prueba4.example"},
@@ -263,9 +277,8 @@ TEST_F(Renew, DirectRefusesANewKeyTheTokenDoesNotVouchForWhenTheConfigRequiresIt
     firmante::testing::writeFile((dir / "config.json").string(),
                                  R"({"renewal": {"requireConfirmedProvenance": true}})");
     firmante::testing::writeFile((dir / "faults").string(), "no-access-flags");
-    const std::map<std::string, std::string> fault{
-        {"FIRMANTE_MODULE", FIRMANTE_FAULT_MODULE},
-        {"FIRMANTE_FAULTS", (dir / "faults").string()}};
+    const std::map<std::string, std::string> fault{{"FIRMANTE_MODULE", FIRMANTE_FAULT_MODULE},
+                                                   {"FIRMANTE_FAULTS", (dir / "faults").string()}};
     auto r = cli({"renew", "--portal", portal.url(), "--direct", "--pin-fd", "0", "--keep-old",
                   "--email", "rh@prueba4.example"},
                  kPin, fault);
