@@ -67,6 +67,21 @@ std::vector<BatchDocument> readDocuments(const nlohmann::json& list, const Limit
     return out;
 }
 
+// Document `i` of a batch as a signature of its own: its name and SHA-256, "document 3 of 20".
+renewal::OperationDescription oneOf(const renewal::OperationDescription& batch, std::size_t i) {
+    renewal::OperationDescription one;
+    one.origin = batch.origin;
+    const auto number = std::to_string(i + 1) + " de " + std::to_string(batch.documents.size());
+    one.operation = "Firmar el documento " + number;
+    one.operationEn =
+        "Sign document " + std::to_string(i + 1) + " of " + std::to_string(batch.documents.size());
+    one.fileName = batch.documents[i].fileName;
+    one.documentSha256Hex = batch.documents[i].sha256Hex;
+    one.tokenLabel = batch.tokenLabel;
+    one.keyLabel = batch.keyLabel;
+    return one;
+}
+
 }  // namespace
 
 void addBatchSigning(MethodTable& table, TokenDirectory& tokens, renewal::Authorizer& authorizer,
@@ -103,10 +118,19 @@ void addBatchSigning(MethodTable& table, TokenDirectory& tokens, renewal::Author
                 what.tokenLabel = token.info().label;
                 what.keyLabel = keyLabelOf(certificate);
                 authorizer.unlock(token, what);  // one prompt for the whole list
-                auto key = signingKey(token, certificate);
+                const auto keyInfo = signingKeyInfo(token, certificate);
+                const bool pinEachSignature = keyInfo.attributes.alwaysAuthenticate;
+                auto key = token.privateKey(keyInfo);
                 auto x509 = pkcs11::decodeCertificate(certificate.der);
                 nlohmann::json results = nlohmann::json::array();
-                for (const auto& d : *documents) {
+                for (std::size_t i = 0; i < documents->size(); ++i) {
+                    const auto& d = (*documents)[i];
+                    if (pinEachSignature) {
+                        // The key asks the PIN before each signature (issue 11 §4): that prompt
+                        // names the one document it signs, not the whole list again.
+                        authorizer.nextSignatureShows(token, oneOf(what, i));
+                        key = token.privateKey(keyInfo);
+                    }
                     auto cms = pkcs11::signDetached(key.get(), x509.get(), d.bytes);
                     results.push_back({{"fileName", d.fileName},
                                        {"documentSha256", pkcs11::toHex(cms.documentSha256)},

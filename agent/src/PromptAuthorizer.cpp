@@ -159,6 +159,11 @@ void PromptAuthorizer::unlock(pkcs11::Token& token, const renewal::OperationDesc
     if (holds_ && what.renewalId) holds_->hold(key, what.origin, *what.renewalId);
 }
 
+void PromptAuthorizer::nextSignatureShows(pkcs11::Token& token,
+                                          const renewal::OperationDescription& what) {
+    token.setContextLogin([this, what](pkcs11::Session& session) { contextLogin(session, what); });
+}
+
 void PromptAuthorizer::askAndLogin(const pkcs11::TokenInfo& info, prompt::PromptText text,
                                    const std::function<void(pkcs11::Secret)>& withPin,
                                    const std::function<void()>& onPinpad) {

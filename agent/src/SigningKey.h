@@ -9,15 +9,20 @@ namespace firmante::agent {
 // The key behind a certificate, looked up after login: many tokens hide private keys (and so
 // the certificate↔key pairing) until the PIN is given. One find by CKA_ID (Token::keyOf), not a
 // second certificate lookup.
-inline pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token,
-                                     const pkcs11::CertificateInfo& certificate) {
+inline pkcs11::KeyInfo signingKeyInfo(pkcs11::Token& token,
+                                      const pkcs11::CertificateInfo& certificate) {
     try {
-        return token.privateKey(token.keyOf(certificate));
+        return token.keyOf(certificate);
     } catch (const pkcs11::Error& e) {
         if (e.reason() != pkcs11::Reason::KeyNotFound) throw;
         throw RpcError(protocol::words::KeyNotFound,
                        "no private key on the token matches the certificate");
     }
+}
+
+inline pkcs11::EvpPkeyPtr signingKey(pkcs11::Token& token,
+                                     const pkcs11::CertificateInfo& certificate) {
+    return token.privateKey(signingKeyInfo(token, certificate));
 }
 
 // The certificate a document is signed with: found without its key (before the PIN) and refused

@@ -132,3 +132,47 @@ TEST_F(AgentBatchSigning, CancelSignsNothing) {
     EXPECT_EQ(reasonOf(r), "USER_CANCELLED");
     EXPECT_FALSE(r.contains("result"));
 }
+
+// A qualified-signature key (CKA_ALWAYS_AUTHENTICATE) wants the PIN before each signature: a batch
+// asks it once for the list, then once per document, and each of those prompts names the one
+// document it signs (its file and whole SHA-256), not the whole list again (issue 11 §4).
+TEST_F(AgentBatchSigning, AKeyThatWantsThePinForEachSignatureNamesEachDocumentInItsOwnPrompt) {
+    const auto qualified = provisionAlwaysAuthenticateCertificate(hsm, ca, "Calificada");
+    startAgent();
+    agent.script("pin 123456\npin 123456\npin 123456\npin 123456\n");
+    const std::vector<std::vector<unsigned char>> docs{randomBytes(64), randomBytes(64),
+                                                       randomBytes(64)};
+    const auto r = client->call("documents.sign_batch", {{"certificate", qualified.uri},
+                                                         {"documents", documentsJson(docs)}});
+    ASSERT_TRUE(r.contains("result")) << r.dump();
+    ASSERT_EQ(r["result"]["results"].size(), 3u);
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        const auto cms = *base64Decode(r["result"]["results"][i]["cms"].get<std::string>());
+        EXPECT_EQ(opensslCmsVerify(ca, dir.path(), docs[i], cms).exitCode, 0) << i;
+    }
+
+    const auto shown = prompts();
+    ASSERT_EQ(shown.size(), 4u) << "the list once, then each document";
+    EXPECT_NE(shown[0]["description"].get<std::string>().find("Firmar 3 documentos"),
+              std::string::npos);
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        const auto& prompt = shown[i + 1];
+        EXPECT_EQ(prompt["command"], "GETPIN");
+        const auto text = prompt["description"].get<std::string>();
+        const auto n = std::to_string(i + 1);
+        EXPECT_NE(text.find("Firmar el documento " + n + " de 3"), std::string::npos) << text;
+        EXPECT_NE(text.find("Sign document " + n + " of 3"), std::string::npos) << text;
+        EXPECT_NE(text.find("Archivo: documento-0" + n + ".bin"), std::string::npos) << text;
+        EXPECT_NE(text.find(firmante::pkcs11::toHex(firmante::pkcs11::sha256(docs[i]))),
+                  std::string::npos)
+            << text;
+        EXPECT_NE(text.find("Esta llave exige el PIN otra vez para cada firma"), std::string::npos)
+            << text;
+        // Not the list: no other document is named in this document's prompt.
+        for (std::size_t j = 0; j < docs.size(); ++j) {
+            if (j == i) continue;
+            EXPECT_EQ(text.find("documento-0" + std::to_string(j + 1) + ".bin"), std::string::npos)
+                << text;
+        }
+    }
+}

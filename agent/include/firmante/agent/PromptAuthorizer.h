@@ -23,6 +23,8 @@ class PromptAuthorizer : public renewal::Authorizer {
         : prompter_(prompter), holds_(holds) {}
 
     void unlock(pkcs11::Token& token, const renewal::OperationDescription& what) override;
+    void nextSignatureShows(pkcs11::Token& token,
+                            const renewal::OperationDescription& what) override;
     void confirm(const renewal::OperationDescription& what) override;
     void release(pkcs11::Token& token) noexcept override;
     void renewalEnded(pkcs11::Token& token, const std::string& renewalId) noexcept override;

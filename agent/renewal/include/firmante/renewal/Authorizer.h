@@ -70,6 +70,13 @@ class Authorizer {
     virtual void unlock(pkcs11::Token& token, const OperationDescription& what) = 0;
     /// Asks for consent without a PIN. Throws pkcs11::Error(UserCancelled) when refused.
     virtual void confirm(const OperationDescription& what) = 0;
+    /// The signatures from now on sign `what` (one document of a batch unlock() showed whole):
+    /// a CKA_ALWAYS_AUTHENTICATE key's per-signature PIN prompt names that document, not the
+    /// batch. Keys made by Token::privateKey() after this call take it. Default: nothing to say.
+    virtual void nextSignatureShows(pkcs11::Token& token, const OperationDescription& what) {
+        (void)token;
+        (void)what;
+    }
     /// The operation unlock() served is over: logs `token` out, unless the agent's policy keeps
     /// it unlocked for the renewal the operation belongs to. Never throws.
     virtual void release(pkcs11::Token& token) noexcept {
