@@ -83,3 +83,32 @@ TEST_F(AgentExtensionPage, AnotherExtensionsPageIsAskedAboutLikeAnySite) {
         "ORIGIN_NOT_ALLOWED");
     EXPECT_EQ(promptsShown(agent.pinentryLog()).size(), 1u);
 }
+
+// The attacker: another extension whose page the person allowed (listed) asks renewal.status
+// without an id, hoping to learn where else the person renews. Our own popup sees every renewal;
+// that page is a site, and sees only what it began — nothing here. (An earlier agent judged "our
+// extension" by the origin's scheme, and showed such a page every site's renewals.)
+TEST_F(AgentExtensionPage, AnotherExtensionsListedPageSeesNoneOfTheRenewalsASiteBegan) {
+    constexpr const char* kOtherExtension = "chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba";
+    TestCa ca;
+    const auto cert =
+        provisionCertificate(hsm, ca, "Patrón", firmante::pkcs11::KeyType::EcP256, true);
+    startAgent(json{kListed, kOtherExtension});
+    connectExtension("chromium", kOurId);
+    agent.script("pin 123456\n");
+    const auto begun =
+        callFrom(kListed, "renewal.begin", {{"certificate", cert.uri}, {"keyType", "ec-p256"}});
+    ASSERT_TRUE(begun.contains("result")) << begun.dump();
+    const std::string id = begun["result"]["renewalId"];
+
+    const auto seen = callFrom(kOtherExtension, "renewal.status");
+    ASSERT_TRUE(seen.contains("result")) << seen.dump();
+    EXPECT_TRUE(seen["result"]["renewals"].empty()) << seen.dump();
+    EXPECT_EQ(seen.dump().find(kListed), std::string::npos) << "no trace of the site";
+    EXPECT_EQ(reasonOf(callFrom(kOtherExtension, "renewal.status", {{"renewalId", id}})),
+              "RENEWAL_STATE");
+    // Our own popup, on the same relay, sees it: the refusal is the page's, not the journal's.
+    const auto ours = callFrom(kOurPopup, "renewal.status");
+    ASSERT_TRUE(ours.contains("result")) << ours.dump();
+    EXPECT_EQ(ours["result"]["renewals"].size(), 1u) << ours.dump();
+}
