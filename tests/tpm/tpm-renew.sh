@@ -68,10 +68,12 @@ case "$via" in
     jq -n --arg o "$url" '{allowedOrigins: [$o]}' >agent.json
     mkdir -p run
     agent_sock="$work/run/agent.sock"
+    agent_asan_options="${ASAN_OPTIONS:-}"   # unset outside ASan builds and for p11-kit runs
+    agent_asan_options="${agent_asan_options//fast_unwind_on_malloc=0/}"
     FIRMANTE_SOCKET="$agent_sock" FIRMANTE_CONFIG="$work/agent.json" FIRMANTE_WS_PORT=0 \
       XDG_CONFIG_HOME="$work/xdg-config" FIRMANTE_PINENTRY="$pinentry_bin" \
       FAKE_PINENTRY_SCRIPT="$work/pinentry.script" FAKE_PINENTRY_LOG="$work/pinentry.log" \
-      ASAN_OPTIONS="${ASAN_OPTIONS//fast_unwind_on_malloc=0/}" \
+      ASAN_OPTIONS="$agent_asan_options" \
       "$agent_bin" >agent.log 2>&1 &
     agent_pid=$!
     # Under ASan the slow unwinder (SLOW_UNWIND in TokenFlowTests.cmake) is for the CLI's leak
