@@ -112,6 +112,7 @@ int Agent::run() {
     const Limits limits = config.limits;
     const auto trustedIssuers = config.trustedIssuers;
     const bool requireConfirmedProvenance = config.requireConfirmedProvenance;
+    const TokenRegistry::Monitoring monitoring{config.tokenPoll, config.reinitializeModule};
     // Outlives the registry and the authorizer, which both use it.
     UnlockHolds holds(!config.alwaysAskPin, config.unlockIdle);
     // Declared first, destroyed last: responses from worker threads are posted to it.
@@ -124,7 +125,7 @@ int Agent::run() {
     prompt::Prompter& asker = watched ? static_cast<prompt::Prompter&>(*watched) : *prompter_;
     PromptAuthorizer authorizer(asker, &holds);
     OriginPolicy origins(store, asker);
-    TokenRegistry registry(module, limits);
+    TokenRegistry registry(module, limits, monitoring);
     registry.setUnlockHolds(&holds);
     Dispatcher dispatcher(registry, origins, authorizer, paths.renewalsDir, limits,
                           {"unix", "native-messaging"});

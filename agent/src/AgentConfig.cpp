@@ -91,6 +91,21 @@ AgentConfig AgentConfig::fromJson(const nlohmann::json& document) {
             }
         }
     }
+    if (auto it = document.find("tokens"); it != document.end()) {
+        if (!it->is_object()) throw std::runtime_error("\"tokens\" must be an object");
+        if (auto poll = it->find("pollMilliseconds"); poll != it->end()) {
+            if (!poll->is_number_integer() || poll->get<long long>() < 100 ||
+                poll->get<long long>() > 600000)
+                throw std::runtime_error(
+                    "tokens.pollMilliseconds must be a number from 100 to 600000");
+            config.tokenPoll = std::chrono::milliseconds(poll->get<long long>());
+        }
+        if (auto re = it->find("reinitialize"); re != it->end()) {
+            if (!re->is_boolean())
+                throw std::runtime_error("tokens.reinitialize must be true or false");
+            config.reinitializeModule = re->get<bool>();
+        }
+    }
     if (auto it = document.find("pin"); it != document.end()) {
         if (!it->is_object()) throw std::runtime_error("\"pin\" must be an object");
         if (auto ask = it->find("alwaysAsk"); ask != it->end()) {

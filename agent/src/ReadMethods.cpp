@@ -71,9 +71,13 @@ void addReadMethods(MethodTable& table, TokenDirectory& tokens) {
         ParamReader(params).allowOnly({});
         MethodPlan plan;
         plan.execute = [&tokens](Completion done) {
-            nlohmann::json list = nlohmann::json::array();
-            for (const auto& t : tokens.snapshot()) list.push_back(views::tokenJson(t));
-            done(Outcome::success({{"tokens", std::move(list)}}));
+            // A token created since the module started may need a re-initialisation to be seen
+            // (issue 11 §7); the registry decides, and answers at once when it cannot matter.
+            tokens.refresh([&tokens, done = std::move(done)]() mutable {
+                nlohmann::json list = nlohmann::json::array();
+                for (const auto& t : tokens.snapshot()) list.push_back(views::tokenJson(t));
+                done(Outcome::success({{"tokens", std::move(list)}}));
+            });
         };
         return plan;
     });

@@ -120,6 +120,20 @@ bool TokenWorker::present() const {
 
 void TokenWorker::execute(Pending& pending) {
     RequestScope scope(pending.requestId);
+    Outcome outcome = runJob(pending);
+    try {
+        pending.done(std::move(outcome));
+    } catch (const std::exception& e) {
+        // An exception leaving this thread would end the agent.
+        logger("token")->error("cannot deliver an answer: {}", e.what());
+    }
+}
+
+Outcome TokenWorker::runJob(Pending& pending) {
+    // The module is not re-initialised (TokenRegistry, issue 11 §7) from here to the logout.
+    const auto inUse = module_->use();
+    // A re-initialisation since the last job ended the session (it held no login): reopen.
+    if (token_ && token_->stale()) token_.reset();
     Outcome outcome;
     try {
         if (std::chrono::steady_clock::now() > pending.deadline) {
@@ -162,12 +176,7 @@ void TokenWorker::execute(Pending& pending) {
             token_->logout();
         }
     }
-    try {
-        pending.done(std::move(outcome));
-    } catch (const std::exception& e) {
-        // An exception leaving this thread would end the agent.
-        logger("token")->error("cannot deliver an answer: {}", e.what());
-    }
+    return outcome;
 }
 
 }  // namespace firmante::agent

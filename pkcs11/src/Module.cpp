@@ -94,6 +94,7 @@ Module::~Module() {
 }
 
 std::string Module::description() const {
+    const auto inUse = use();
     CK_INFO info{};
     FIRMANTE_CK(api_, C_GetInfo, &info);
     return padded(info.manufacturerID, sizeof info.manufacturerID) + " " +
@@ -103,6 +104,7 @@ std::string Module::description() const {
 }
 
 TokenInfo Module::tokenInfo(CK_SLOT_ID slot) const {
+    const auto inUse = use();
     CK_TOKEN_INFO ti{};
     CK_RV rv = api_->C_GetTokenInfo(slot, &ti);
     if (rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_SLOT_ID_INVALID || rv == CKR_DEVICE_REMOVED)
@@ -125,6 +127,7 @@ TokenInfo Module::tokenInfo(CK_SLOT_ID slot) const {
 }
 
 std::vector<TokenInfo> Module::tokens() const {
+    const auto inUse = use();
     auto out = presentTokens();
     for (auto& t : out) t.keyTypes = offeredKeyTypes(t);
     return out;
@@ -159,6 +162,7 @@ std::vector<std::string> Module::offeredKeyTypes(const TokenInfo& token) const {
         if (auto it = keyTypes_.find(key); it != keyTypes_.end()) return it->second;
     }
     std::vector<std::string> out;
+    const auto inUse = use();
     for (KeyType t : TokenMechanisms::read(*this, token.slotId).offered())
         out.emplace_back(keyTypeName(t));
     std::lock_guard lock(keyTypesMutex_);
@@ -168,6 +172,7 @@ std::vector<std::string> Module::offeredKeyTypes(const TokenInfo& token) const {
 }
 
 CK_SLOT_ID Module::findToken(const std::string& selector) const {
+    const auto inUse = use();
     auto all = presentTokens();
     std::vector<const TokenInfo*> matches;
     std::optional<Uri> uri;

@@ -9,6 +9,8 @@ namespace firmante::pkcs11 {
 
 Session::Session(std::shared_ptr<Module> module, CK_SLOT_ID slot)
     : module_(std::move(module)), slot_(slot) {
+    const auto inUse = module_->use();
+    generation_ = module_->generation();
     CK_RV rv = api()->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr,
                                     &handle_);
     if (rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_SLOT_ID_INVALID || rv == CKR_DEVICE_REMOVED)
@@ -18,7 +20,22 @@ Session::Session(std::shared_ptr<Module> module, CK_SLOT_ID slot)
 }
 
 Session::~Session() {
-    if (handle_ != CK_INVALID_HANDLE) api()->C_CloseSession(handle_);
+    loggedOutHere();
+    // Waits out a re-initialisation; after one, the handle may name someone else's session.
+    const auto inUse = module_->use();
+    if (handle_ != CK_INVALID_HANDLE && !stale()) api()->C_CloseSession(handle_);
+}
+
+void Session::loggedInHere() noexcept {
+    if (holdsLogin_) return;
+    holdsLogin_ = true;
+    module_->noteLogin(+1);
+}
+
+void Session::loggedOutHere() noexcept {
+    if (!holdsLogin_) return;
+    holdsLogin_ = false;
+    module_->noteLogin(-1);
 }
 
 namespace {
@@ -49,7 +66,7 @@ void Session::login(Secret pin) {
                               reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>(pin.data())),
                               static_cast<CK_ULONG>(pin.size()));
     pin.clear();
-    if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) return;
+    if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) return loggedInHere();
     if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||
         rv == CKR_PIN_LOCKED)
         throwLoginError(*module_, slot_, rv);
@@ -79,7 +96,7 @@ void Session::contextLoginProtectedPath() {
 
 void Session::loginProtectedPath() {
     CK_RV rv = api()->C_Login(handle_, CKU_USER, nullptr, 0);
-    if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) return;
+    if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) return loggedInHere();
     if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||
         rv == CKR_PIN_LOCKED)
         throwLoginError(*module_, slot_, rv);
@@ -93,7 +110,8 @@ bool Session::loggedIn() const {
 }
 
 void Session::logout() noexcept {
-    api()->C_Logout(handle_);
+    if (!stale()) api()->C_Logout(handle_);
+    loggedOutHere();
 }
 
 std::vector<CK_OBJECT_HANDLE> Session::find(std::vector<CK_ATTRIBUTE> match) const {

@@ -9,7 +9,10 @@ namespace firmante::pkcs11::internal {
 /// a module that cannot reach its device (tpm2-pkcs11 with no TPM, through p11-kit-proxy) prints
 /// a dozen lines there on every start, and Firmante reports them in one line of its own instead
 /// (issue 11 §8). Only while no other thread writes to stderr: at module loading, before the
-/// agent's threads start. Never throws; when the descriptors cannot be set up, nothing is kept.
+/// agent's threads start. The one exception is Module::reinitialize for a module that printed at
+/// load: there the agent's own lines from other threads in those milliseconds land in the capture
+/// (they are in its log file as well). Never throws; when the descriptors cannot be set up,
+/// nothing is kept.
 class StderrCapture {
   public:
     StderrCapture() noexcept;

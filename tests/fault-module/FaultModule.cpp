@@ -22,6 +22,12 @@
 //               CKA_ALWAYS_SENSITIVE as false (a card that records no access flags, issue 11)
 //   slot-list-fails  every C_GetSlotList fails with CKR_GENERAL_ERROR, as SoftHSM's does once
 //               its token folder is gone (the module can no longer say what is there)
+//   slot-events the module reports slot events itself (blocking waits are not supported, as with
+//               p11-kit-proxy): C_WaitForSlotEvent with CKF_DONT_BLOCK answers CKR_OK, logging
+//               "slot event", when the token went out ("removed", remove-at=) or came back since
+//               the last event or C_Initialize, else CKR_NO_EVENT. Without the word SoftHSM
+//               answers (CKR_NO_EVENT for ever; CKR_FUNCTION_NOT_SUPPORTED when blocking). Never
+//               counted.
 //   trace       every counted call is appended to the log as "call #N C_Name", and each
 //               C_SignInit's mechanism as "sign mechanism=0xNN"
 // C_Initialize, C_Finalize and C_GetFunctionList are passed through and never counted: the fault
@@ -138,6 +144,40 @@ Decision decide(const char* name) {
         log("fault #" + std::to_string(n) + " " + name);
     }
     return d;
+}
+
+/// Whether the token is out now (the file's "removed", or remove-at= fired for this text).
+bool outNow(const std::string& text) {
+    std::lock_guard lock(countMutex);
+    return has(text, "removed") || (pulledOut && countedText == text);
+}
+
+bool reportedOut = false;  // what the last slot event (or C_Initialize) left the token as
+
+CK_RV Initialize(CK_VOID_PTR args) {
+    const CK_RV rv = real->C_Initialize(args);
+    if (rv != CKR_OK) return rv;  // libp11's second C_Initialize keeps the baseline
+    const bool out = outNow(faults());
+    std::lock_guard lock(countMutex);
+    reportedOut = out;
+    return rv;
+}
+
+CK_RV WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved) {
+    const std::string text = faults();
+    if (!has(text, "slot-events")) return real->C_WaitForSlotEvent(flags, slot, reserved);
+    if ((flags & CKF_DONT_BLOCK) == 0) return CKR_FUNCTION_NOT_SUPPORTED;
+    const bool out = outNow(text);
+    {
+        std::lock_guard lock(countMutex);
+        if (out == reportedOut) return CKR_NO_EVENT;
+        reportedOut = out;
+    }
+    CK_SLOT_ID slots[8];
+    CK_ULONG n = 8;
+    *slot = real->C_GetSlotList(CK_FALSE, slots, &n) == CKR_OK && n > 0 ? slots[0] : 0;
+    log(out ? "slot event: token out" : "slot event: token in");
+    return CKR_OK;
 }
 
 CK_RV GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
@@ -345,6 +385,8 @@ void load() {
     auto get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(h, "C_GetFunctionList"));
     if (get == nullptr || get(&real) != CKR_OK) return;
     wrapped = *real;
+    wrapped.C_Initialize = Initialize;
+    wrapped.C_WaitForSlotEvent = WaitForSlotEvent;
     wrapped.C_GetInfo = GetInfo;
     wrapped.C_GetSlotList = GetSlotList;
     wrapped.C_GetSlotInfo = GetSlotInfo;

@@ -30,6 +30,12 @@ struct AgentConfig {
     bool requireConfirmedProvenance = false;
     /// `pin.idleMinutes`: a login kept for a renewal ends after this long unused (1–60, 10).
     std::chrono::minutes unlockIdle{10};
+    /// `tokens.pollMilliseconds` (100–600000, 500): how often the slot list of a module without
+    /// slot events is read (docs/tokens.md "Tokens that come and go").
+    std::chrono::milliseconds tokenPoll{500};
+    /// `tokens.reinitialize` (default true): whether such a module may be re-initialised, when
+    /// idle, to find tokens created since it started.
+    bool reinitializeModule = true;
     /// The whole document as read, so that rewriting it keeps members we do not know.
     nlohmann::json document = nlohmann::json::object();
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ class TokenDirectory {
     std::shared_ptr<TokenWorker> workerForSelector(const std::string& labelOrUri) const;
     /// The PKCS#11 module's path, for agent.info.
     virtual std::string modulePath() const = 0;
+    /// Called before tokens.list answers: a chance to look for tokens the module has not shown
+    /// yet (TokenRegistry). Calls `then` exactly once, possibly right away.
+    virtual void refresh(std::function<void()> then) { then(); }
 };
 
 }  // namespace firmante::agent

@@ -60,6 +60,8 @@ class TokenWorker {
     };
     void run();
     void execute(Pending& pending);
+    /// The job and the logout after it, under a Module::Use.
+    Outcome runJob(Pending& pending);
     /// Whether the token is still in its slot (C_GetTokenInfo answers), for naming a failure.
     bool present() const;
 

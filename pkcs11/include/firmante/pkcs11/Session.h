@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,7 +22,8 @@ class Session;
 using ContextLogin = std::function<void(Session& session)>;
 
 /// One Cryptoki session on a slot. Closed in a noexcept destructor. Object handles it returns are
-/// plain non-owning values, valid while the session is.
+/// plain non-owning values, valid while the session is. A re-initialisation of the module
+/// (Module::reinitialize) ends it: stale() says so, and it is then never closed again.
 class Session {
   public:
     /// Opens a read-write session. Throws Error(TokenNotPresent) or a mapped Cryptoki error.
@@ -34,6 +36,8 @@ class Session {
     CK_SLOT_ID slot() const noexcept { return slot_; }
     Module& module() const noexcept { return *module_; }
     CK_FUNCTION_LIST* api() const noexcept { return module_->api(); }
+    /// The module was re-initialised since this session opened: it is gone; open another.
+    bool stale() const noexcept { return generation_ != module_->generation(); }
 
     /// C_Login as the user, exactly once; the secret is wiped when this returns. A wrong PIN
     /// throws Error(PinIncorrect) carrying the tries hint read from the token flags right after
@@ -71,6 +75,10 @@ class Session {
     std::shared_ptr<Module> module_;
     CK_SLOT_ID slot_;
     CK_SESSION_HANDLE handle_ = CK_INVALID_HANDLE;
+    std::uint64_t generation_ = 0;
+    bool holdsLogin_ = false;  // counted in Module::noteLogin
+    void loggedInHere() noexcept;
+    void loggedOutHere() noexcept;
 };
 
 }  // namespace firmante::pkcs11

@@ -46,6 +46,8 @@ class Token {
     CK_SLOT_ID slot() const noexcept { return slot_; }
 
     bool loggedIn() const { return session_->loggedIn(); }
+    /// The module was re-initialised since this token was opened: its session is gone.
+    bool stale() const noexcept { return session_->stale(); }
     /// See Session::login. The secret is consumed.
     void login(Secret pin) { session_->login(std::move(pin)); }
     void loginProtectedPath() { session_->loginProtectedPath(); }
