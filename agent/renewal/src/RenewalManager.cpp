@@ -100,7 +100,8 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         ctx.describe("Generar una llave nueva en el token para renovar el certificado",
                      "Generate a new key on the token to renew the certificate", current.label,
                      Action::GenerateKey);
-    what.check = "Certificado actual: " + current.subject;
+    what.check = Bilingual{"Certificado actual: " + current.subject,
+                           "Current certificate: " + current.subject};
     token.requireKeyType(keyType);  // issue 11: refused before the PIN, with what the token offers
     const ReleaseGuard release = ctx.unlock(std::move(what));
 
