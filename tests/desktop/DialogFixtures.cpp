@@ -76,6 +76,10 @@ prompt::PromptText siteConsent(const std::string& site) {
     return agent::siteConsentPrompt(site);
 }
 
+prompt::PromptText revokeSite(const std::string& site) {
+    return agent::revokeSitePrompt(site);
+}
+
 prompt::PromptText batch() {
     prompt::PromptText text;
     auto d = common(prompt::PromptKind::Pin);

@@ -141,6 +141,28 @@ TEST(PromptDialog, EnterOnADeletionKeepsEverythingInBothLanguages) {
     EXPECT_EQ(chosen.result(), QDialog::Accepted) << "deleting takes the person's own click";
 }
 
+TEST(PromptDialog, RevokingASiteNamesItSaysWhatItMeansAndKeepIsTheDefault) {
+    for (auto language : {Language::Spanish, Language::English}) {
+        PromptDialog dialog(fx::revokeSite("https://idse.imss.example"),
+                            PromptDialog::Mode::Confirm, language);
+        dialog.show();
+        const bool es = language == Language::Spanish;
+        const QString question =
+            es ? QString::fromUtf8(
+                     "¿Quitar a https://idse.imss.example el permiso de usar sus certificados?")
+               : QString("Stop allowing https://idse.imss.example to use your certificates?");
+        EXPECT_TRUE(shows(dialog, question)) << dialog.shownText().toStdString();
+        EXPECT_TRUE(shows(
+            dialog, es ? QString::fromUtf8("No se borra nada") : QString("Nothing is deleted")));
+        EXPECT_FALSE(shows(dialog, es ? "Stop allowing" : "Quitar")) << "one language at a time";
+        EXPECT_EQ(dialog.acceptButton()->text(), es ? "Quitar el permiso" : "Revoke");
+        EXPECT_EQ(dialog.refuseButton()->text(), es ? "Conservar" : "Keep");
+        EXPECT_TRUE(dialog.refuseButton()->isDefault()) << "the safe button is the default";
+        QTest::keyClick(&dialog, Qt::Key_Return);
+        EXPECT_EQ(dialog.result(), QDialog::Rejected) << "Enter keeps the permission";
+    }
+}
+
 TEST(PromptDialog, SiteConsentAsksInOneLanguageAndAllowIsTheDefault) {
     PromptDialog es(fx::siteConsent("https://idse.imss.example"), PromptDialog::Mode::Confirm,
                     Language::Spanish);
