@@ -263,6 +263,16 @@ json RenewalManager::status(const std::optional<std::string>& renewalId) const {
     return {{"renewals", list}};
 }
 
+std::vector<std::string> RenewalManager::unfinished() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    for (const auto& [id, rec] : renewals_->records) {
+        if (rec.state != RenewalStep::Finished && rec.state != RenewalStep::Cancelled)
+            ids.push_back(id);
+    }
+    return ids;
+}
+
 pkcs11::Uri RenewalManager::tokenOf(const std::string& renewalId) const {
     const RenewalRecord rec = record(renewalId);
     pkcs11::Uri uri;
