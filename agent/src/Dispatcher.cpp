@@ -69,6 +69,15 @@ Dispatcher::~Dispatcher() {
     stop();
 }
 
+void Dispatcher::setStatus(AgentStatus* status) {
+    status_ = status;
+    // A renewal an earlier run left in the journal is in progress now, not only once its next
+    // step runs.
+    if (status_ && renewals_) {
+        for (const auto& id : renewals_->unfinishedRenewals()) status_->renewalActive(id, true);
+    }
+}
+
 void Dispatcher::stop() {
     origins_.stop();
 }

@@ -150,6 +150,35 @@ prompt::PromptText siteConsentPrompt(const std::string& origin) {
     return text;
 }
 
+prompt::PromptText revokeSitePrompt(const std::string& untrusted) {
+    const std::string origin = prompt::safeText(untrusted, prompt::kShownOrigin);
+    const prompt::Bilingual question{
+        "¿Quitar a " + origin + " el permiso de usar sus certificados?",
+        "Stop allowing " + origin + " to use your certificates?"};
+    const prompt::Bilingual meaning{
+        "Si quita el permiso, el sitio ya no podrá usar sus certificados: la próxima vez que lo "
+        "intente, Firmante le preguntará a usted de nuevo si lo permite. No se borra nada: su "
+        "token, sus certificados y lo que ya firmó quedan igual.",
+        "If you revoke the permission, the site can no longer use your certificates: the next "
+        "time it tries, Firmante asks you again whether to allow it. Nothing is deleted: your "
+        "token, your certificates and what you have already signed stay as they are."};
+    prompt::PromptText text;
+    text.title = "Firmante — Quitar un permiso / Revoke a permission";
+    text.description = question.es + "\n" + meaning.es + "\n\n" + question.en + "\n" + meaning.en;
+    text.ok = "Quitar el permiso / Revoke";
+    text.cancel = "Conservar / Keep";
+    prompt::PromptDetails details;
+    details.kind = prompt::PromptKind::Destructive;
+    details.title = {"Quitar el permiso a un sitio", "Revoke a site's permission"};
+    details.operation = question;
+    details.note = meaning;
+    details.site = origin;
+    details.accept = {"Quitar el permiso", "Revoke"};
+    details.refuse = {"Conservar", "Keep"};
+    text.details = std::move(details);
+    return text;
+}
+
 std::optional<RpcError> OriginPolicy::question(const std::string& origin) {
     // Decided while this question waited in the queue: approved by an earlier prompt of the same
     // origin, or its site refused under another subdomain.

@@ -30,7 +30,10 @@ renewal::OperationDescription shownFields(const renewal::OperationDescription& w
     out.pinForEachSignature = what.pinForEachSignature;
     out.newKeyProvenanceUnconfirmed = what.newKeyProvenanceUnconfirmed;
     out.keyLabel = safeText(what.keyLabel, prompt::kShownLabel);
-    if (what.check) out.check = safeText(*what.check, 2 * prompt::kShownSubject);
+    if (what.check) {
+        out.check = renewal::Bilingual{safeText(what.check->es, 2 * prompt::kShownSubject),
+                                       safeText(what.check->en, 2 * prompt::kShownSubject)};
+    }
     // Composed by us from the SPKI (16 groups of four hex digits); copied so it is not lost.
     if (what.keyFingerprint) out.keyFingerprint = safeText(*what.keyFingerprint, 80);
     for (const auto& d : what.documents) {
@@ -80,7 +83,8 @@ std::string describe(const renewal::OperationDescription& untrusted) {
     es += "Dispositivo: " + what.tokenLabel + " — Llave: " + what.keyLabel + "\n";
     en += "Token: " + what.tokenLabel + " — Key: " + what.keyLabel + "\n";
     if (what.check) {
-        es += "Verificación: " + *what.check + "\n";
+        es += "Verificación: " + what.check->es + "\n";
+        en += "Check: " + what.check->en + "\n";
     }
     if (what.pinForEachSignature) {
         es += "Esta llave exige el PIN otra vez para cada firma; se pide de nuevo para esta.\n";

@@ -47,7 +47,7 @@ prompt::PromptDetails promptDetailsOf(const renewal::OperationDescription& shown
     d.sha256Hex = shown.documentSha256Hex;
     d.token = shown.tokenLabel;
     d.key = shown.keyLabel;
-    d.check = shown.check;
+    if (shown.check) d.check = prompt::Bilingual{shown.check->es, shown.check->en};
     d.keyFingerprint = shown.keyFingerprint;
     for (const auto& doc : shown.documents) d.documents.push_back({doc.fileName, doc.sha256Hex});
     d.letterPdf = shown.letter;

@@ -217,6 +217,8 @@ class RenewalMethodsImpl : public RenewalMethods {
         manager_.requireConfirmedProvenance(required);
     }
 
+    std::vector<std::string> unfinishedRenewals() const override { return manager_.unfinished(); }
+
   private:
     std::shared_ptr<TokenWorker> workerOf(const std::string& renewalId) {
         return tokens_.workerFor(manager_.tokenOf(renewalId));

@@ -5,14 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <string>
 
+#include "firmante/agent/AgentStatus.h"
 #include "firmante/agent/ConfigStore.h"
 #include "firmante/agent/Dispatcher.h"
 #include "firmante/agent/OriginPolicy.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/agent/TokenDirectory.h"
+#include "firmante/agent/TrayMenuModel.h"
 #include "firmante/pkcs11/Error.h"
 #include "firmante/prompt/Prompter.h"
 #include "firmante/protocol/ReasonEnums.h"
@@ -185,4 +188,70 @@ TEST_F(DispatcherTest, AnotherRelayCarryingOriginsIsNotOurExtension) {
     EXPECT_EQ(reasonOf(call(other, "tokens.list", firmante::testing::kExtensionOrigin)),
               "ORIGIN_NOT_ALLOWED");
     EXPECT_EQ(person.questions, 1);
+}
+
+namespace {
+
+// A journal an earlier run of the agent left: what renewal.status reads at start-up. Only the
+// members the journal requires for `state` (no token is needed to list it).
+void leaveJournal(const std::filesystem::path& dir, const std::string& id,
+                  const std::string& state) {
+    std::filesystem::create_directories(dir);
+    const json journal{{"format", "firmante-renewal-journal"},
+                       {"version", 2},
+                       {"renewalId", id},
+                       {"state", state},
+                       {"origin", "https://idse.imss.example"},
+                       {"created", "2026-12-01T17:02:00Z"},
+                       {"updated", "2026-12-01T17:05:00Z"},
+                       {"token", {{"label", "Token de la empresa"}, {"serial", "0001"}}},
+                       {"oldCertificate",
+                        {{"uri", "pkcs11:token=Token%20de%20la%20empresa;id=%01;type=cert"},
+                         {"keyUri", "pkcs11:token=Token%20de%20la%20empresa;id=%01"}}},
+                       {"newKey",
+                        {{"label", "Firma renovada " + id},
+                         {"uri", "pkcs11:token=Token%20de%20la%20empresa;id=%02"},
+                         {"spki", "MAA="},
+                         {"spkiHex", "30 00"}}}};
+    std::ofstream(dir / (id + ".json")) << journal.dump(2);
+}
+
+}  // namespace
+
+TEST(DispatcherStatus, ARenewalLeftUnfinishedInTheJournalIsInProgressBeforeAnyRequest) {
+    firmante::testing::TempDir dir{"firmante-resumed"};
+    leaveJournal(dir / "renewals", "renovacionPendiente", "begun");
+    leaveJournal(dir / "renewals", "renovacionCancelada", "cancelled");
+    Person person;
+    NoTokens tokens;
+    agent::ConfigStore config{dir / "config.json", agent::AgentConfig{}};
+    agent::OriginPolicy origins{config, person};
+    agent::Dispatcher dispatcher{tokens, origins, person, dir / "renewals", agent::Limits{}, {}};
+    agent::AgentStatus status;
+    ASSERT_EQ(status.snapshot().state, agent::TrayState::Idle);
+
+    dispatcher.setStatus(&status);  // as the agent does at start, before serving anything
+    const auto snapshot = status.snapshot();
+    EXPECT_EQ(snapshot.state, agent::TrayState::Renewing);
+    const auto now = std::chrono::system_clock::now();
+    EXPECT_EQ(agent::trayTooltip(snapshot, now).es, "Firmante — Renovación en curso");
+    EXPECT_EQ(agent::trayTooltip(snapshot, now).en, "Firmante — Renewal in progress");
+    EXPECT_EQ(agent::trayMenu(snapshot, now).front().text.es, "Firmante — Renovación en curso");
+    // Its end (renewal.finish or renewal.cancel succeeding) ends it as for one begun in this run.
+    status.renewalActive("renovacionPendiente", false);
+    EXPECT_EQ(status.snapshot().state, agent::TrayState::Idle) << "the cancelled one never counted";
+    EXPECT_EQ(person.questions, 0);
+}
+
+TEST(DispatcherStatus, OnlyFinishedAndCancelledRenewalsInTheJournalLeaveTheTrayIdle) {
+    firmante::testing::TempDir dir{"firmante-resumed"};
+    leaveJournal(dir / "renewals", "renovacionCancelada", "cancelled");
+    Person person;
+    NoTokens tokens;
+    agent::ConfigStore config{dir / "config.json", agent::AgentConfig{}};
+    agent::OriginPolicy origins{config, person};
+    agent::Dispatcher dispatcher{tokens, origins, person, dir / "renewals", agent::Limits{}, {}};
+    agent::AgentStatus status;
+    dispatcher.setStatus(&status);
+    EXPECT_EQ(status.snapshot().state, agent::TrayState::Idle);
 }

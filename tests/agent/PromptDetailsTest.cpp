@@ -39,7 +39,8 @@ OperationDescription letterSigning() {
     what.documentSha256Hex = std::string(64, 'b');
     what.tokenLabel = "Mi Token";
     what.keyLabel = "Firma 2026";
-    what.check = "La carta muestra la llave generada en su token.";
+    what.check = renewal::Bilingual{"La carta muestra la llave generada en su token.",
+                                    "The letter shows the key generated on your token."};
     what.keyFingerprint = "3f2a 91c0";
     what.action = Action::SignLetter;
     what.letter = std::make_shared<const std::vector<unsigned char>>(1000, 'x');
@@ -56,6 +57,20 @@ TEST(PromptDetails, HostileFileNameIsEscapedInTheDialogFieldsToo) {
     ASSERT_TRUE(text.details);
     EXPECT_EQ(text.details->fileName, "carta\\E2\\80\\AEfdp.exe");
     EXPECT_EQ(text.details->fileName->find("\u202E"), std::string::npos);
+}
+
+TEST(PromptDetails, BothSentencesOfTheCheckAreMadeSafe) {
+    pkcs11::TokenInfo token;
+    token.label = "Mi Token";
+    auto what = letterSigning();
+    // A subject from a certificate is quoted in the check: hostile in either language.
+    what.check = renewal::Bilingual{"Certificado para CN=A\u202Efdp.exe",
+                                    "Certificate for CN=A\u202Efdp.exe"};
+    const auto text = agent::PromptAuthorizer::pinText(what, token);
+    ASSERT_TRUE(text.details->check);
+    EXPECT_EQ(text.details->check->es, "Certificado para CN=A\\E2\\80\\AEfdp.exe");
+    EXPECT_EQ(text.details->check->en, "Certificate for CN=A\\E2\\80\\AEfdp.exe");
+    EXPECT_EQ(text.description.find("\u202E"), std::string::npos) << "nor in pinentry's text";
 }
 
 TEST(PromptDetails, LetterPinPromptCarriesTheLetterSharedAndItsMarks) {
@@ -77,7 +92,9 @@ TEST(PromptDetails, LetterPinPromptCarriesTheLetterSharedAndItsMarks) {
     EXPECT_EQ(d.token, "Mi Token");
     EXPECT_EQ(d.key, "Firma 2026");
     EXPECT_EQ(d.keyFingerprint, "3f2a 91c0");
-    EXPECT_EQ(d.check, "La carta muestra la llave generada en su token.");
+    ASSERT_TRUE(d.check);
+    EXPECT_EQ(d.check->es, "La carta muestra la llave generada en su token.");
+    EXPECT_EQ(d.check->en, "The letter shows the key generated on your token.");
     EXPECT_FALSE(d.warning);
     EXPECT_FALSE(d.pinpad);
 }

@@ -18,7 +18,8 @@ TEST(PromptText, PinPromptShowsOriginOperationDocumentAndTriesWarning) {
     what.documentSha256Hex = std::string(64, 'a');
     what.tokenLabel = "Mi Token";
     what.keyLabel = "Firma 2026";
-    what.check = "La carta contiene la llave nueva";
+    what.check = firmante::renewal::Bilingual{"La carta contiene la llave nueva",
+                                              "The letter holds the new key"};
     firmante::pkcs11::TokenInfo token;
     token.label = "Mi Token";
     auto text = PromptAuthorizer::pinText(what, token);
@@ -28,8 +29,14 @@ TEST(PromptText, PinPromptShowsOriginOperationDocumentAndTriesWarning) {
         EXPECT_NE(text.description.find(expected), std::string::npos) << expected;
     }
     EXPECT_NE(text.description.find(std::string(64, 'a')), std::string::npos);
-    // Spanish first, English under it.
+    // Spanish first, English under it; the check's sentence too, in each language's block.
     EXPECT_LT(text.description.find("Operación"), text.description.find("Operation"));
+    const auto checkEs = text.description.find("Verificación: La carta contiene la llave nueva\n");
+    const auto checkEn = text.description.find("Check: The letter holds the new key\n");
+    ASSERT_NE(checkEs, std::string::npos) << text.description;
+    ASSERT_NE(checkEn, std::string::npos) << text.description;
+    EXPECT_LT(checkEs, text.description.find("Operation"));
+    EXPECT_GT(checkEn, text.description.find("Operation"));
     EXPECT_FALSE(text.error);
     token.pinCountLow = true;
     EXPECT_TRUE(PromptAuthorizer::pinText(what, token).error);

@@ -45,7 +45,8 @@ prompt::PromptText pinForNewKey() {
     d.operation = {"Generar una llave nueva en el token para renovar el certificado",
                    "Generate a new key on the token to renew the certificate"};
     d.accept = {"Generar llave", "Generate key"};
-    d.check = "Certificado actual: CN=PRUEBA 4,O=PRUEBA 4";
+    d.check = prompt::Bilingual{"Certificado actual: CN=PRUEBA 4,O=PRUEBA 4",
+                                "Current certificate: CN=PRUEBA 4,O=PRUEBA 4"};
     d.warning =
         prompt::Bilingual{"Atención: ya se tecleó un PIN incorrecto; quedan pocos intentos.",
                           "Warning: a wrong PIN was entered before; few tries are left."};
@@ -61,9 +62,11 @@ prompt::PromptText deletion() {
                    "Delete the previous certificate and its key from the token?"};
     d.accept = {"Eliminar", "Delete"};
     d.refuse = {"Conservar", "Keep"};
-    d.check =
+    d.check = prompt::Bilingual{
         "Se eliminará el certificado CN=PRUEBA 4 (serie 01). El certificado nuevo, vigente "
-        "hasta 2027-12-02, queda en el token.";
+        "hasta 2027-12-02, queda en el token.",
+        "The certificate CN=PRUEBA 4 (serial 01) will be deleted. The new certificate, valid "
+        "until 2027-12-02, stays on the token."};
     text.details = d;
     return text;
 }
@@ -71,6 +74,10 @@ prompt::PromptText deletion() {
 // The agent's own question (OriginPolicy), so the dialog tests draw what a site really gets.
 prompt::PromptText siteConsent(const std::string& site) {
     return agent::siteConsentPrompt(site);
+}
+
+prompt::PromptText revokeSite(const std::string& site) {
+    return agent::revokeSitePrompt(site);
 }
 
 prompt::PromptText batch() {
@@ -114,7 +121,9 @@ prompt::PromptText letterConfirmation(const Letter& letter, bool itsOwnMarks) {
     d.accept = {"Firmar carta", "Sign letter"};
     d.fileName = "CartadeAceptaciondeRenovacion.pdf";
     d.sha256Hex = std::string(64, 'c');
-    d.check = "La carta muestra, bajo «Llave Pública Nueva», la llave generada en su token.";
+    d.check = prompt::Bilingual{
+        "La carta muestra, bajo «Llave Pública Nueva», la llave generada en su token.",
+        "The letter shows, under “Llave Pública Nueva”, the key generated on your token."};
     d.keyFingerprint =
         "3f2a 91c0 77de 0b41 5c3e 8a90 d1f2 6b07 2e4c 9a18 b5d3 0f6e 41a7 c2d9 "
         "8e05 7b3c";

@@ -16,6 +16,8 @@ prompt::PromptText pinForNewKey();
 prompt::PromptText deletion();
 /// A new site asking to use the certificates.
 prompt::PromptText siteConsent(const std::string& site);
+/// The tray's question before a site's permission is revoked.
+prompt::PromptText revokeSite(const std::string& site);
 /// A batch of three documents on an unlocked token.
 prompt::PromptText batch();
 

@@ -1,10 +1,10 @@
 // Writes a PNG of every dialog, in both languages, for docs/desktop.md:
 //   firmante_dialog_screenshots OUT_DIR
 // Offscreen by default; the pictures are the widgets as Qt draws them (grab()).
+#include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QLayout>
-#include <QAction>
 #include <QLineEdit>
 #include <QMenu>
 #include <QTest>
@@ -19,6 +19,13 @@ using firmante::desktop::PromptDialog;
 namespace fx = firmante::testing;
 
 namespace {
+
+// The tray's questions are not drawn here (save() draws their dialogs): every one is refused.
+class NoAnswers : public firmante::prompt::Prompter {
+  public:
+    firmante::pkcs11::Secret askPin(const firmante::prompt::PromptText&) override { return {}; }
+    bool confirm(const firmante::prompt::PromptText&) override { return false; }
+};
 
 void save(const firmante::prompt::PromptText& text, PromptDialog::Mode mode, Language language,
           const QString& path, bool typePin = false, bool pageWithMarks = false) {
@@ -68,11 +75,12 @@ void saveTray(Language language, const QDir& out, const QString& tag) {
          {std::tuple{"renewal.sign_letter", "carta-aceptacion.pdf", minutes(42)},
           std::tuple{"documents.sign", "contrato-2026.pdf", minutes(5)}}) {
         firmante::agent::Activity a;
-        firmante::agent::describeActivity(method, "https://idse.imss.example", file, 0,
-                                          now - ago, a);
+        firmante::agent::describeActivity(method, "https://idse.imss.example", file, 0, now - ago,
+                                          a);
         status.record(a);
     }
-    firmante::desktop::TrayIcon tray(status, language, [now] { return now; });
+    NoAnswers person;
+    firmante::desktop::TrayIcon tray(status, person, language, [now] { return now; });
     auto grab = [](QMenu* menu, const QString& path) {
         menu->resize(menu->sizeHint());  // adjustSize() would cap it at 2/3 of the screen
         menu->grab().save(path);
@@ -103,6 +111,8 @@ int main(int argc, char** argv) {
         save(fx::letterConfirmation(fx::portalLetter()), M::Confirm, language,
              out.filePath("dialog-letter-" + tag + ".png"), false, true);
         save(fx::deletion(), M::Confirm, language, out.filePath("dialog-delete-" + tag + ".png"));
+        save(fx::revokeSite("https://idse.imss.example"), M::Confirm, language,
+             out.filePath("dialog-revoke-" + tag + ".png"));
         save(fx::batch(), M::Pin, language, out.filePath("dialog-batch-" + tag + ".png"));
         saveTray(language, out, tag);
     }

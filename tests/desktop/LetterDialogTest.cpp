@@ -76,12 +76,23 @@ TEST(LetterDialog, EnglishLetterDialogSaysTheSameInEnglishOnly) {
     PromptDialog dialog(fx::letterConfirmation(fx::portalLetter()), PromptDialog::Mode::Confirm,
                         Language::English);
     dialog.show();
-    for (const char* text : {"Check the letter before you sign it.",
-                             "File:", "New key fingerprint: 3f2a", "no PIN is asked"}) {
-        EXPECT_TRUE(dialog.shownText().contains(text)) << text;
+    for (const char* text :
+         {"Check the letter before you sign it.", "File:", "New key fingerprint: 3f2a",
+          "Check: The letter shows, under “Llave Pública Nueva”, the key generated on your token.",
+          "no PIN is asked"}) {
+        EXPECT_TRUE(dialog.shownText().contains(QString::fromUtf8(text)))
+            << text << "\n"
+            << dialog.shownText().toStdString();
     }
     EXPECT_FALSE(dialog.shownText().contains("Archivo"));
+    EXPECT_FALSE(dialog.shownText().contains("La carta muestra")) << "the check in English only";
     EXPECT_EQ(dialog.acceptButton()->text(), "Sign letter");
+    // The language button switches the check with everything else.
+    QTest::mouseClick(dialog.languageButton(), Qt::LeftButton);
+    EXPECT_TRUE(dialog.shownText().contains(
+        QString::fromUtf8("Verificación: La carta muestra, bajo «Llave Pública Nueva»")));
+    EXPECT_FALSE(dialog.shownText().contains("The letter shows"));
+    EXPECT_EQ(dialog.acceptButton()->text(), "Firmar carta");
 }
 
 TEST(LetterDialog, BytesThatAreNotADrawableLetterCannotBeSigned) {

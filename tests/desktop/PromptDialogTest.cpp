@@ -74,10 +74,12 @@ TEST(PromptDialog, PinDialogInEnglishShowsNoSpanish) {
     for (const char* text :
          {"Firmante — PIN for Token de la empresa", "asks for your PIN of",
           "Operation: Generate a new key on the token", "Token: Token de la empresa",
-          "Key: Firma IDSE 2025", "few tries are left"}) {
+          "Key: Firma IDSE 2025", "few tries are left",
+          "Check: Current certificate: CN=PRUEBA 4,O=PRUEBA 4"}) {
         EXPECT_TRUE(shows(dialog, text)) << text << "\n" << dialog.shownText().toStdString();
     }
-    for (const char* spanish : {"Operación", "Dispositivo", "Cancelar", "Generar llave"}) {
+    for (const char* spanish : {"Operación", "Dispositivo", "Cancelar", "Generar llave",
+                                "Verificación", "Certificado actual"}) {
         EXPECT_FALSE(shows(dialog, QString::fromUtf8(spanish))) << spanish;
     }
     EXPECT_EQ(dialog.acceptButton()->text(), "Generate key");
@@ -120,6 +122,11 @@ TEST(PromptDialog, EnterOnADeletionKeepsEverythingInBothLanguages) {
         EXPECT_FALSE(dialog.acceptButton()->isDefault());
         EXPECT_TRUE(shows(dialog, es ? QString::fromUtf8("¿Eliminar del token el certificado")
                                      : QString("Delete the previous certificate")));
+        // What is deleted and what stays, in the window's language only.
+        const QString deleted = QString::fromUtf8("Se eliminará el certificado CN=PRUEBA 4");
+        const QString deletedEn = "The certificate CN=PRUEBA 4 (serial 01) will be deleted.";
+        EXPECT_EQ(shows(dialog, deleted), es) << dialog.shownText().toStdString();
+        EXPECT_EQ(shows(dialog, deletedEn), !es) << dialog.shownText().toStdString();
         QTest::keyClick(&dialog, Qt::Key_Return);
         EXPECT_EQ(dialog.result(), QDialog::Rejected) << "Enter keeps the old key";
         EXPECT_FALSE(dialog.isVisible());
@@ -132,6 +139,28 @@ TEST(PromptDialog, EnterOnADeletionKeepsEverythingInBothLanguages) {
     chosen.show();
     QTest::mouseClick(chosen.acceptButton(), Qt::LeftButton);
     EXPECT_EQ(chosen.result(), QDialog::Accepted) << "deleting takes the person's own click";
+}
+
+TEST(PromptDialog, RevokingASiteNamesItSaysWhatItMeansAndKeepIsTheDefault) {
+    for (auto language : {Language::Spanish, Language::English}) {
+        PromptDialog dialog(fx::revokeSite("https://idse.imss.example"),
+                            PromptDialog::Mode::Confirm, language);
+        dialog.show();
+        const bool es = language == Language::Spanish;
+        const QString question =
+            es ? QString::fromUtf8(
+                     "¿Quitar a https://idse.imss.example el permiso de usar sus certificados?")
+               : QString("Stop allowing https://idse.imss.example to use your certificates?");
+        EXPECT_TRUE(shows(dialog, question)) << dialog.shownText().toStdString();
+        EXPECT_TRUE(shows(
+            dialog, es ? QString::fromUtf8("No se borra nada") : QString("Nothing is deleted")));
+        EXPECT_FALSE(shows(dialog, es ? "Stop allowing" : "Quitar")) << "one language at a time";
+        EXPECT_EQ(dialog.acceptButton()->text(), es ? "Quitar el permiso" : "Revoke");
+        EXPECT_EQ(dialog.refuseButton()->text(), es ? "Conservar" : "Keep");
+        EXPECT_TRUE(dialog.refuseButton()->isDefault()) << "the safe button is the default";
+        QTest::keyClick(&dialog, Qt::Key_Return);
+        EXPECT_EQ(dialog.result(), QDialog::Rejected) << "Enter keeps the permission";
+    }
 }
 
 TEST(PromptDialog, SiteConsentAsksInOneLanguageAndAllowIsTheDefault) {

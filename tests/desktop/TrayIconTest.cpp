@@ -3,6 +3,8 @@
 // never both, and the menu's actions reach the agent's controls.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
 #include <thread>
 
 #include <QAction>
@@ -12,6 +14,8 @@
 #include <QTest>
 
 #include "firmante/desktop/TrayIcon.h"
+#include "firmante/pkcs11/Error.h"
+#include "firmante/prompt/Prompter.h"
 
 using firmante::agent::AgentStatus;
 using firmante::agent::AllowedSite;
@@ -59,6 +63,31 @@ firmante::pkcs11::CertificateInfo certificate(const std::string& subject,
     return c;
 }
 
+// The person at Firmante's dialogs (the prompt interface's fake): answers every yes/no question
+// with `allow` and keeps what it was asked, and on which thread.
+class Person : public firmante::prompt::Prompter {
+  public:
+    firmante::pkcs11::Secret askPin(const firmante::prompt::PromptText&) override {
+        throw firmante::pkcs11::Error(firmante::pkcs11::Reason::UserCancelled, "no PIN here");
+    }
+    bool confirm(const firmante::prompt::PromptText& text) override {
+        std::lock_guard lock(mutex);
+        asked.push_back(text);
+        askedOnGuiThread = askedOnGuiThread || std::this_thread::get_id() == guiThread;
+        return allow;
+    }
+    std::size_t questions() {
+        std::lock_guard lock(mutex);
+        return asked.size();
+    }
+
+    std::mutex mutex;
+    std::vector<firmante::prompt::PromptText> asked;
+    std::atomic<bool> allow{false};
+    bool askedOnGuiThread = false;
+    const std::thread::id guiThread = std::this_thread::get_id();
+};
+
 class TrayIconTest : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -79,6 +108,7 @@ class TrayIconTest : public ::testing::Test {
     }
 
     AgentStatus status;
+    Person person;
     AgentStatus::Controls controls;
     int stops = 0;
     std::vector<std::string> revoked;
@@ -88,7 +118,7 @@ class TrayIconTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(TrayIconTest, TheMenuShowsTheTokenItsCertificatesAndTheirExpiryInSpanish) {
-    TrayIcon tray(status, Language::Spanish, [this] { return now; });
+    TrayIcon tray(status, person, Language::Spanish, [this] { return now; });
     EXPECT_EQ(tray.state(), TrayState::Idle);
     EXPECT_TRUE(entries(tray.menu()).contains("Conecte su token: no hay ninguno conectado"));
     fromAgentThread([this] {
@@ -126,7 +156,7 @@ TEST_F(TrayIconTest, TheMenuShowsTheTokenItsCertificatesAndTheirExpiryInSpanish)
 }
 
 TEST_F(TrayIconTest, TheMenuReadsInEnglishAndItsLanguageEntrySwitchesIt) {
-    TrayIcon tray(status, Language::English, [this] { return now; });
+    TrayIcon tray(status, person, Language::English, [this] { return now; });
     fromAgentThread([this] {
         status.setControls(controls, "/nonexistent/agent.log");
         status.setTokens({token("Company token", 1)});
@@ -155,7 +185,7 @@ TEST_F(TrayIconTest, TheMenuReadsInEnglishAndItsLanguageEntrySwitchesIt) {
 }
 
 TEST_F(TrayIconTest, StateQuestionsAndTokenChangesFromAgentThreadsReachTheIcon) {
-    TrayIcon tray(status, Language::Spanish, [this] { return now; });
+    TrayIcon tray(status, person, Language::Spanish, [this] { return now; });
     fromAgentThread([this] { status.setTokens({token("Token de la empresa", 1)}); });
     ASSERT_TRUE(QTest::qWaitFor([&] { return tray.state() == TrayState::TokenPresent; }));
     const auto present = tray.trayIcon()->icon().pixmap(32).toImage();
@@ -181,12 +211,55 @@ TEST_F(TrayIconTest, StateQuestionsAndTokenChangesFromAgentThreadsReachTheIcon) 
               "conectarlo.");
 }
 
+TEST_F(TrayIconTest, RevokingASiteAsksFirstAndOnlyAnExplicitYesRevokesIt) {
+    TrayIcon tray(status, person, Language::Spanish, [this] { return now; });
+    fromAgentThread([this] { status.setControls(controls, "/nonexistent/agent.log"); });
+    const QString revoke = "Quitar el permiso a https://idse.imss.example";
+    ASSERT_TRUE(QTest::qWaitFor([&] { return find(tray.menu(), revoke); }));
+
+    // "Conservar" (or Escape, or closing the window): the site stays.
+    person.allow = false;
+    find(tray.menu(), revoke)->trigger();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return person.questions() == 1 && !tray.questionOpen(); }));
+    EXPECT_TRUE(revoked.empty()) << "nothing revoked without the person's yes";
+    EXPECT_TRUE(tray.lastMessage().isEmpty()) << tray.lastMessage().toStdString();
+    {
+        std::lock_guard lock(person.mutex);
+        EXPECT_FALSE(person.askedOnGuiThread) << "a Prompter blocks: never on the GUI thread";
+        ASSERT_TRUE(person.asked[0].details);
+        const auto& d = *person.asked[0].details;
+        EXPECT_EQ(d.kind, firmante::prompt::PromptKind::Destructive) << "the safe button first";
+        EXPECT_EQ(d.site, "https://idse.imss.example");
+        EXPECT_EQ(d.refuse.es, "Conservar");
+        EXPECT_EQ(d.refuse.en, "Keep");
+        EXPECT_EQ(d.accept.es, "Quitar el permiso");
+        EXPECT_EQ(d.accept.en, "Revoke");
+        EXPECT_EQ(d.operation.es,
+                  "¿Quitar a https://idse.imss.example el permiso de usar sus certificados?");
+        EXPECT_EQ(d.operation.en,
+                  "Stop allowing https://idse.imss.example to use your certificates?");
+        ASSERT_TRUE(d.note);
+        EXPECT_NE(d.note->es.find("le preguntará a usted de nuevo"), std::string::npos);
+        EXPECT_NE(d.note->en.find("asks you again"), std::string::npos);
+    }
+
+    // "Quitar el permiso": now it goes.
+    person.allow = true;
+    find(tray.menu(), revoke)->trigger();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return person.questions() == 2 && !tray.questionOpen(); }));
+    EXPECT_EQ(revoked, std::vector<std::string>{"https://idse.imss.example"});
+    EXPECT_EQ(tray.lastMessage(), "Firmante: Se quitó el permiso a https://idse.imss.example.");
+    EXPECT_EQ(status.snapshot().state, TrayState::Idle) << "no question left waiting";
+}
+
 TEST_F(TrayIconTest, RevokeAndQuitReachTheAgentsControls) {
-    TrayIcon tray(status, Language::Spanish, [this] { return now; });
+    TrayIcon tray(status, person, Language::Spanish, [this] { return now; });
     fromAgentThread([this] { status.setControls(controls, "/nonexistent/agent.log"); });
     ASSERT_TRUE(QTest::qWaitFor(
         [&] { return find(tray.menu(), "Quitar el permiso a https://idse.imss.example"); }));
+    person.allow = true;
     find(tray.menu(), "Quitar el permiso a https://idse.imss.example")->trigger();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !tray.questionOpen(); }));
     EXPECT_EQ(revoked, std::vector<std::string>{"https://idse.imss.example"});
     EXPECT_EQ(tray.lastMessage(), "Firmante: Se quitó el permiso a https://idse.imss.example.");
     EXPECT_EQ(find(tray.menu(), "Quitar el permiso a https://admin.example"), nullptr)
@@ -196,7 +269,7 @@ TEST_F(TrayIconTest, RevokeAndQuitReachTheAgentsControls) {
 }
 
 TEST_F(TrayIconTest, AnAmpersandInASiteOrFileNameIsShownNotTakenAsAShortcut) {
-    TrayIcon tray(status, Language::Spanish, [this] { return now; });
+    TrayIcon tray(status, person, Language::Spanish, [this] { return now; });
     firmante::agent::Activity a;
     ASSERT_TRUE(firmante::agent::describeActivity("documents.sign", "https://a.example", "R&D.pdf",
                                                   0, now, a));

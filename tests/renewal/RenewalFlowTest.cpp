@@ -142,7 +142,9 @@ TEST_F(RenewalFlow, CompletesFromBeginToFinishWithSignaturesOpenSslVerifies) {
     EXPECT_EQ(sign1.tokenLabel, hsm_.label());
     EXPECT_EQ(sign1.keyLabel, "PRUEBA 4");
     ASSERT_TRUE(sign1.check.has_value());
-    EXPECT_TRUE(sign1.check->starts_with("La carta muestra, bajo «Llave Pública Nueva»"));
+    EXPECT_TRUE(sign1.check->es.starts_with("La carta muestra, bajo «Llave Pública Nueva»"));
+    EXPECT_EQ(sign1.check->en,
+              "The letter shows, under “Llave Pública Nueva”, the key generated on your token.");
     // Issue 9 §2: the new key by SHA-256 of its SPKI in groups of four (the DER header of an
     // RSA-2048 key, shown before, is the same for every key).
     std::string fingerprint;
@@ -153,7 +155,10 @@ TEST_F(RenewalFlow, CompletesFromBeginToFinishWithSignaturesOpenSslVerifies) {
     const OperationDescription& sign2 = auth_.unlocks[4];
     EXPECT_EQ(sign2.operation, "Firmar la Carta de Términos y Condiciones");
     EXPECT_EQ(sign2.keyLabel, newKey.label);
-    EXPECT_NE(sign2.check->find(upperHex(pkcs11::sha1(letter1))), std::string::npos);
+    EXPECT_NE(sign2.check->es.find(upperHex(pkcs11::sha1(letter1))), std::string::npos);
+    EXPECT_NE(sign2.check->en.find("of the letter you signed (" + upperHex(pkcs11::sha1(letter1))),
+              std::string::npos)
+        << sign2.check->en;
     // Each operation logs out behind itself.
     EXPECT_FALSE(token().loggedIn());
 }

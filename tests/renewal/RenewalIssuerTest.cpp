@@ -78,8 +78,11 @@ TEST_F(RenewalIssuer, AcceptsTheGenuineIssuerWithOrWithoutItsChain) {
     EXPECT_EQ(manager().status(id).at("state"), "certificateInstalled");
     EXPECT_EQ(toolCount("Certificate"), 2u);
     ASSERT_FALSE(auth_.unlocks.empty());
-    EXPECT_NE(auth_.unlocks.back().check->find("verificada"), std::string::npos)
-        << *auth_.unlocks.back().check;
+    EXPECT_NE(auth_.unlocks.back().check->es.find("verificada"), std::string::npos)
+        << auth_.unlocks.back().check->es;
+    EXPECT_NE(auth_.unlocks.back().check->en.find("the authority's signature verified"),
+              std::string::npos)
+        << auth_.unlocks.back().check->en;
 }
 
 TEST_F(RenewalIssuer, AcceptsACaTheConfigurationTrustsForTheOrigin) {

@@ -35,15 +35,16 @@ class BorrowedPrompter : public firmante::prompt::Prompter {
 // Qt on the main thread (widgets must live there), the agent — its I/O thread and token workers
 // — on another; the agent's end (signal, start-up failure) ends the Qt loop.
 extern "C" __attribute__((visibility("default"))) int firmante_desktop_main_v1(int argc,
-                                                                              char** argv) {
+                                                                               char** argv) {
     // Outlives the agent's thread and the tray icon, which both use it.
     firmante::agent::AgentStatus status;
     QApplication app(argc, argv);
     QApplication::setApplicationName("firmante");  // the windows' class (WM_CLASS)
     QApplication::setQuitOnLastWindowClosed(false);
     firmante::desktop::QtPrompter prompter;
-    // The tray icon (issue 12 §1): where the desktop has no tray it simply does not show.
-    firmante::desktop::TrayIcon tray(status);
+    // The tray icon (issue 12 §1): where the desktop has no tray it simply does not show. Its
+    // questions (revoking a site) are Firmante's own dialogs too.
+    firmante::desktop::TrayIcon tray(status, prompter);
     tray.show();
     int code = 1;
     std::thread agent([&] {

@@ -151,7 +151,7 @@ void PromptDialog::build() {
         }
         if (details_.check) {
             rowKinds_.push_back(static_cast<int>(Row::Check));
-            addRow(*details_.check);
+            addRow({});  // filled per language
         }
         if (details_.keyFingerprint) {
             rowKinds_.push_back(static_cast<int>(Row::Fingerprint));
@@ -256,6 +256,7 @@ void PromptDialog::retranslate() {
         const auto row = static_cast<Row>(rowKinds_[i]);
         rows_[i].first->setText(rowLabel(row, language_));
         if (row == Row::Operation) rows_[i].second->setText(q(details_.operation));
+        if (row == Row::Check) rows_[i].second->setText(q(*details_.check));
     }
     if (documents_) {
         documents_->setHeaderLabels({es ? "Documento" : "Document", "SHA-256"});

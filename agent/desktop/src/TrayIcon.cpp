@@ -11,6 +11,8 @@
 #include <QSystemTrayIcon>
 #include <QUrl>
 
+#include "firmante/agent/OriginPolicy.h"
+
 namespace firmante::desktop {
 
 namespace {
@@ -56,9 +58,11 @@ QIcon TrayIcon::iconFor(agent::TrayState state) {
     return result;
 }
 
-TrayIcon::TrayIcon(agent::AgentStatus& status, Language language, Clock now, QObject* parent)
+TrayIcon::TrayIcon(agent::AgentStatus& status, prompt::Prompter& asker, Language language,
+                   Clock now, QObject* parent)
     : QObject(parent),
       status_(status),
+      asker_(asker),
       language_(language),
       now_(std::move(now)),
       icon_(new QSystemTrayIcon(this)),
@@ -91,6 +95,8 @@ TrayIcon::TrayIcon(agent::AgentStatus& status, Language language, Clock now, QOb
 }
 
 TrayIcon::~TrayIcon() {
+    // The agent's stop shut the prompter down, which answered any open question.
+    if (asking_.joinable()) asking_.join();
     status_.setObserver(nullptr);
     delete menu_;
 }
@@ -213,11 +219,7 @@ void TrayIcon::trigger(const agent::TrayMenuEntry& entry) {
     if (entry.kind == agent::TrayMenuEntry::Kind::Warning) {
         notify(shown(language_, entry.detail));
     } else if (entry.action == "revokeSite") {
-        const auto site = QString::fromStdString(entry.argument);
-        notify(status_.revokeSite(entry.argument)
-                   ? shown(language_, {"Se quitó el permiso a ", "Revoked "}) + site + "."
-                   : shown(language_, {"No se pudo quitar el permiso a ", "Could not revoke "}) +
-                         site + shown(language_, {". Vea la bitácora.", ". See the log."}));
+        askToRevoke(entry.argument);
     } else if (entry.action == "openLog") {
         const auto path = QString::fromStdString(status_.snapshot().logFile.string());
         if (path.isEmpty() || !QDesktopServices::openUrl(QUrl::fromLocalFile(path))) {
@@ -234,6 +236,43 @@ void TrayIcon::trigger(const agent::TrayMenuEntry& entry) {
         }
     }
     rebuildMenu();
+}
+
+void TrayIcon::askToRevoke(const std::string& origin) {
+    if (asking_.joinable()) return;  // one question at a time: the open one is answered first
+    asking_ = std::thread([this, origin] {
+        // Not on the GUI thread: the Prompter blocks until the person answers in a window that
+        // the GUI thread draws. Nothing is revoked without the person's explicit yes.
+        auto outcome = Revocation::Kept;
+        status_.promptStarted();  // the icon shows "waiting for you", as for the agent's questions
+        try {
+            if (asker_.confirm(agent::revokeSitePrompt(origin)))
+                outcome = status_.revokeSite(origin) ? Revocation::Revoked : Revocation::Failed;
+        } catch (...) {
+            outcome = Revocation::NotAsked;  // the agent is stopping, or no window could open
+        }
+        status_.promptEnded();
+        const auto site = QString::fromStdString(origin);
+        QMetaObject::invokeMethod(
+            this, [this, site, outcome] { revokeAnswered(site, outcome); }, Qt::QueuedConnection);
+    });
+}
+
+void TrayIcon::revokeAnswered(const QString& site, Revocation outcome) {
+    if (asking_.joinable()) asking_.join();  // its last act was to post this
+    switch (outcome) {
+        case Revocation::Revoked:
+            notify(shown(language_, {"Se quitó el permiso a ", "Revoked "}) + site + ".");
+            break;
+        case Revocation::Failed:
+            notify(shown(language_, {"No se pudo quitar el permiso a ", "Could not revoke "}) +
+                   site + shown(language_, {". Vea la bitácora.", ". See the log."}));
+            break;
+        case Revocation::Kept:
+        case Revocation::NotAsked:
+            break;  // nothing changed, nothing to announce
+    }
+    // A revoked site left the menu through the status's own report (refresh()).
 }
 
 void TrayIcon::notify(const QString& text) {

@@ -43,11 +43,12 @@ std::string issuerName(X509* cert) {
 
 }  // namespace
 
-std::string requireTrustedIssuer(const IssuerEvidence& e) {
+Bilingual requireTrustedIssuer(const IssuerEvidence& e) {
     for (const auto& der : e.trusted) {
         const pkcs11::X509Ptr ca = pkcs11::decodeCertificate(der);
         if (signedBy(e.fresh, ca.get()))
-            return "emitido por una autoridad de confianza para este sitio";
+            return {"emitido por una autoridad de confianza para este sitio",
+                    "issued by an authority trusted for this site"};
     }
 
     if (X509_NAME_cmp(X509_get_issuer_name(e.fresh), X509_get_issuer_name(e.old)) != 0)
@@ -71,13 +72,14 @@ std::string requireTrustedIssuer(const IssuerEvidence& e) {
         }
         if (!signedBy(e.old, candidate.get())) continue;
         if (!signedBy(e.fresh, candidate.get())) untrusted("la firma de la autoridad no es válida");
-        return "firma de la autoridad verificada";
+        return {"firma de la autoridad verificada", "the authority's signature verified"};
     }
     if (oldKeyId.empty())
         untrusted(
             "su certificado actual no identifica la llave de su autoridad; envíe la cadena "
             "de certificados de la autoridad");
-    return "misma autoridad e identificador de llave que su certificado actual";
+    return {"misma autoridad e identificador de llave que su certificado actual",
+            "same authority and key identifier as your current certificate"};
 }
 
 }  // namespace firmante::renewal

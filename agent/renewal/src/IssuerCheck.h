@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include "firmante/pkcs11/Types.h"
+#include "firmante/renewal/Bilingual.h"
 
 namespace firmante::renewal {
 
@@ -23,8 +24,9 @@ struct IssuerEvidence {
 /// otherwise only when it names the old certificate's issuer, carries the same authority key
 /// identifier, and — when an issuer certificate that signed the old certificate is among the
 /// candidates — its signature verifies with that key. When the old certificate has no authority
-/// key identifier, that verified signature is required. Returns how it was established (for the
-/// prompt); throws pkcs11::Error(CertificateUntrusted) with the reason in es-MX otherwise.
-std::string requireTrustedIssuer(const IssuerEvidence& evidence);
+/// key identifier, that verified signature is required. Returns how it was established, for the
+/// prompt in both languages; throws pkcs11::Error(CertificateUntrusted) with the reason in es-MX
+/// otherwise.
+Bilingual requireTrustedIssuer(const IssuerEvidence& evidence);
 
 }  // namespace firmante::renewal

@@ -13,20 +13,28 @@
 
 namespace firmante::renewal {
 
-std::string checkRenewalLetter(std::span<const unsigned char> pdf,
-                               const LetterExpectation& expected) {
+Bilingual checkRenewalLetter(std::span<const unsigned char> pdf,
+                             const LetterExpectation& expected) {
     const std::vector<std::string> words = letterWords(visibleLetterText(pdf));
     if (const auto problem = letterProblem(words, expected))
         throw pkcs11::Error(pkcs11::Reason::LetterMismatch,
                             *problem +
                                 " No se firmó nada: descargue de nuevo la carta de esta "
                                 "renovación.");
-    std::string check = "La carta muestra, bajo «" + std::string(headings::kNewKey) +
-                        "», la llave generada en su token";
-    if (!expected.previousSha1.empty())
-        check += ", y la " + std::string(headings::kPreviousLetter) + " que usted firmó (" +
-                 expected.previousSha1 + ")";
-    return check + ".";
+    // The headings are quoted as the letter prints them, in Spanish, in both sentences.
+    Bilingual check{"La carta muestra, bajo «" + std::string(headings::kNewKey) +
+                        "», la llave generada en su token",
+                    "The letter shows, under “" + std::string(headings::kNewKey) +
+                        "”, the key generated on your token"};
+    if (!expected.previousSha1.empty()) {
+        check.es += ", y la " + std::string(headings::kPreviousLetter) + " que usted firmó (" +
+                    expected.previousSha1 + ")";
+        check.en += ", and the “" + std::string(headings::kPreviousLetter) +
+                    "” of the letter you signed (" + expected.previousSha1 + ")";
+    }
+    check.es += ".";
+    check.en += ".";
+    return check;
 }
 
 std::vector<std::string> letterMarks(const LetterExpectation& expected) {

@@ -42,9 +42,14 @@ json RenewalManager::finish(pkcs11::Token& token, Authorizer& authorizer, const 
             ctx.describe("¿Eliminar del token el certificado anterior y su llave?",
                          "Delete the previous certificate and its key from the token?",
                          old.keyLabel.value_or(""), Action::Delete);
-        what.check = "Se eliminará el certificado " + old.subject.value_or("") + " (serie " +
-                     old.serial.value_or("") + "). El certificado nuevo, vigente hasta " +
-                     formatTimestamp(fresh.notAfter) + ", queda en el token.";
+        const std::string subject = old.subject.value_or(""), serial = old.serial.value_or("");
+        const std::string until = formatTimestamp(fresh.notAfter);
+        what.check = Bilingual{"Se eliminará el certificado " + subject + " (serie " + serial +
+                                   "). El certificado nuevo, vigente hasta " + until +
+                                   ", queda en el token.",
+                               "The certificate " + subject + " (serial " + serial +
+                                   ") will be deleted. The new certificate, valid until " + until +
+                                   ", stays on the token."};
         // USER_CANCELLED: nothing deleted, finish can be retried.
         const ReleaseGuard release =
             ctx.confirmAndUnlock(what, "Eliminar del token el certificado anterior y su llave",
@@ -81,9 +86,14 @@ json RenewalManager::cancel(pkcs11::Token& token, Authorizer& authorizer, const 
     OperationDescription what = ctx.describe(
         "¿Cancelar la renovación y borrar del token la llave nueva?",
         "Cancel the renewal and delete the new key from the token?", label, Action::Delete);
-    what.check = "Se borrará la llave nueva «" + label + "», que aún no tiene certificado. Su " +
-                 "certificado actual (" + rec.oldCertificate.subject.value_or("") +
-                 ") y su llave quedan en el token.";
+    const std::string current = rec.oldCertificate.subject.value_or("");
+    what.check = Bilingual{"Se borrará la llave nueva «" + label +
+                               "», que aún no tiene certificado. Su certificado actual (" +
+                               current + ") y su llave quedan en el token.",
+                           "The new key “" + label +
+                               "”, which has no certificate yet, will be deleted. Your current "
+                               "certificate (" +
+                               current + ") and its key stay on the token."};
     // USER_CANCELLED: nothing deleted, the renewal stays as it was.
     const ReleaseGuard release =
         ctx.confirmAndUnlock(what, "Cancelar la renovación y borrar del token la llave nueva",

@@ -110,13 +110,16 @@ json RenewalManager::installCertificate(pkcs11::Token& token, Authorizer& author
     const pkcs11::X509Ptr old = pkcs11::decodeCertificate(oldCertificateDer(ctx));
     IssuerEvidence evidence{fresh.get(), old.get(), chain, trustedIssuers(origin)};
     for (const auto& onToken : token.certificates()) evidence.candidates.push_back(onToken.der);
-    const std::string issuerCheck = requireTrustedIssuer(evidence);
+    const Bilingual issuerCheck = requireTrustedIssuer(evidence);
 
     OperationDescription what = ctx.describe("Guardar el certificado nuevo en su token",
                                              "Store the new certificate on your token",
                                              rec.newKey.label, Action::StoreCertificate);
-    what.check = "Certificado para " + info.subject + ", emitido por " + info.issuer + " (" +
-                 issuerCheck + "), vigente hasta " + formatTimestamp(info.notAfter) + ".";
+    const std::string until = formatTimestamp(info.notAfter);
+    what.check = Bilingual{"Certificado para " + info.subject + ", emitido por " + info.issuer +
+                               " (" + issuerCheck.es + "), vigente hasta " + until + ".",
+                           "Certificate for " + info.subject + ", issued by " + info.issuer + " (" +
+                               issuerCheck.en + "), valid until " + until + "."};
     const ReleaseGuard release = ctx.unlock(std::move(what));
     (void)ctx.findKey(rec.newKey.uri.value(), "La llave nueva de esta renovación");
     // Storing the same certificate again returns the one already there (a retried install).

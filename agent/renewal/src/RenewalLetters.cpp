@@ -40,7 +40,7 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
     // Both letters may show the old key (the portal's terms letter does).
     LetterExpectation expected{newKey.spkiHex.value(), old.spkiHex.value_or(""), {}};
     if (!acceptance) expected.previousSha1 = rec.letters.value().acceptance.value().sha1.value();
-    const std::string check = checkRenewalLetter(document, expected);
+    Bilingual check = checkRenewalLetter(document, expected);
 
     const std::string certUri = acceptance ? old.uri : rec.newCertificate.value().uri.value();
     const pkcs11::CertificateInfo cert =
@@ -57,7 +57,7 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
                            "Sign the Terms and Conditions Letter", keyLabel, Action::SignLetter);
     what.fileName = fileName;
     what.documentSha256Hex = pkcs11::toHex(documentSha256);
-    what.check = check;
+    what.check = std::move(check);
     // Issue 9 §2: a fingerprint the portal's page shows too, unlike the key's DER header.
     what.keyFingerprint = spkiFingerprint(base64Decode(newKey.spki.value()));
     what.newKeyProvenanceUnconfirmed =

@@ -100,7 +100,8 @@ json RenewalManager::begin(pkcs11::Token& token, Authorizer& authorizer, const s
         ctx.describe("Generar una llave nueva en el token para renovar el certificado",
                      "Generate a new key on the token to renew the certificate", current.label,
                      Action::GenerateKey);
-    what.check = "Certificado actual: " + current.subject;
+    what.check = Bilingual{"Certificado actual: " + current.subject,
+                           "Current certificate: " + current.subject};
     token.requireKeyType(keyType);  // issue 11: refused before the PIN, with what the token offers
     const ReleaseGuard release = ctx.unlock(std::move(what));
 
@@ -260,6 +261,16 @@ json RenewalManager::status(const std::optional<std::string>& renewalId) const {
     for (const auto& [id, why] : renewals_->corrupt)
         list.push_back(corruptView(id, why, journal_->pathOf(id)));
     return {{"renewals", list}};
+}
+
+std::vector<std::string> RenewalManager::unfinished() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    for (const auto& [id, rec] : renewals_->records) {
+        if (rec.state != RenewalStep::Finished && rec.state != RenewalStep::Cancelled)
+            ids.push_back(id);
+    }
+    return ids;
 }
 
 pkcs11::Uri RenewalManager::tokenOf(const std::string& renewalId) const {

@@ -57,9 +57,10 @@ class Dispatcher {
     void setWebSocketProblem(nlohmann::json problem) { webSocketProblem_ = std::move(problem); }
 
     /// The desktop's view of the agent (the tray): successful signatures and renewal steps are
-    /// recorded there, and renewals in progress marked. nullptr (default): nothing is recorded.
-    /// Call before serving; `status` must outlive the dispatcher.
-    void setStatus(AgentStatus* status) noexcept { status_ = status; }
+    /// recorded there, and renewals in progress marked — from the start those the journal holds
+    /// unfinished (an earlier run's). nullptr (default): nothing is recorded. Call before
+    /// serving; `status` must outlive the dispatcher.
+    void setStatus(AgentStatus* status);
 
     /// Stops the consent queue (pending origin questions are dropped).
     void stop();

@@ -21,6 +21,11 @@ namespace firmante::agent {
 /// text every transport's consent uses, and the desktop's tests draw.
 prompt::PromptText siteConsentPrompt(const std::string& origin);
 
+/// The question before a site's permission is revoked (the tray's "Quitar el permiso a …"): a
+/// Destructive one, whose safe button ("Conservar" / "Keep") is the default, naming the site and
+/// saying what revoking means.
+prompt::PromptText revokeSitePrompt(const std::string& origin);
+
 /// DESIGN §3 rule 3: origins outside the allowlist are refused unless the person approves them
 /// in the agent's own prompt; an approval is remembered in the config file.
 ///

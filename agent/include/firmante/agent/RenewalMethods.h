@@ -37,6 +37,9 @@ class RenewalMethods {
     /// Config `renewal.requireConfirmedProvenance`: refuse a new key whose provenance the token
     /// does not confirm (RenewalManager::requireConfirmedProvenance).
     virtual void requireConfirmedProvenance(bool required) { (void)required; }
+
+    /// The journal's renewals that are neither finished nor cancelled (RenewalManager::unfinished).
+    virtual std::vector<std::string> unfinishedRenewals() const { return {}; }
 };
 
 }  // namespace firmante::agent

@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <QIcon>
@@ -13,6 +14,7 @@
 #include "firmante/agent/AgentStatus.h"
 #include "firmante/agent/TrayMenuModel.h"
 #include "firmante/desktop/Language.h"
+#include "firmante/prompt/Prompter.h"
 
 class QMenu;
 class QSystemTrayIcon;
@@ -25,13 +27,19 @@ namespace firmante::desktop {
 /// insertion and removal and certificates near their expiry. The agent's threads report through
 /// agent::AgentStatus::Observer; every call is handed over to the GUI thread (queued), where the
 /// widgets live. Construct and destroy it on the GUI thread; destroy it before `status`.
+///
+/// A menu entry that takes something away (revoking a site) asks the person first through
+/// `asker` — Firmante's own dialogs in the agent, a fake in tests — on a thread of its own, since
+/// a Prompter blocks until the person answers and the dialog itself needs the GUI thread. `asker`
+/// must outlive the icon, and be shut down (or answer) before the icon is destroyed.
 class TrayIcon : public QObject, public agent::AgentStatus::Observer {
     Q_OBJECT
   public:
     using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-    explicit TrayIcon(agent::AgentStatus& status, Language language = languageFromEnvironment(),
-                      Clock now = &std::chrono::system_clock::now, QObject* parent = nullptr);
+    TrayIcon(agent::AgentStatus& status, prompt::Prompter& asker,
+             Language language = languageFromEnvironment(),
+             Clock now = &std::chrono::system_clock::now, QObject* parent = nullptr);
     ~TrayIcon() override;
 
     /// Shows the icon (when the desktop has a tray).
@@ -52,6 +60,8 @@ class TrayIcon : public QObject, public agent::AgentStatus::Observer {
     QString toolTip() const;
     /// The last notification shown (title and text), for tests.
     QString lastMessage() const { return lastMessage_; }
+    /// A question asked from the menu (revoking a site) waits for its answer (GUI thread).
+    bool questionOpen() const noexcept { return asking_.joinable(); }
 
     /// The icon drawn for a state: Firmante's icon, greyed when idle, with a blue dot during a
     /// renewal and an orange one while a question waits for the person.
@@ -66,8 +76,13 @@ class TrayIcon : public QObject, public agent::AgentStatus::Observer {
     void trigger(const agent::TrayMenuEntry& entry);
     void notify(const QString& text);
     void announceExpiries(const agent::StatusSnapshot& status);
+    /// What became of "revoke this site": asked on `asking_`, answered on the GUI thread.
+    enum class Revocation { Kept, Revoked, Failed, NotAsked };
+    void askToRevoke(const std::string& origin);
+    void revokeAnswered(const QString& site, Revocation outcome);
 
     agent::AgentStatus& status_;
+    prompt::Prompter& asker_;
     Language language_;
     Clock now_;
     QSystemTrayIcon* icon_;
@@ -77,6 +92,7 @@ class TrayIcon : public QObject, public agent::AgentStatus::Observer {
     bool menuStale_ = false;
     std::set<std::string> announced_;  // certificates already announced (serial + date)
     QString lastMessage_;
+    std::thread asking_;  // the menu's question, while one is open (one at a time)
 };
 
 }  // namespace firmante::desktop

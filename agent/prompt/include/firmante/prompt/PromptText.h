@@ -42,8 +42,8 @@ struct PromptDetails {
     std::optional<std::string> sha256Hex;
     std::string token;
     std::string key;
-    /// The result of a check (letter, issuer, what will be deleted); composed in es-MX only.
-    std::optional<std::string> check;
+    /// The result of a check (letter, issuer, what will be deleted), in both languages.
+    std::optional<Bilingual> check;
     std::optional<std::string> keyFingerprint;  // the new key's, as the portal shows it
     std::vector<ListedDocument> documents;      // documents.sign_batch
     std::optional<Bilingual> warning;           // few PIN tries left, or the final one

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "firmante/pkcs11/Token.h"
+#include "firmante/renewal/Bilingual.h"
 
 namespace firmante::renewal {
 
@@ -37,7 +38,9 @@ struct OperationDescription {
     std::optional<std::string> documentSha256Hex;  // lower-case hex
     std::string tokenLabel;
     std::string keyLabel;
-    std::optional<std::string> check;           // result of the letter check, shown to the person
+    // What was checked and what will happen (the letter check, the issuer, what is deleted),
+    // shown to the person in both languages.
+    std::optional<Bilingual> check;
     std::optional<std::string> keyFingerprint;  // spkiFingerprint of the new key (renewals)
     // The renewal this operation is a step of (renewal.* methods). The agent keeps the token
     // unlocked for the rest of that renewal, for its site only (issue 12 §3, docs/security.md).

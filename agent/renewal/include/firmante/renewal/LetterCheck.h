@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "firmante/renewal/Bilingual.h"
+
 namespace firmante::renewal {
 
 /// What a renewal letter must state (DESIGN §3 rule 4). Hex in the `spkiHex` form ("03 82 01 0f
@@ -18,10 +20,10 @@ struct LetterExpectation {
 /// Checks a PDF renewal letter against `expected`, judging only what a PDF viewer draws: one
 /// revision, no JavaScript, embedded files, forms, layers or annotations that draw; only glyphs
 /// that are painted, legible, inside the page and its clip and not covered count, and the text
-/// each glyph draws is read, not /ActualText. Returns the sentence the prompt shows on success.
-/// Throws pkcs11::Error(LetterMismatch) with an es-MX message ending in "No se firmó nada."
-std::string checkRenewalLetter(std::span<const unsigned char> pdf,
-                               const LetterExpectation& expected);
+/// each glyph draws is read, not /ActualText. Returns the sentence the prompt shows on success,
+/// in both languages. Throws pkcs11::Error(LetterMismatch) with an es-MX message ending in "No se
+/// firmó nada."
+Bilingual checkRenewalLetter(std::span<const unsigned char> pdf, const LetterExpectation& expected);
 
 /// Texts of `expected` a dialog finds again on the letter's page to highlight them: the new
 /// key's hex in groups of four pairs ("9c 1f 07 aa"; its fixed DER header and tail, which the

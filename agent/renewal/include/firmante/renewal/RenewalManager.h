@@ -94,6 +94,10 @@ class RenewalManager {
     /// state "corrupt"). No token needed.
     nlohmann::json status(const std::optional<std::string>& renewalId) const;
 
+    /// The renewals of the journal that are neither finished nor cancelled (an earlier run of the
+    /// agent may have left them), by id; corrupt journals are not among them. Any thread.
+    std::vector<std::string> unfinished() const;
+
     /// renewal.finish: after the terms letter. With `retireOld`, asks Authorizer::confirm and only
     /// then deletes the old certificate and key; a refusal throws USER_CANCELLED and leaves the
     /// renewal where it was, so finish can be retried. Result: {done:true, retired}.
