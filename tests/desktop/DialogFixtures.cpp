@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "PdfLetter.h"
 #include "firmante/agent/OriginPolicy.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/portal/LetterRenderer.h"
@@ -125,6 +126,28 @@ prompt::PromptText letterConfirmation(const Letter& letter, bool itsOwnMarks) {
     d.letterMarks = itsOwnMarks ? letter.marksOfItsKey : letter.marksOfAnotherKey;
     text.details = d;
     return text;
+}
+
+HiddenCopyLetter hiddenCopyLetter(bool whiteText) {
+    using renewal::testing::PdfLine;
+    const std::string newKey = pkcs11::spkiHex(freshSpki());
+    const std::string oldKey = pkcs11::spkiHex(freshSpki());
+    const auto letter = renewal::testing::letterWithHiddenKeyCopy(
+        newKey, oldKey, whiteText ? PdfLine::Look::WhiteText : PdfLine::Look::CoveredByFill);
+    const renewal::LetterExpectation expected{newKey, oldKey, {}};
+    HiddenCopyLetter out;
+    out.text = letterConfirmation(portalLetter());
+    auto& d = *out.text.details;
+    d.check = renewal::checkRenewalLetter(letter.pdf, expected);  // the check accepts it
+    d.letterPdf = std::make_shared<const std::vector<unsigned char>>(letter.pdf);
+    d.letterMarks = renewal::letterMarks(expected);
+    out.visiblePage = letter.visiblePage;
+    out.visibleTop = letter.visibleTop;
+    out.visibleBottom = letter.visibleBottom;
+    out.hiddenPage = letter.hiddenPage;
+    out.hiddenTop = letter.hiddenTop;
+    out.hiddenBottom = letter.hiddenBottom;
+    return out;
 }
 
 int highlightedPixels(const QImage& image) {

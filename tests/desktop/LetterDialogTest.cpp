@@ -2,6 +2,8 @@
 // where it is printed, and nothing to sign when the letter cannot be drawn.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <QLabel>
 #include <QPushButton>
 #include <QTest>
@@ -98,3 +100,52 @@ TEST(LetterDialog, BytesThatAreNotADrawableLetterCannotBeSigned) {
     QTest::keyClick(&dialog, Qt::Key_Return);
     EXPECT_NE(dialog.result(), QDialog::Accepted);
 }
+
+// Issue 12 §2: the highlights are where the letter check found the new key, not wherever the
+// key's text is. A copy a reader does not see — white text on another page, or text under a
+// white fill below the honest block — is found by a text search, but it is never boxed.
+class LetterHiddenCopy : public ::testing::TestWithParam<bool> {};
+
+TEST_P(LetterHiddenCopy, OnlyTheVisibleKeyBlockIsBoxed) {
+    const fx::HiddenCopyLetter letter = fx::hiddenCopyLetter(GetParam());
+    PromptDialog dialog(letter.text, PromptDialog::Mode::Confirm, Language::Spanish);
+    dialog.show();
+    auto& view = *dialog.letterView();
+    ASSERT_TRUE(view.rendered());
+    constexpr double kSlack = 0.006;  // about 5 points of an A4 page's height
+    const double line = 14 / 841.89;
+    int boxed = 0;
+    double highest = 1, lowest = 0;
+    for (int p = 0; p < view.pageCount(); ++p) {
+        view.showPage(p);
+        const double height = view.image().height();
+        for (const QRectF& r : view.highlightRects()) {
+            ++boxed;
+            const double top = r.top() / height, bottom = r.bottom() / height;
+            const bool onHidden =
+                p == letter.hiddenPage && bottom > letter.hiddenTop && top < letter.hiddenBottom;
+            EXPECT_FALSE(onHidden)
+                << "the hidden copy is boxed on page " << p + 1 << " at " << top << "–" << bottom;
+            EXPECT_EQ(p, letter.visiblePage) << "a box on page " << p + 1;
+            EXPECT_GE(top, letter.visibleTop - kSlack);
+            EXPECT_LE(bottom, letter.visibleBottom + kSlack);
+            if (p == letter.visiblePage) {
+                highest = std::min(highest, top);
+                lowest = std::max(lowest, bottom);
+            }
+        }
+        if (p != letter.visiblePage) {
+            EXPECT_EQ(fx::highlightedPixels(onScreen(view)), 0) << "yellow on page " << p + 1;
+        }
+    }
+    // The honest block is boxed from its first line to its last.
+    EXPECT_GE(boxed, 8);
+    EXPECT_LE(highest, letter.visibleTop + line);
+    EXPECT_GE(lowest, letter.visibleBottom - line);
+}
+
+INSTANTIATE_TEST_SUITE_P(LetterDialog, LetterHiddenCopy, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                             return info.param ? std::string("WhiteTextOnAnotherPage")
+                                               : std::string("CoveredByAFillBelowTheBlock");
+                         });

@@ -73,6 +73,7 @@ LetterView::~LetterView() = default;
 void LetterView::showPage(int index) {
     image_ = QImage();
     highlights_ = 0;
+    drawn_.clear();
     if (pages_ > 0 && index >= 0 && index < pages_) {
         page_ = index;
         if (const auto page = document_->page(index)) {
@@ -90,6 +91,7 @@ void LetterView::showPage(int index) {
                     painter.fillRect(shown, QColor(255, 214, 0, 110));
                     painter.setPen(QPen(QColor(230, 120, 0), 1.5));
                     painter.drawRect(shown);
+                    drawn_.push_back(shown);
                     ++highlights_;
                 }
             }

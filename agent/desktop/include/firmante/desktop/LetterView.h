@@ -5,6 +5,8 @@
 #include <vector>
 
 #include <QImage>
+#include <QList>
+#include <QRectF>
 #include <QWidget>
 
 #include "firmante/desktop/Language.h"
@@ -33,6 +35,8 @@ class LetterView : public QWidget {
     int currentPage() const noexcept { return page_; }
     /// Rectangles highlighted on the page shown.
     int highlightsOnPage() const noexcept { return highlights_; }
+    /// The rectangles highlighted on the page shown, in the image's pixels.
+    const QList<QRectF>& highlightRects() const noexcept { return drawn_; }
     /// The page as shown, highlights drawn.
     const QImage& image() const noexcept { return image_; }
     void showPage(int index);
@@ -52,6 +56,7 @@ class LetterView : public QWidget {
     int page_ = 0;
     int highlights_ = 0;
     std::vector<int> marksPerPage_;
+    QList<QRectF> drawn_;
     QImage image_;
     QLabel* picture_;
     QLabel* caption_;
