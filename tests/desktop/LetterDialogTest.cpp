@@ -1,5 +1,5 @@
 // The letter dialog: the portal's real letter drawn by poppler-qt6, the new key highlighted
-// where it is printed, and nothing to sign when the letter cannot be drawn.
+// where the letter check found it, and nothing to sign when the letter cannot be drawn.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,8 +19,8 @@ namespace fx = firmante::testing;
 
 namespace {
 
-// The page of the letter that carries the marks, shown; -1 when none does.
-int showPageWithMarks(LetterView& view) {
+// The page of the letter that carries boxes, shown; -1 when none does.
+int showPageWithBoxes(LetterView& view) {
     for (int i = 0; i < view.pageCount(); ++i) {
         view.showPage(i);
         if (view.highlightsOnPage() > 0) return i;
@@ -35,13 +35,14 @@ QImage onScreen(LetterView& view) {
 
 }  // namespace
 
-TEST(LetterDialog, AnotherKeysMarksHighlightNothingOnThisLetter) {
+TEST(LetterDialog, ALetterTheCheckRefusedForAnotherKeyHasNothingHighlighted) {
+    EXPECT_TRUE(fx::portalLetter().boxesOfAnotherKey.empty());
     PromptDialog dialog(fx::letterConfirmation(fx::portalLetter(), false),
                         PromptDialog::Mode::Confirm, Language::Spanish);
     dialog.show();
     auto& view = *dialog.letterView();
     ASSERT_TRUE(view.rendered());
-    EXPECT_EQ(showPageWithMarks(view), -1);
+    EXPECT_EQ(showPageWithBoxes(view), -1);
     EXPECT_EQ(fx::highlightedPixels(onScreen(view)), 0);
 }
 
@@ -53,11 +54,11 @@ TEST(LetterDialog, RendersThePortalLetterWithTheNewKeyHighlighted) {
     ASSERT_TRUE(view.rendered());
     EXPECT_EQ(view.currentPage(), 0) << "the letter opens at its first page";
     EXPECT_EQ(view.image().width(), LetterView::kPageWidth);
-    const int page = showPageWithMarks(view);
+    const int page = showPageWithBoxes(view);
     ASSERT_GE(page, 0) << "the new key is found on a page";
-    // Most four-pair groups of the key are found (a group wrapped over two lines may not be).
-    EXPECT_GE(view.highlightsOnPage(),
-              static_cast<int>(fx::portalLetter().marksOfItsKey.size()) / 2);
+    // Every box the check found is drawn, one per line of the key's block.
+    EXPECT_EQ(view.highlightsOnPage(), static_cast<int>(fx::portalLetter().boxesOfItsKey.size()));
+    EXPECT_GE(view.highlightsOnPage(), 8);
     EXPECT_GT(fx::highlightedPixels(onScreen(view)), 2000) << "yellow is drawn on the page";
     for (const char* text :
          {"Revise la carta antes de firmarla.", "Archivo: CartadeAceptaciondeRenovacion.pdf",
