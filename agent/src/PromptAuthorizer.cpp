@@ -1,5 +1,7 @@
 #include "firmante/agent/PromptAuthorizer.h"
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 
 #include "firmante/agent/Logging.h"
@@ -16,6 +18,20 @@ namespace {
 // from the token or a certificate) goes through this one helper before it is shown: escaped
 // (prompt::safeText) and shortened to a documented length (docs/security.md). `operation` and
 // `check` are composed by us but quote subjects and labels, so they are treated the same way.
+// The letter check's boxes, bounded like every other field: at most kShownLetterBoxes (one per
+// printed line; a 4096-bit key at 16 pairs a line takes 35), inside the page, none empty.
+constexpr std::size_t kShownLetterBoxes = 256;
+std::vector<renewal::LetterBox> shownBoxes(const std::vector<renewal::LetterBox>& boxes) {
+    std::vector<renewal::LetterBox> out;
+    const auto share = [](double v) { return std::isfinite(v) ? std::clamp(v, 0.0, 1.0) : 0.0; };
+    for (const auto& b : boxes) {
+        if (out.size() == kShownLetterBoxes) break;
+        renewal::LetterBox s{b.shows, b.page, share(b.x0), share(b.y0), share(b.x1), share(b.y1)};
+        if (b.page >= 0 && s.x1 > s.x0 && s.y1 > s.y0) out.push_back(s);
+    }
+    return out;
+}
+
 renewal::OperationDescription shownFields(const renewal::OperationDescription& what) {
     using prompt::safeText;
     renewal::OperationDescription out;
@@ -44,7 +60,7 @@ renewal::OperationDescription shownFields(const renewal::OperationDescription& w
     out.action = what.action;
     out.renewalId = what.renewalId;
     out.letter = what.letter;  // bytes, rendered by the dialog; shared, not copied
-    for (const auto& mark : what.letterMarks) out.letterMarks.push_back(safeText(mark, 64));
+    out.letterBoxes = shownBoxes(what.letterBoxes);
     return out;
 }
 

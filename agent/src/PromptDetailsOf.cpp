@@ -51,7 +51,8 @@ prompt::PromptDetails promptDetailsOf(const renewal::OperationDescription& shown
     d.keyFingerprint = shown.keyFingerprint;
     for (const auto& doc : shown.documents) d.documents.push_back({doc.fileName, doc.sha256Hex});
     d.letterPdf = shown.letter;
-    d.letterMarks = shown.letterMarks;
+    for (const auto& b : shown.letterBoxes)
+        d.letterBoxes.push_back({b.page, b.x0, b.y0, b.x1, b.y1});
     switch (kind) {
         case prompt::PromptKind::Pin:
             d.title = {"PIN de " + shown.tokenLabel, "PIN for " + shown.tokenLabel};

@@ -44,7 +44,13 @@ OperationDescription letterSigning() {
     what.keyFingerprint = "3f2a 91c0";
     what.action = Action::SignLetter;
     what.letter = std::make_shared<const std::vector<unsigned char>>(1000, 'x');
-    what.letterMarks = {"9c 1f 07 aa", "ABCDEF0123"};
+    using Shows = renewal::LetterBox::Shows;
+    what.letterBoxes = {{Shows::NewKey, 1, 0.08, 0.3, 0.7, 0.32},
+                        {Shows::PreviousLetter, 1, 0.08, 0.5, 0.4, 0.52},
+                        // Outside the page, or empty: clamped, or left out.
+                        {Shows::NewKey, 0, -0.5, 0.9, 1.5, 1.2},
+                        {Shows::NewKey, 0, 0.4, 0.4, 0.4, 0.6},
+                        {Shows::NewKey, -1, 0.1, 0.1, 0.2, 0.2}};
     return what;
 }
 
@@ -73,7 +79,7 @@ TEST(PromptDetails, BothSentencesOfTheCheckAreMadeSafe) {
     EXPECT_EQ(text.description.find("\u202E"), std::string::npos) << "nor in pinentry's text";
 }
 
-TEST(PromptDetails, LetterPinPromptCarriesTheLetterSharedAndItsMarks) {
+TEST(PromptDetails, LetterPinPromptCarriesTheLetterSharedAndTheChecksBoxes) {
     pkcs11::TokenInfo token;
     token.label = "Mi Token";
     const auto what = letterSigning();
@@ -81,7 +87,9 @@ TEST(PromptDetails, LetterPinPromptCarriesTheLetterSharedAndItsMarks) {
     const auto& d = *text.details;
     EXPECT_EQ(d.kind, prompt::PromptKind::Pin);
     EXPECT_EQ(d.letterPdf.get(), what.letter.get()) << "the same bytes, not a copy";
-    EXPECT_EQ(d.letterMarks, what.letterMarks);
+    const std::vector<prompt::PageBox> boxes = {
+        {1, 0.08, 0.3, 0.7, 0.32}, {1, 0.08, 0.5, 0.4, 0.52}, {0, 0.0, 0.9, 1.0, 1.0}};
+    EXPECT_EQ(d.letterBoxes, boxes) << "inside the page, the empty ones left out";
     EXPECT_EQ(d.accept.es, "Firmar carta");
     EXPECT_EQ(d.accept.en, "Sign letter");
     EXPECT_EQ(text.ok, "Firmar carta / Sign letter");

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "PdfLetter.h"
 #include "firmante/agent/OriginPolicy.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/portal/LetterRenderer.h"
@@ -105,14 +106,29 @@ const Letter& portalLetter() {
         Letter out;
         out.pdf = std::make_shared<const std::vector<unsigned char>>(
             portal::LetterRenderer::acceptanceLetter(content));
-        out.marksOfItsKey = renewal::letterMarks({pkcs11::spkiHex(content.newSpki), {}, {}});
-        out.marksOfAnotherKey = renewal::letterMarks({pkcs11::spkiHex(freshSpki()), {}, {}});
+        const std::string oldHex = pkcs11::spkiHex(content.oldSpki);
+        out.boxesOfItsKey = checkedBoxes(*out.pdf, pkcs11::spkiHex(content.newSpki), oldHex);
+        out.boxesOfAnotherKey = checkedBoxes(*out.pdf, pkcs11::spkiHex(freshSpki()), oldHex);
         return out;
     }();
     return letter;
 }
 
-prompt::PromptText letterConfirmation(const Letter& letter, bool itsOwnMarks) {
+std::vector<prompt::PageBox> checkedBoxes(const std::vector<unsigned char>& pdf,
+                                          const std::string& newKeyHex,
+                                          const std::string& oldKeyHex) {
+    std::vector<renewal::LetterBox> found;
+    try {
+        (void)renewal::checkRenewalLetter(pdf, {newKeyHex, oldKeyHex, {}}, &found);
+    } catch (const std::exception&) {
+        return {};
+    }
+    std::vector<prompt::PageBox> out;
+    for (const auto& b : found) out.push_back({b.page, b.x0, b.y0, b.x1, b.y1});
+    return out;
+}
+
+prompt::PromptText letterConfirmation(const Letter& letter, bool itsOwnKey) {
     prompt::PromptText text;
     auto d = common(prompt::PromptKind::Letter);
     d.title = {"Confirmar la firma", "Confirm the signature"};
@@ -131,9 +147,31 @@ prompt::PromptText letterConfirmation(const Letter& letter, bool itsOwnMarks) {
         prompt::Bilingual{"El token ya está desbloqueado para esta renovación: no se pide el PIN.",
                           "The token is already unlocked for this renewal: no PIN is asked."};
     d.letterPdf = letter.pdf;
-    d.letterMarks = itsOwnMarks ? letter.marksOfItsKey : letter.marksOfAnotherKey;
+    d.letterBoxes = itsOwnKey ? letter.boxesOfItsKey : letter.boxesOfAnotherKey;
     text.details = d;
     return text;
+}
+
+HiddenCopyLetter hiddenCopyLetter(bool whiteText) {
+    using renewal::testing::PdfLine;
+    const std::string newKey = pkcs11::spkiHex(freshSpki());
+    const std::string oldKey = pkcs11::spkiHex(freshSpki());
+    const auto letter = renewal::testing::letterWithHiddenKeyCopy(
+        newKey, oldKey, whiteText ? PdfLine::Look::WhiteText : PdfLine::Look::CoveredByFill);
+    const renewal::LetterExpectation expected{newKey, oldKey, {}};
+    HiddenCopyLetter out;
+    out.text = letterConfirmation(portalLetter());
+    auto& d = *out.text.details;
+    d.check = renewal::checkRenewalLetter(letter.pdf, expected);  // the check accepts it
+    d.letterPdf = std::make_shared<const std::vector<unsigned char>>(letter.pdf);
+    d.letterBoxes = checkedBoxes(letter.pdf, newKey, oldKey);
+    out.visiblePage = letter.visiblePage;
+    out.visibleTop = letter.visibleTop;
+    out.visibleBottom = letter.visibleBottom;
+    out.hiddenPage = letter.hiddenPage;
+    out.hiddenTop = letter.hiddenTop;
+    out.hiddenBottom = letter.hiddenBottom;
+    return out;
 }
 
 int highlightedPixels(const QImage& image) {

@@ -1,6 +1,8 @@
 // The letter dialog: the portal's real letter drawn by poppler-qt6, the new key highlighted
-// where it is printed, and nothing to sign when the letter cannot be drawn.
+// where the letter check found it, and nothing to sign when the letter cannot be drawn.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include <QLabel>
 #include <QPushButton>
@@ -17,8 +19,8 @@ namespace fx = firmante::testing;
 
 namespace {
 
-// The page of the letter that carries the marks, shown; -1 when none does.
-int showPageWithMarks(LetterView& view) {
+// The page of the letter that carries boxes, shown; -1 when none does.
+int showPageWithBoxes(LetterView& view) {
     for (int i = 0; i < view.pageCount(); ++i) {
         view.showPage(i);
         if (view.highlightsOnPage() > 0) return i;
@@ -33,13 +35,14 @@ QImage onScreen(LetterView& view) {
 
 }  // namespace
 
-TEST(LetterDialog, AnotherKeysMarksHighlightNothingOnThisLetter) {
+TEST(LetterDialog, ALetterTheCheckRefusedForAnotherKeyHasNothingHighlighted) {
+    EXPECT_TRUE(fx::portalLetter().boxesOfAnotherKey.empty());
     PromptDialog dialog(fx::letterConfirmation(fx::portalLetter(), false),
                         PromptDialog::Mode::Confirm, Language::Spanish);
     dialog.show();
     auto& view = *dialog.letterView();
     ASSERT_TRUE(view.rendered());
-    EXPECT_EQ(showPageWithMarks(view), -1);
+    EXPECT_EQ(showPageWithBoxes(view), -1);
     EXPECT_EQ(fx::highlightedPixels(onScreen(view)), 0);
 }
 
@@ -51,11 +54,11 @@ TEST(LetterDialog, RendersThePortalLetterWithTheNewKeyHighlighted) {
     ASSERT_TRUE(view.rendered());
     EXPECT_EQ(view.currentPage(), 0) << "the letter opens at its first page";
     EXPECT_EQ(view.image().width(), LetterView::kPageWidth);
-    const int page = showPageWithMarks(view);
+    const int page = showPageWithBoxes(view);
     ASSERT_GE(page, 0) << "the new key is found on a page";
-    // Most four-pair groups of the key are found (a group wrapped over two lines may not be).
-    EXPECT_GE(view.highlightsOnPage(),
-              static_cast<int>(fx::portalLetter().marksOfItsKey.size()) / 2);
+    // Every box the check found is drawn, one per line of the key's block.
+    EXPECT_EQ(view.highlightsOnPage(), static_cast<int>(fx::portalLetter().boxesOfItsKey.size()));
+    EXPECT_GE(view.highlightsOnPage(), 8);
     EXPECT_GT(fx::highlightedPixels(onScreen(view)), 2000) << "yellow is drawn on the page";
     for (const char* text :
          {"Revise la carta antes de firmarla.", "Archivo: CartadeAceptaciondeRenovacion.pdf",
@@ -109,3 +112,52 @@ TEST(LetterDialog, BytesThatAreNotADrawableLetterCannotBeSigned) {
     QTest::keyClick(&dialog, Qt::Key_Return);
     EXPECT_NE(dialog.result(), QDialog::Accepted);
 }
+
+// Issue 12 §2: the highlights are where the letter check found the new key, not wherever the
+// key's text is. A copy a reader does not see — white text on another page, or text under a
+// white fill below the honest block — is found by a text search, but it is never boxed.
+class LetterHiddenCopy : public ::testing::TestWithParam<bool> {};
+
+TEST_P(LetterHiddenCopy, OnlyTheVisibleKeyBlockIsBoxed) {
+    const fx::HiddenCopyLetter letter = fx::hiddenCopyLetter(GetParam());
+    PromptDialog dialog(letter.text, PromptDialog::Mode::Confirm, Language::Spanish);
+    dialog.show();
+    auto& view = *dialog.letterView();
+    ASSERT_TRUE(view.rendered());
+    constexpr double kSlack = 0.006;  // about 5 points of an A4 page's height
+    const double line = 14 / 841.89;
+    int boxed = 0;
+    double highest = 1, lowest = 0;
+    for (int p = 0; p < view.pageCount(); ++p) {
+        view.showPage(p);
+        const double height = view.image().height();
+        for (const QRectF& r : view.highlightRects()) {
+            ++boxed;
+            const double top = r.top() / height, bottom = r.bottom() / height;
+            const bool onHidden =
+                p == letter.hiddenPage && bottom > letter.hiddenTop && top < letter.hiddenBottom;
+            EXPECT_FALSE(onHidden)
+                << "the hidden copy is boxed on page " << p + 1 << " at " << top << "–" << bottom;
+            EXPECT_EQ(p, letter.visiblePage) << "a box on page " << p + 1;
+            EXPECT_GE(top, letter.visibleTop - kSlack);
+            EXPECT_LE(bottom, letter.visibleBottom + kSlack);
+            if (p == letter.visiblePage) {
+                highest = std::min(highest, top);
+                lowest = std::max(lowest, bottom);
+            }
+        }
+        if (p != letter.visiblePage) {
+            EXPECT_EQ(fx::highlightedPixels(onScreen(view)), 0) << "yellow on page " << p + 1;
+        }
+    }
+    // The honest block is boxed from its first line to its last.
+    EXPECT_GE(boxed, 8);
+    EXPECT_LE(highest, letter.visibleTop + line);
+    EXPECT_GE(lowest, letter.visibleBottom - line);
+}
+
+INSTANTIATE_TEST_SUITE_P(LetterDialog, LetterHiddenCopy, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                             return info.param ? std::string("WhiteTextOnAnotherPage")
+                                               : std::string("CoveredByAFillBelowTheBlock");
+                         });

@@ -2,6 +2,8 @@
 
 #include <poppler-qt6.h>
 
+#include <algorithm>
+
 #include <QByteArray>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -12,21 +14,9 @@
 
 namespace firmante::desktop {
 
-namespace {
-
-constexpr auto kSearch = Poppler::Page::IgnoreCase | Poppler::Page::AcrossLines;
-
-QList<QRectF> found(const Poppler::Page& page, const std::vector<std::string>& marks) {
-    QList<QRectF> rects;
-    for (const auto& mark : marks) rects += page.search(QString::fromStdString(mark), kSearch);
-    return rects;
-}
-
-}  // namespace
-
 LetterView::LetterView(std::shared_ptr<const std::vector<unsigned char>> pdf,
-                       std::vector<std::string> marks, Language language, QWidget* parent)
-    : QWidget(parent), pdf_(std::move(pdf)), marks_(std::move(marks)), language_(language) {
+                       std::vector<prompt::PageBox> boxes, Language language, QWidget* parent)
+    : QWidget(parent), pdf_(std::move(pdf)), boxes_(std::move(boxes)), language_(language) {
     picture_ = new QLabel(this);
     picture_->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
     picture_->setObjectName("letterPage");
@@ -60,10 +50,9 @@ LetterView::LetterView(std::shared_ptr<const std::vector<unsigned char>> pdf,
         document_->setRenderHint(Poppler::Document::Antialiasing);
         document_->setRenderHint(Poppler::Document::TextAntialiasing);
         pages_ = document_->numPages();
-        for (int i = 0; i < pages_; ++i) {
-            const auto page = document_->page(i);
-            marksPerPage_.push_back(page ? static_cast<int>(found(*page, marks_).size()) : 0);
-        }
+        boxesPerPage_.assign(static_cast<std::size_t>(std::max(pages_, 0)), 0);
+        for (const auto& box : boxes_)
+            if (box.page >= 0 && box.page < pages_) ++boxesPerPage_[box.page];
     }
     showPage(0);
 }
@@ -73,6 +62,7 @@ LetterView::~LetterView() = default;
 void LetterView::showPage(int index) {
     image_ = QImage();
     highlights_ = 0;
+    drawn_.clear();
     if (pages_ > 0 && index >= 0 && index < pages_) {
         page_ = index;
         if (const auto page = document_->page(index)) {
@@ -83,13 +73,16 @@ void LetterView::showPage(int index) {
                 image_ = image_.convertToFormat(QImage::Format_ARGB32);
                 QPainter painter(&image_);
                 painter.setRenderHint(QPainter::Antialiasing);
-                const double scale = dpi / 72.0;
-                for (const QRectF& r : found(*page, marks_)) {
-                    const QRectF shown(r.x() * scale - 2, r.y() * scale - 1, r.width() * scale + 4,
-                                       r.height() * scale + 2);
+                // The boxes are shares of the page as drawn: scaled by the image's own size.
+                const double w = image_.width(), h = image_.height();
+                for (const auto& box : boxes_) {
+                    if (box.page != index) continue;
+                    const QRectF shown(box.x0 * w - 2, box.y0 * h - 1, (box.x1 - box.x0) * w + 4,
+                                       (box.y1 - box.y0) * h + 2);
                     painter.fillRect(shown, QColor(255, 214, 0, 110));
                     painter.setPen(QPen(QColor(230, 120, 0), 1.5));
                     painter.drawRect(shown);
+                    drawn_.push_back(shown);
                     ++highlights_;
                 }
             }
@@ -118,7 +111,7 @@ void LetterView::retranslate() {
     }
     QString where;
     for (int i = 0; i < pages_; ++i) {
-        if (marksPerPage_[i] == 0) continue;
+        if (boxesPerPage_[i] == 0) continue;
         if (!where.isEmpty()) where += ", ";
         where += QString::number(i + 1);
     }

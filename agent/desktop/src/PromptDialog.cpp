@@ -177,7 +177,7 @@ void PromptDialog::build() {
     }
 
     if (details_.letterPdf) {
-        letter_ = new LetterView(details_.letterPdf, details_.letterMarks, language_, this);
+        letter_ = new LetterView(details_.letterPdf, details_.letterBoxes, language_, this);
         layout->addWidget(letter_, 1);
     }
 

@@ -1,7 +1,6 @@
 #include "firmante/renewal/LetterCheck.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
 #include <utility>
 
@@ -13,10 +12,77 @@
 
 namespace firmante::renewal {
 
+namespace {
+
+// A key's first 16 bytes (BIT STRING, SEQUENCE, algorithm, modulus or point header) and last 8
+// (RSA exponent) are the same in every key of a type: not boxed, as they prove nothing.
+constexpr std::size_t kKeyHeadDigits = 32, kKeyTailDigits = 16;
+
+/// One box per run of glyphs on one line: the next glyph joins the box when it is on the same
+/// page, overlaps the box's height by half and follows it to the right within three heights.
+void addGlyph(std::vector<LetterBox>& boxes, LetterBox::Shows shows, const GlyphPlace& g,
+              bool startsValue) {
+    if (!boxes.empty() && !startsValue) {
+        LetterBox& b = boxes.back();
+        const double height = std::min(b.y1 - b.y0, double{g.y1 - g.y0});
+        const double overlap = std::min(b.y1, double{g.y1}) - std::max(b.y0, double{g.y0});
+        if (b.page == g.page && overlap >= height / 2 && g.x0 >= b.x0 &&
+            g.x0 - b.x1 <= 3 * height) {
+            b = {shows,
+                 b.page,
+                 std::min(b.x0, double{g.x0}),
+                 std::min(b.y0, double{g.y0}),
+                 std::max(b.x1, double{g.x1}),
+                 std::max(b.y1, double{g.y1})};
+            return;
+        }
+    }
+    boxes.push_back({shows, g.page, g.x0, g.y0, g.x1, g.y1});
+}
+
+/// The boxes of the glyphs that drew the digits [from, to) of value `v`.
+void boxValue(std::vector<LetterBox>& boxes, LetterBox::Shows shows, const FoundValue& v,
+              std::size_t from, std::size_t to,
+              const std::vector<std::vector<std::size_t>>& offsets,
+              const std::vector<GlyphPlace>& glyphs) {
+    std::size_t digit = 0;  // of the block
+    bool first = true;
+    for (std::size_t w = v.firstWord; w <= v.lastWord && w < offsets.size(); ++w) {
+        for (const std::size_t at : offsets[w]) {
+            const std::size_t i = digit++;
+            if (i < v.from + from || i >= v.from + to) continue;
+            const auto g = std::lower_bound(
+                glyphs.begin(), glyphs.end(), at,
+                [](const GlyphPlace& p, std::size_t offset) { return p.offset < offset; });
+            if (g == glyphs.end() || g->offset != at) continue;  // every visible digit has one
+            addGlyph(boxes, shows, *g, std::exchange(first, false));
+        }
+    }
+}
+
+std::vector<LetterBox> boxesOf(const LetterFindings& findings,
+                               const std::vector<std::vector<std::size_t>>& offsets,
+                               const std::vector<GlyphPlace>& glyphs) {
+    std::vector<LetterBox> boxes;
+    for (const FoundValue& key : findings.newKey) {
+        const bool trimmed = key.size > kKeyHeadDigits + kKeyTailDigits;
+        boxValue(boxes, LetterBox::Shows::NewKey, key, trimmed ? kKeyHeadDigits : 0,
+                 trimmed ? key.size - kKeyTailDigits : key.size, offsets, glyphs);
+    }
+    for (const FoundValue& hash : findings.previousLetter)
+        boxValue(boxes, LetterBox::Shows::PreviousLetter, hash, 0, hash.size, offsets, glyphs);
+    return boxes;
+}
+
+}  // namespace
+
 Bilingual checkRenewalLetter(std::span<const unsigned char> pdf,
-                             const LetterExpectation& expected) {
-    const std::vector<std::string> words = letterWords(visibleLetterText(pdf));
-    if (const auto problem = letterProblem(words, expected))
+                             const LetterExpectation& expected, std::vector<LetterBox>* found) {
+    const VisibleLetter letter = visibleLetter(pdf);
+    std::vector<std::vector<std::size_t>> offsets;
+    const std::vector<std::string> words = letterWords(letter.text, &offsets);
+    LetterFindings findings;
+    if (const auto problem = letterProblem(words, expected, &findings))
         throw pkcs11::Error(pkcs11::Reason::LetterMismatch,
                             *problem +
                                 " No se firmó nada: descargue de nuevo la carta de esta "
@@ -34,28 +100,8 @@ Bilingual checkRenewalLetter(std::span<const unsigned char> pdf,
     }
     check.es += ".";
     check.en += ".";
+    if (found) *found = boxesOf(findings, offsets, letter.glyphs);
     return check;
-}
-
-std::vector<std::string> letterMarks(const LetterExpectation& expected) {
-    std::vector<std::string> pairs;
-    std::string pair;
-    for (char c : expected.newKeyHex) {
-        if (!std::isxdigit(static_cast<unsigned char>(c))) continue;
-        pair.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-        if (pair.size() == 2) pairs.push_back(std::exchange(pair, {}));
-    }
-    // The first 16 bytes (BIT STRING, SEQUENCE, algorithm, modulus or point header) and the
-    // last 8 (RSA exponent) are the same in every key of a type.
-    constexpr std::size_t kHead = 16, kTail = 8, kGroup = 4;
-    std::vector<std::string> marks;
-    for (std::size_t i = kHead; i + kGroup + kTail <= pairs.size(); i += kGroup) {
-        std::string group;
-        for (std::size_t j = 0; j < kGroup; ++j) group += (j ? " " : "") + pairs[i + j];
-        marks.push_back(std::move(group));
-    }
-    if (!expected.previousSha1.empty()) marks.push_back(expected.previousSha1);
-    return marks;
 }
 
 bool carriesRenewalHeadings(std::span<const unsigned char> document) {

@@ -226,9 +226,11 @@ std::vector<Block> hexBlocks(const std::vector<std::string>& w) {
 
 /// Running text may touch a block with one hex-looking word: "(RSA 2048): 03 82 …", "… 01 00 01
 /// De acuerdo". The block matches a value with or without one such word at either end — but not
-/// without an extra hex pair, which would be another key drawn longer than ours.
-bool blockIs(const Block& b, const std::vector<std::string>& w, const std::string& value) {
-    if (value.empty()) return false;
+/// without an extra hex pair, which would be another key drawn longer than ours. Answers where
+/// the value starts in the block's digits.
+std::optional<std::size_t> valueAt(const Block& b, const std::vector<std::string>& w,
+                                   const std::string& value) {
+    if (value.empty()) return std::nullopt;
     const auto droppable = [&](std::size_t i) {
         return b.last > b.first && (w[i].size() != 2 || oneOf(w[i], {"de", "da", "fe"}));
     };
@@ -238,8 +240,17 @@ bool blockIs(const Block& b, const std::vector<std::string>& w, const std::strin
         for (std::size_t k : {std::size_t{0}, back})
             if (f + k + value.size() == b.digits.size() &&
                 b.digits.compare(f, value.size(), value) == 0)
-                return true;
-    return false;
+                return f;
+    return std::nullopt;
+}
+
+bool blockIs(const Block& b, const std::vector<std::string>& w, const std::string& value) {
+    return valueAt(b, w, value).has_value();
+}
+
+/// Where `value`, which blockIs found in `b`, stands.
+FoundValue foundIn(const Block& b, const std::vector<std::string>& w, const std::string& value) {
+    return {b.first, b.last, valueAt(b, w, value).value_or(0), value.size()};
 }
 
 bool unconfirmed(const std::string& digits) {
@@ -255,18 +266,26 @@ constexpr const char* kHashFont =
 
 }  // namespace
 
-std::vector<std::string> letterWords(std::string_view utf8) {
+std::vector<std::string> letterWords(std::string_view utf8,
+                                     std::vector<std::vector<std::size_t>>* offsets) {
     std::vector<std::string> words(1);
+    if (offsets) offsets->assign(1, {});
     for (std::size_t i = 0; i < utf8.size();) {
+        const std::size_t at = i;
         const char32_t c = nextCodePoint(utf8, i);
         if (invisible(c)) continue;
         if (const char f = fold(c)) {
             words.back().push_back(f);
+            if (offsets) offsets->back().push_back(at);
         } else if (!words.back().empty()) {
             words.emplace_back();
+            if (offsets) offsets->emplace_back();
         }
     }
-    if (words.back().empty()) words.pop_back();
+    if (words.back().empty()) {
+        words.pop_back();
+        if (offsets) offsets->pop_back();
+    }
     return words;
 }
 
@@ -277,7 +296,7 @@ bool hasRenewalHeading(const std::vector<std::string>& words) {
 }
 
 std::optional<std::string> letterProblem(const std::vector<std::string>& words,
-                                         const LetterExpectation& expected) {
+                                         const LetterExpectation& expected, LetterFindings* found) {
     const std::string ours = digitsOnly(expected.newKeyHex);
     const std::string old = digitsOnly(expected.oldKeyHex);
     const std::string previous = digitsOnly(expected.previousSha1);
@@ -329,6 +348,7 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
                            : "La " + std::string(headings::kPreviousLetter) +
                                  " de la carta no es la de la carta que usted firmó.";
             previousStated = true;
+            if (found) found->previousLetter.push_back(foundIn(**hash, words, previous));
             continue;
         }
         std::vector<const Block*> keys;
@@ -348,6 +368,7 @@ std::optional<std::string> letterProblem(const std::vector<std::string>& words,
             return "La carta nombra como llave pública anterior una llave que no es la del "
                    "certificado actual.";
         newKeyStated |= fresh;
+        if (fresh && found) found->newKey.push_back(foundIn(*keys.front(), words, ours));
     }
     // A heading or value drawn with a font that does not confirm its characters is not read.
     const bool anyUnconfirmed = std::any_of(words.begin(), words.end(),

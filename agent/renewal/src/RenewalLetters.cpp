@@ -40,7 +40,8 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
     // Both letters may show the old key (the portal's terms letter does).
     LetterExpectation expected{newKey.spkiHex.value(), old.spkiHex.value_or(""), {}};
     if (!acceptance) expected.previousSha1 = rec.letters.value().acceptance.value().sha1.value();
-    Bilingual check = checkRenewalLetter(document, expected);
+    std::vector<LetterBox> found;  // where the check found the key (and hash): the dialog boxes it
+    Bilingual check = checkRenewalLetter(document, expected, &found);
 
     const std::string certUri = acceptance ? old.uri : rec.newCertificate.value().uri.value();
     const pkcs11::CertificateInfo cert =
@@ -64,7 +65,7 @@ json RenewalManager::signLetter(pkcs11::Token& token, Authorizer& authorizer,
         !provenanceConfirmedIn(newKey.attributes.value_or(json::object()));
     // Shown rendered in the letter dialog; one copy per request, shared by every prompt of it.
     what.letter = std::make_shared<const pkcs11::Bytes>(document.begin(), document.end());
-    what.letterMarks = letterMarks(expected);
+    what.letterBoxes = std::move(found);
     const ReleaseGuard release = ctx.unlock(std::move(what));
 
     const pkcs11::KeyInfo key =

@@ -2,11 +2,13 @@
 
 #include <memory>
 
+#include <GfxState.h>
 #include <PDFDoc.h>
 #include <TextOutputDev.h>
 
 #include "GlyphCollector.h"
 #include "PdfStructure.h"
+#include "PdfTextAbi.h"
 #include "firmante/pkcs11/Error.h"
 
 namespace firmante::renewal {
@@ -36,10 +38,19 @@ class VisibleTextDev : public TextOutputDev {
     }
     void beginActualText(GfxState*, const GooString*) override {}
     void endActualText(GfxState*) override {}
+    void startPage(int pageNum, GfxState* state, XRef* xref) override {
+        width_ = state ? state->getPageWidth() : 0;
+        height_ = state ? state->getPageHeight() : 0;
+        TextOutputDev::startPage(pageNum, state, xref);
+    }
+    /// The page's size in device space (points, rotation applied), from its last startPage.
+    double width() const { return width_; }
+    double height() const { return height_; }
 
   private:
     std::vector<GlyphSeen> visible_;
     std::size_t next_ = 0;
+    double width_ = 0, height_ = 0;
 };
 
 void appendUtf8(std::string& out, Unicode c) {
@@ -60,16 +71,41 @@ void appendUtf8(std::string& out, Unicode c) {
     }
 }
 
-/// The words poppler laid out on the page just displayed on `dev`, in reading order.
-std::string wordsOf(TextOutputDev& dev) {
+/// Where the characters of one page go in the text, when their places are wanted.
+struct PageOfGlyphs {
+    std::vector<GlyphPlace>* glyphs;
+    int page;
+    double width, height;  // device space: points
+};
+
+/// The words poppler laid out on the page just displayed on `dev`, in reading order; with
+/// `places`, each character's box is noted too (its offset counted in `before` + the result).
+std::string wordsOf(TextOutputDev& dev, std::size_t before = 0,
+                    const PageOfGlyphs* places = nullptr) {
     std::string out;
     TextPage* page = dev.takeText();
     if (!page) return out;
+    const auto share = [](double v, double whole) {
+        return static_cast<float>(whole > 0 ? v / whole : 0);
+    };
     {
         TextWordList words(page, false);
         for (int i = 0; i < words.getLength(); ++i) {
             const TextWord* word = words.get(i);
-            for (int k = 0; k < word->getLength(); ++k) appendUtf8(out, *word->getChar(k));
+            for (int k = 0; k < word->getLength(); ++k) {
+                const std::size_t at = out.size();
+                appendUtf8(out, *word->getChar(k));
+                if (!places || out.size() == at) continue;
+                if (places->glyphs->size() >= kFirmantePdfMaxGlyphs)
+                    throw pkcs11::Error(pkcs11::Reason::LetterMismatch,
+                                        "La carta tiene demasiado texto para verificarla. No se "
+                                        "firmó nada.");
+                double x0, y0, x1, y1;
+                word->getCharBBox(k, &x0, &y0, &x1, &y1);
+                places->glyphs->push_back({before + at, places->page, share(x0, places->width),
+                                           share(y0, places->height), share(x1, places->width),
+                                           share(y1, places->height)});
+            }
             out.push_back(' ');
         }
     }
@@ -83,10 +119,10 @@ constexpr double kDpi = 72;  // device space in points
 
 namespace pdf {
 
-std::string visibleLetterText(std::span<const unsigned char> pdf) {
+VisibleLetter visibleLetter(std::span<const unsigned char> pdf) {
     std::unique_ptr<PDFDoc> doc = openJudgeablePdf(pdf);
     GlyphCollector glyphs;
-    std::string out;
+    VisibleLetter out;
     for (int p = 1; p <= doc->getNumPages(); ++p) {
         // One text device per page: after takeText() its /ActualText helper still feeds the page
         // taken (poppler 22), so a reused device would lose every later page's text.
@@ -100,10 +136,15 @@ std::string visibleLetterText(std::span<const unsigned char> pdf) {
                                 *glyphs.refusal() + " No se firmó nada.");
         text.show(glyphs.visibleGlyphs());
         doc->displayPage(&text, p, kDpi, kDpi, 0, false, true, false);
-        out += wordsOf(text);
-        out.push_back('\n');
+        const PageOfGlyphs places{&out.glyphs, p - 1, text.width(), text.height()};
+        out.text += wordsOf(text, out.text.size(), &places);
+        out.text.push_back('\n');
     }
     return out;
+}
+
+std::string visibleLetterText(std::span<const unsigned char> pdf) {
+    return visibleLetter(pdf).text;
 }
 
 std::string anyPdfText(std::span<const unsigned char> document) {

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace firmante::renewal {
 
@@ -24,6 +26,26 @@ namespace firmante::renewal {
 /// if it cannot be loaded: pkcs11::Error(Internal), nothing signed.
 std::string visibleLetterText(std::span<const unsigned char> pdf);
 
+/// Where a character of VisibleLetter::text was drawn: its first byte in the text, its page
+/// (0-based), and the glyph's box as shares (0–1) of the page's width and height as a viewer
+/// shows the page (crop box, rotation applied), from the top-left corner.
+struct GlyphPlace {
+    std::size_t offset = 0;
+    int page = 0;
+    float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
+/// visibleLetterText's text, and the place of each character a visible glyph drew (in the text's
+/// order; the separators between words have none).
+struct VisibleLetter {
+    std::string text;
+    std::vector<GlyphPlace> glyphs;
+};
+
+/// The same reading as visibleLetterText, with the glyphs' places; refuses as it does (and a
+/// letter that draws more than kFirmantePdfMaxGlyphs characters). Through firmante-pdf.
+VisibleLetter visibleLetter(std::span<const unsigned char> pdf);
+
 /// Every piece of text in a PDF as poppler extracts it, drawn or not (for documents.sign's
 /// refusal of renewal letters). Empty when `document` is not a readable PDF. Through firmante-pdf
 /// as above; when the module cannot be loaded it throws pkcs11::Error(Internal) rather than
@@ -33,6 +55,7 @@ std::string anyPdfText(std::span<const unsigned char> document);
 /// The same two inside firmante-pdf (VisibleText.cpp), called through PdfTextAbi.h.
 namespace pdf {
 std::string visibleLetterText(std::span<const unsigned char> pdf);
+VisibleLetter visibleLetter(std::span<const unsigned char> pdf);
 std::string anyPdfText(std::span<const unsigned char> document);
 }  // namespace pdf
 

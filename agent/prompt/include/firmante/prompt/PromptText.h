@@ -29,6 +29,14 @@ struct ListedDocument {
     std::string sha256Hex;
 };
 
+/// A rectangle on a page of a document shown: page (0-based), and the corners as shares (0–1) of
+/// the page's width and height as it is drawn, from its top-left corner.
+struct PageBox {
+    int page = 0;
+    double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    bool operator==(const PageBox&) const = default;
+};
+
 /// The facts of a question as fields, for a dialog that lays them out itself (the Qt dialogs).
 /// Every string here was sanitised by the composer (safeText): a Prompter only displays it.
 struct PromptDetails {
@@ -50,9 +58,10 @@ struct PromptDetails {
     std::optional<Bilingual> note;              // e.g. "already unlocked for this renewal"
     bool pinpad = false;                        // the PIN goes into the reader, not the dialog
     /// renewal.sign_letter: the letter's bytes (shared with the request, never copied per dialog)
-    /// and texts the letter check required, found again on the page to highlight them.
+    /// and where the letter check found the new key's block and the previous letter's SHA-1 on
+    /// it (the visible glyphs it read, one box per printed line), highlighted by the dialog.
     std::shared_ptr<const std::vector<unsigned char>> letterPdf;
-    std::vector<std::string> letterMarks;
+    std::vector<PageBox> letterBoxes;
 };
 
 /// Everything a prompt window shows. The plain texts are composed for a text-only prompt

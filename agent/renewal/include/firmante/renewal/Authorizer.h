@@ -7,6 +7,7 @@
 
 #include "firmante/pkcs11/Token.h"
 #include "firmante/renewal/Bilingual.h"
+#include "firmante/renewal/LetterCheck.h"
 
 namespace firmante::renewal {
 
@@ -48,11 +49,11 @@ struct OperationDescription {
     // documents.sign_batch: every document of the batch, in order (one prompt for all).
     std::vector<ShownDocument> documents;
     Action action = Action::Sign;
-    // renewal.sign_letter: the letter as it will be signed (shown rendered), and the texts the
-    // letter check required on it (the new key's hex in groups, the previous letter's SHA-1),
-    // which the dialog finds again on the page and highlights.
+    // renewal.sign_letter: the letter as it will be signed (shown rendered), and where the letter
+    // check found on it the new key's block and the previous letter's SHA-1 (checkRenewalLetter's
+    // boxes of visible glyphs), which the dialog highlights.
     std::shared_ptr<const std::vector<unsigned char>> letter;
-    std::vector<std::string> letterMarks;
+    std::vector<LetterBox> letterBoxes;
     // The key has CKA_ALWAYS_AUTHENTICATE: this prompt is the PIN asked again right before one
     // signature (a context-specific login), and says so.
     bool pinForEachSignature = false;

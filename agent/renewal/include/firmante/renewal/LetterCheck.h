@@ -17,19 +17,30 @@ struct LetterExpectation {
     std::string previousSha1;  // the acceptance letter's SHA-1 (terms letter)
 };
 
+/// Where, on the letter as a viewer draws it, the check found something it accepted: a rectangle
+/// around one line's worth of visible glyphs, on page `page` (0-based), in shares (0–1) of the
+/// page's width and height as it is shown (crop box, rotation applied), from its top-left corner.
+struct LetterBox {
+    enum class Shows { NewKey, PreviousLetter };
+    Shows shows = Shows::NewKey;
+    int page = 0;
+    double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
 /// Checks a PDF renewal letter against `expected`, judging only what a PDF viewer draws: one
 /// revision, no JavaScript, embedded files, forms, layers or annotations that draw; only glyphs
 /// that are painted, legible, inside the page and its clip and not covered count, and the text
 /// each glyph draws is read, not /ActualText. Returns the sentence the prompt shows on success,
 /// in both languages. Throws pkcs11::Error(LetterMismatch) with an es-MX message ending in "No se
 /// firmó nada."
-Bilingual checkRenewalLetter(std::span<const unsigned char> pdf, const LetterExpectation& expected);
-
-/// Texts of `expected` a dialog finds again on the letter's page to highlight them: the new
-/// key's hex in groups of four pairs ("9c 1f 07 aa"; its fixed DER header and tail, which the
-/// old key shares, left out) and the previous letter's SHA-1. A group wrapped over two lines is
-/// simply not found; the others still mark the block. Never throws.
-std::vector<std::string> letterMarks(const LetterExpectation& expected);
+///
+/// With `found`, an accepted letter also yields where the check found it (the dialog boxes these,
+/// issue 12 §2): the visible glyphs of the new key's block under each new-key heading that states
+/// it — without its first 16 and last 8 bytes, the DER header and RSA exponent every key of its
+/// type shares — and of the previous letter's SHA-1, one box per line they are printed on. A copy
+/// a reader does not see (white, covered, outside the page) is never among them.
+Bilingual checkRenewalLetter(std::span<const unsigned char> pdf, const LetterExpectation& expected,
+                             std::vector<LetterBox>* found = nullptr);
 
 /// Whether `document` is a PDF that carries a renewal letter's headings anywhere in its text,
 /// drawn or not (documents.sign refuses those: renewal letters go through renewal.sign_letter).
