@@ -162,7 +162,8 @@ HiddenCopyLetter hiddenCopyLetter(bool whiteText) {
     HiddenCopyLetter out;
     out.text = letterConfirmation(portalLetter());
     auto& d = *out.text.details;
-    d.check = renewal::checkRenewalLetter(letter.pdf, expected);  // the check accepts it
+    const auto said = renewal::checkRenewalLetter(letter.pdf, expected);  // the check accepts it
+    d.check = prompt::Bilingual{said.es, said.en};
     d.letterPdf = std::make_shared<const std::vector<unsigned char>>(letter.pdf);
     d.letterBoxes = checkedBoxes(letter.pdf, newKey, oldKey);
     out.visiblePage = letter.visiblePage;
