@@ -309,6 +309,27 @@ TEST_F(XvfbSni, EnglishAndThenQuitClickedThroughTheExportedMenuStopTheAgentClean
               "gone " + service);
 }
 
+// A host sends Activate(x, y) for a left click and gives the item no geometry (Qt drops x, y):
+// the menu opens at the pointer. Before, it opened only for an icon with an XEmbed geometry, so
+// a left click on a StatusNotifier desktop did nothing.
+TEST_F(XvfbSni, ALeftClickOnTheItemOpensTheMenu) {
+    startDesktop(std::chrono::hours(24 * 400));
+    ASSERT_TRUE(waitForItem()) << watcherOutput();
+    const auto menuWindows = [&] {
+        const auto r = firmante::testing::run(
+            {"timeout", "30", "xdotool", "search", "--onlyvisible", "--class", "^firmante$"}, {},
+            {{"DISPLAY", x.display()}});
+        return r.out;
+    };
+    EXPECT_EQ(menuWindows(), "") << "nothing is open before the click";
+    busctl({"call", service, path, "org.kde.StatusNotifierItem", "Activate", "ii", "200", "150"});
+    EXPECT_TRUE(eventually([&] { return !menuWindows().empty(); }))
+        << "no window of class firmante appeared after Activate"
+        << firmante::testing::run({"xwininfo", "-root", "-tree"}, {}, {{"DISPLAY", x.display()}})
+               .out
+        << firmante::testing::readFile(agent.stderrFile().string());
+}
+
 TEST_F(XvfbSni, ACertificateNearItsExpiryIsAnnouncedThroughTheNotificationService) {
     startDesktop(std::chrono::hours(24 * 12));
     ASSERT_TRUE(waitForItem()) << watcherOutput();

@@ -82,11 +82,13 @@ TrayIcon::TrayIcon(agent::AgentStatus& status, prompt::Prompter& asker, Language
                 this, [this] { rebuildMenu(); }, Qt::QueuedConnection);
     });
     icon_->setContextMenu(menu_);
-    // A left click opens the same menu: the person has nothing else to do with the icon.
+    // A left click opens the same menu: the person has nothing else to do with the icon. A
+    // StatusNotifier host gives the icon no geometry: the menu opens where the click was.
     connect(icon_, &QSystemTrayIcon::activated, this,
             [this](QSystemTrayIcon::ActivationReason why) {
-                if (why == QSystemTrayIcon::Trigger && icon_->geometry().isValid())
-                    menu_->popup(icon_->geometry().bottomLeft());
+                if (why != QSystemTrayIcon::Trigger) return;
+                menu_->popup(icon_->geometry().isValid() ? icon_->geometry().bottomLeft()
+                                                         : QCursor::pos());
             });
     connect(icon_, &QSystemTrayIcon::messageClicked, this,
             [this] { menu_->popup(QCursor::pos()); });
@@ -98,6 +100,10 @@ TrayIcon::~TrayIcon() {
     // The agent's stop shut the prompter down, which answered any open question.
     if (asking_.joinable()) asking_.join();
     status_.setObserver(nullptr);
+    // Cleared first: Qt's dbusmenu items (the StatusNotifierItem path) are freed only when a live
+    // QMenu removes its actions, not when the menu is deleted.
+    for (auto* submenu : submenus_) submenu->clear();
+    menu_->clear();
     delete menu_;
 }
 
@@ -167,7 +173,10 @@ void TrayIcon::announceExpiries(const agent::StatusSnapshot& status) {
 void TrayIcon::rebuildMenu() {
     menuStale_ = false;
     menu_->clear();
-    for (auto* submenu : submenus_) submenu->deleteLater();
+    for (auto* submenu : submenus_) {
+        submenu->clear();  // its dbusmenu items too (see ~TrayIcon)
+        submenu->deleteLater();
+    }
     submenus_.clear();
     QMenu* target = menu_;
     for (const auto& entry : agent::trayMenu(status_.snapshot(), now_())) {
