@@ -38,8 +38,8 @@ void TokenRegistry::start(ChangeListener onChange) {
     } else if (events_ == Events::NoneYet) {
         logger("token")->info(
             "the module's slot list is read every {} ms, and at once when it reports a slot "
-            "event (C_WaitForSlotEvent, asked every {} ms)",
-            monitoring_.poll.count(), kEventTick.count());
+            "event (C_WaitForSlotEvent, asked every {} ms until it reports one, then every {} ms)",
+            monitoring_.poll.count(), kHousekeeping.count(), kEventTick.count());
     }
     scan(false);
     {
@@ -97,8 +97,10 @@ void TokenRegistry::monitor() {
         {
             std::unique_lock lock(stopMutex_);
             auto wakeAt = std::min(nextScan, nextChores);
-            if (events_ != Events::Unsupported)
-                wakeAt = std::min(wakeAt, Clock::now() + kEventTick);
+            // A module that has reported events is asked every 100 ms; one that has not (SoftHSM
+            // never will) only at the wake-ups the monitor has anyway (at most kHousekeeping
+            // apart): no extra wake-ups at idle for a module without events.
+            if (events_ == Events::Reported) wakeAt = std::min(wakeAt, Clock::now() + kEventTick);
             stopWake_.wait_until(lock, wakeAt,
                                  [this] { return stopping_ || !refreshWaiters_.empty(); });
             if (stopping_) return;  // stop() answers the waiters

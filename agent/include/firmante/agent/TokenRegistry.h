@@ -31,7 +31,8 @@ struct TokenMonitoring {
 
 /// The loaded module, the tokens present, and one TokenWorker each. A monitor thread reads
 /// Module::tokens() and reports changes: by polling, and at once on a slot event when the module
-/// reports them (C_WaitForSlotEvent with CKF_DONT_BLOCK, asked every 100 ms); and it
+/// reports them (C_WaitForSlotEvent with CKF_DONT_BLOCK, asked every 500 ms, every 100 ms once
+/// the module has reported one); and it
 /// re-initialises a module that has reported no slot event, when nothing uses it, to find tokens
 /// created since it started (docs/tokens.md "Tokens that come and go").
 class TokenRegistry : public TokenDirectory {
@@ -84,8 +85,9 @@ class TokenRegistry : public TokenDirectory {
     Limits limits_;
     Monitoring monitoring_;
     /// What the module has shown of C_WaitForSlotEvent(CKF_DONT_BLOCK): no event yet (asked every
-    /// 100 ms, slot list read at the configured rate; SoftHSM answers CKR_NO_EVENT for ever), a
-    /// reported event (the slot list read less often, no re-initialisation), or no support.
+    /// 500 ms, slot list read at the configured rate; SoftHSM answers CKR_NO_EVENT for ever), a
+    /// reported event (asked every 100 ms, the slot list read less often, no re-initialisation),
+    /// or no support.
     enum class Events { NoneYet, Reported, Unsupported };
     std::atomic<Events> events_{Events::NoneYet};
     // When the module was last initialised, and last re-initialised (kNever: not yet), in Clock
