@@ -5,6 +5,7 @@
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/RpcError.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/protocol/MethodTable.h"
 #include "firmante/protocol/ReasonEnums.h"
 
 namespace firmante::agent {
@@ -29,6 +30,9 @@ std::chrono::milliseconds TokenRegistry::scanInterval() const {
 void TokenRegistry::start(ChangeListener onChange) {
     onChange_ = std::move(onChange);
     lastInit_ = Clock::now().time_since_epoch().count();
+    // The agent logged what the module printed at start; a re-initialisation that prints the
+    // same (through p11-kit, the registered module that cannot start) adds no line.
+    lastNote_ = module_->startupNote();
     // Asked once before the first scan, so that what happened before it is not reported again.
     slotEvent(true);
     if (events_ == Events::Unsupported) {
@@ -211,7 +215,7 @@ bool TokenRegistry::maybeReinitialize(bool asked) {
             result.note);
     lastNote_ = result.note;
     logger("token")->debug("module re-initialised to look for new tokens ({})",
-                           asked ? "tokens.list" : "no token listed");
+                           asked ? protocol::methods::names::TokensList : "no token listed");
     return true;
 }
 
