@@ -55,17 +55,24 @@ poll() {
 }
 
 # Two adjacent free loopback ports: the swtpm TCTI finds the control port at server port + 1.
+# Chosen below the kernel's ephemeral range, where no connect() elsewhere (a WebSocket flood in
+# a test running beside this one) can take them between this pick and swtpm's bind; a port in
+# that range was taken that way five times running under ctest -j2.
 free_ports() {
   python3 -c '
-import socket
-for _ in range(100):
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(10000, max(low - 2, 10001))
     a, b = socket.socket(), socket.socket()
-    a.bind(("127.0.0.1", 0))
     try:
-        b.bind(("127.0.0.1", a.getsockname()[1] + 1))
+        a.bind(("127.0.0.1", port))
+        b.bind(("127.0.0.1", port + 1))
     except OSError:
         continue
-    print(a.getsockname()[1], b.getsockname()[1])
+    finally:
+        a.close(); b.close()
+    print(port, port + 1)
     break'
 }
 
