@@ -15,6 +15,7 @@
 
 #include "AgentFixture.h"
 #include "firmante/agent/Base64.h"
+#include "firmante/testing/Eventually.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
@@ -22,19 +23,9 @@ using firmante::agent::base64Encode;
 using firmante::pkcs11::KeyType;
 using nlohmann::json;
 namespace fs = std::filesystem;
+using firmante::testing::eventually;
 
 namespace {
-
-// Polls an observable condition with a deadline (no sleeps as synchronisation).
-bool eventually(const std::function<bool()>& condition,
-                std::chrono::milliseconds limit = std::chrono::seconds(15)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return condition();
-}
 
 // "R", "S", "Z"… from /proc/PID/stat, or "" when the process is gone.
 std::string stateOf(pid_t pid) {

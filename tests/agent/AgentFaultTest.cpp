@@ -8,52 +8,30 @@
 #include <sstream>
 #include <thread>
 
-#include "AgentFixture.h"
+#include "FaultAgentFixture.h"
 #include "firmante/agent/AgentConfig.h"
 #include "firmante/agent/Base64.h"
+#include "firmante/testing/Eventually.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
+using firmante::testing::eventually;
 using nlohmann::json;
 
 namespace {
 
-class AgentFault : public AgentFixture {
+class AgentFault : public FaultAgentFixture {
   protected:
-    AgentFault()
-        : AgentFixture("firmante-agent-fault", "Agent Fault",
-                       [](const firmante::testing::TempDir& dir) -> Environment {
-                           return {{"FIRMANTE_MODULE", FIRMANTE_FAULT_MODULE},
-                                   {"FIRMANTE_FAULTS", (dir / "faults").string()},
-                                   {"FIRMANTE_FAULTS_LOG", (dir / "logins").string()}};
-                       }) {}
+    AgentFault() : FaultAgentFixture("firmante-agent-fault", "Agent Fault") {}
 
-    void faults(const std::string& words) {
-        firmante::testing::writeFile((dir / "faults").string(), words);
-    }
     void start(const json& config = json::object()) { startAgent(config); }
     json challenge(AgentClient& c, const std::string& uri) {
         std::vector<unsigned char> nonce(32);
         RAND_bytes(nonce.data(), 32);
         return c.call("auth.sign_challenge", challengeParams(uri, nonce));
     }
-    int loginCalls() {
-        if (!std::filesystem::exists(dir / "logins")) return 0;
-        // The log also records injected faults; only the C_Login lines count here.
-        std::istringstream text(firmante::testing::readFile((dir / "logins").string()));
-        int n = 0;
-        for (std::string line; std::getline(text, line);) n += line.starts_with("C_Login");
-        return n;
-    }
-    // Polls with a deadline (no sleeps as synchronisation).
-    bool eventually(const std::function<bool()>& condition) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (condition()) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return false;
-    }
+    // The log also records injected faults; only the C_Login lines count here.
+    int loginCalls() const { return logged("C_Login"); }
     std::filesystem::path held() const { return agent.pinentryScript().string() + ".held"; }
     void release() const {
         firmante::testing::writeFile(agent.pinentryScript().string() + ".release", "go\n");
@@ -311,13 +289,7 @@ TEST_F(AgentFault, AModuleThatCannotListItsTokensDropsThemAndSaysSoOnce) {
     ASSERT_TRUE(
         eventually([&] { return client->call("tokens.list")["result"]["tokens"].empty(); }));
     // Many more polls fail (the module's own trace counts them), and the log still holds one line.
-    auto failedPolls = [&] {
-        std::istringstream text(firmante::testing::readFile((dir / "logins").string()));
-        int n = 0;
-        for (std::string line; std::getline(text, line);)
-            n += line.find("C_GetSlotList") != std::string::npos;
-        return n;
-    };
+    auto failedPolls = [&] { return logged("C_GetSlotList", false); };
     ASSERT_TRUE(eventually([&] { return failedPolls() >= 10; }));
     const auto log = firmante::testing::readFile((agent.stateDir() / "agent.log").string());
     auto count = [&](const std::string& what) {

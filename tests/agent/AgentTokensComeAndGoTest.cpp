@@ -9,36 +9,21 @@
 #include <sstream>
 #include <thread>
 
-#include "AgentFixture.h"
+#include "FaultAgentFixture.h"
 #include "firmante/agent/AgentConfig.h"
+#include "firmante/testing/Eventually.h"
 #include "firmante/testing/Process.h"
 
 using namespace firmante::agent::testing;
+using firmante::testing::eventually;
 using nlohmann::json;
 
 namespace {
 
-class AgentTokens : public AgentFixture {
+class AgentTokens : public FaultAgentFixture {
   protected:
-    AgentTokens()
-        : AgentFixture("firmante-agent-tokens", "Agent Tokens",
-                       [](const firmante::testing::TempDir& dir) -> Environment {
-                           return {{"FIRMANTE_MODULE", FIRMANTE_FAULT_MODULE},
-                                   {"FIRMANTE_FAULTS", (dir / "faults").string()},
-                                   {"FIRMANTE_FAULTS_LOG", (dir / "faults.log").string()}};
-                       }) {}
+    AgentTokens() : FaultAgentFixture("firmante-agent-tokens", "Agent Tokens") {}
 
-    void faults(const std::string& words) {
-        firmante::testing::writeFile((dir / "faults").string(), words);
-    }
-    // Lines of the fault module's log that start with `what`.
-    int logged(const std::string& what) {
-        if (!std::filesystem::exists(dir / "faults.log")) return 0;
-        std::istringstream text(firmante::testing::readFile((dir / "faults.log").string()));
-        int n = 0;
-        for (std::string line; std::getline(text, line);) n += line.starts_with(what);
-        return n;
-    }
     std::string agentLog() const {
         return firmante::testing::readFile((agent.stateDir() / "agent.log").string());
     }
@@ -48,15 +33,6 @@ class AgentTokens : public AgentFixture {
         return client->call("auth.sign_challenge", challengeParams(uri, nonce));
     }
     json tokens() { return client->call("tokens.list")["result"]["tokens"]; }
-    // Polls with a deadline (no sleeps as synchronisation).
-    bool eventually(const std::function<bool()>& condition) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (condition()) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return false;
-    }
 };
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "DbusSession.h"
 #include "TestPki.h"
 #include "XvfbServer.h"
+#include "firmante/testing/Eventually.h"
 
 using namespace firmante::agent::testing;
 using firmante::pkcs11::KeyType;
@@ -29,20 +30,9 @@ using firmante::testing::DbusSession;
 using firmante::testing::LineChild;
 using firmante::testing::Xvfb;
 using nlohmann::json;
+using firmante::testing::eventually;
 
 namespace {
-
-// Polls `ready` until it holds or `limit` passes: waiting on what a tool observes, with a
-// deadline, never a fixed sleep.
-template <typename F>
-bool eventually(F ready, std::chrono::seconds limit = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (ready()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return ready();
-}
 
 // One com.canonical.dbusmenu item: (ia{sv}av) as busctl prints it in JSON.
 struct MenuItem {

@@ -18,6 +18,7 @@
 #include "TestPki.h"
 #include "XvfbServer.h"
 #include "firmante/agent/Base64.h"
+#include "firmante/testing/Eventually.h"
 #include "firmante/testing/Process.h"
 
 extern char** environ;
@@ -26,6 +27,7 @@ using namespace firmante::agent::testing;
 using firmante::pkcs11::KeyType;
 using firmante::testing::ProcessResult;
 using firmante::testing::Xvfb;
+using firmante::testing::eventually;
 
 namespace {
 
@@ -58,18 +60,6 @@ class Trayer {
 struct Geometry {
     int x = 0, y = 0, width = 0, height = 0;
 };
-
-// Polls `ready` until it holds or `limit` passes: waiting on what a tool observes, with a
-// deadline, never a fixed sleep.
-template <typename F>
-bool eventually(F ready, std::chrono::seconds limit = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (ready()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return ready();
-}
 
 class XvfbTray : public ::testing::Test {
   protected:
