@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "AgentFixture.h"
+#include "RenewalTestUtil.h"
 #include "firmante/agent/Base64.h"
 #include "firmante/pkcs11/Certificate.h"
 #include "firmante/portal/Codec.h"
@@ -78,25 +79,6 @@ class AgentRenewal : public AgentFixture {
         b.id = b.result.value("renewalId", "");
         if (auto spki = base64Decode(b.result.value("spki", ""))) b.newSpki = std::move(*spki);
         return b;
-    }
-    // What the demo portal's letters say for a renewal from `oldSpki` to `newSpki`.
-    static firmante::portal::LetterContent letterContent(const firmante::pkcs11::Bytes& newSpki,
-                                                         const firmante::pkcs11::Bytes& oldSpki) {
-        firmante::portal::LetterContent content;
-        content.employer = firmante::portal::EmployerRecord::demo();
-        content.newSpki = newSpki;
-        content.oldSpki = oldSpki;
-        content.folio = "0a 1b 2c 3d";
-        content.date = std::chrono::system_clock::now();
-        return content;
-    }
-    static json letterParams(const std::string& id, const char* stage,
-                             const std::vector<unsigned char>& document,
-                             const std::string& fileName) {
-        return {{"renewalId", id},
-                {"stage", stage},
-                {"document", base64Encode(document)},
-                {"fileName", fileName}};
     }
     // renewal.install_certificate's parameters, the chain carrying the CA, whose signature the
     // agent checks on both certificates (issue 9 §8).

@@ -17,6 +17,7 @@
 #include "AgentClient.h"
 #include "AgentProcess.h"
 #include "AgentTestUtil.h"
+#include "RenewalTestUtil.h"
 #include "TestPki.h"
 #include "XvfbServer.h"
 #include "firmante/agent/Base64.h"
@@ -100,24 +101,6 @@ class XvfbRenewal : public ::testing::Test {
     json result(const json& r, const std::string& name) {
         EXPECT_TRUE(r.contains("result")) << name << ": " << r.dump();
         return r.value("result", json());
-    }
-    static firmante::portal::LetterContent letterContent(const firmante::pkcs11::Bytes& newSpki,
-                                                         const firmante::pkcs11::Bytes& oldSpki) {
-        firmante::portal::LetterContent content;
-        content.employer = firmante::portal::EmployerRecord::demo();
-        content.newSpki = newSpki;
-        content.oldSpki = oldSpki;
-        content.folio = "0a 1b 2c 3d";
-        content.date = std::chrono::system_clock::now();
-        return content;
-    }
-    static json letterParams(const std::string& id, const char* stage,
-                             const std::vector<unsigned char>& document,
-                             const std::string& fileName) {
-        return {{"renewalId", id},
-                {"stage", stage},
-                {"document", base64Encode(document)},
-                {"fileName", fileName}};
     }
 
     Xvfb x;
