@@ -8,6 +8,9 @@
 #include "firmante/agent/PromptDetailsOf.h"
 #include "firmante/agent/TokenRegistry.h"
 #include "firmante/pkcs11/Error.h"
+#include "firmante/prompt/AssuanEscape.h"
+#include "firmante/prompt/Language.h"
+#include "firmante/prompt/PinentryPrompter.h"
 #include "firmante/prompt/SafeText.h"
 
 namespace firmante::agent {
@@ -75,8 +78,8 @@ void plainButtons(prompt::PromptText& text) {
     text.cancel = bothLanguages(text.details->refuse);
 }
 
-// es-MX first, the English under it (a person reads the first; support reads the second).
-std::string describe(const renewal::OperationDescription& untrusted) {
+// The description in each language, whole: es-MX and English (pinentryDescription joins them).
+prompt::Bilingual describe(const renewal::OperationDescription& untrusted) {
     const auto what = shownFields(untrusted);
     std::string es = "Sitio: " + what.origin + "\n" + "Operación: " + what.operation + "\n";
     std::string en = "Site: " + what.origin + "\n" + "Operation: " + what.operationEn + "\n";
@@ -119,7 +122,21 @@ std::string describe(const renewal::OperationDescription& untrusted) {
         es += "Huella de la llave nueva (SHA-256): " + *what.keyFingerprint + "\n";
         en += "New key fingerprint (SHA-256): " + *what.keyFingerprint + "\n";
     }
-    return es + "\n" + en;
+    return {es, en};
+}
+
+// What pinentry shows: es-MX first, the English under it (a person reads the first; support
+// reads the second). pinentry cuts a description at the Assuan line limit, which a letter's
+// text in both languages passes (the check's sentence, the fingerprint): then it is shown whole
+// in the locale's language (prompt::languageFromEnvironment), with one line in the other
+// language saying how to read it there. Cut (with "…") only when even that does not fit.
+std::string pinentryDescription(const prompt::Bilingual& blocks) {
+    auto both = blocks.es + "\n" + blocks.en;
+    if (prompt::assuanEscape(both).size() <= prompt::kPinentryDescriptionBytes) return both;
+    if (prompt::languageFromEnvironment() == prompt::Language::English) {
+        return blocks.en + "\nEspañol: con LANG=es_MX.UTF-8 este aviso se muestra en español.";
+    }
+    return blocks.es + "\nEnglish: with LANG=en_US.UTF-8 this prompt is shown in English.";
 }
 
 }  // namespace
@@ -128,7 +145,13 @@ prompt::PromptText PromptAuthorizer::pinText(const renewal::OperationDescription
                                              const pkcs11::TokenInfo& token) {
     prompt::PromptText text;
     text.title = "Firmante — PIN de " + prompt::safeText(token.label, 40);
-    text.description = describe(what);
+    auto blocks = describe(what);
+    if (token.pinpad) {
+        // The PIN goes into the reader: askAndLogin asks the person to go on, then the reader.
+        blocks.es += "\nEscriba el PIN en el teclado del lector.\n";
+        blocks.en += "\nType the PIN on the reader's keypad.\n";
+    }
+    text.description = pinentryDescription(blocks);
     text.prompt = "PIN:";
     text.details = promptDetailsOf(shownFields(what), prompt::PromptKind::Pin, &token);
     plainButtons(text);
@@ -139,9 +162,10 @@ prompt::PromptText PromptAuthorizer::pinText(const renewal::OperationDescription
 prompt::PromptText PromptAuthorizer::signatureText(const renewal::OperationDescription& what) {
     prompt::PromptText text;
     text.title = "Firmante — Confirmar la firma / Confirm the signature";
-    text.description = describe(what) +
-                       "\nEl token ya está desbloqueado para esta renovación: no se pide el PIN. "
-                       "/ The token is already unlocked for this renewal: no PIN is asked.";
+    auto blocks = describe(what);
+    blocks.es += "\nEl token ya está desbloqueado para esta renovación: no se pide el PIN.\n";
+    blocks.en += "\nThe token is already unlocked for this renewal: no PIN is asked.\n";
+    text.description = pinentryDescription(blocks);
     const auto kind = what.letter ? prompt::PromptKind::Letter : prompt::PromptKind::Signature;
     text.details = promptDetailsOf(shownFields(what), kind);
     text.details->note =
@@ -192,11 +216,8 @@ void PromptAuthorizer::askAndLogin(const pkcs11::TokenInfo& info, prompt::Prompt
                             "el PIN del dispositivo está bloqueado / the token's PIN is locked");
     }
     if (info.pinpad) {
-        // The PIN goes into the reader, not into us: show the same facts and let the person
-        // decide before the reader starts waiting for the PIN.
-        text.description +=
-            "\nEscriba el PIN en el teclado del lector. / Type the PIN on the "
-            "reader's keypad.";
+        // The PIN goes into the reader, not into us: show the same facts (pinText said where to
+        // type it) and let the person decide before the reader starts waiting for the PIN.
         if (!prompter_.confirm(text)) {
             throw pkcs11::Error(pkcs11::Reason::UserCancelled, "cancelled by the person");
         }
@@ -240,7 +261,7 @@ void PromptAuthorizer::renewalEnded(pkcs11::Token& token, const std::string& ren
 void PromptAuthorizer::confirm(const renewal::OperationDescription& what) {
     prompt::PromptText text;
     text.title = "Firmante — Confirmación / Confirmation";
-    text.description = describe(what);
+    text.description = pinentryDescription(describe(what));
     const auto kind = what.action == renewal::Action::Delete ? prompt::PromptKind::Destructive
                                                              : prompt::PromptKind::Confirmation;
     text.details = promptDetailsOf(shownFields(what), kind);

@@ -7,6 +7,7 @@
 
 #include "firmante/agent/Agent.h"
 #include "firmante/agent/Version.h"
+#include "firmante/prompt/Language.h"
 
 #ifdef FIRMANTE_WITH_DESKTOP
 #include "firmante/desktop/DesktopModule.h"
@@ -16,13 +17,9 @@
 
 namespace {
 
-// The CLI's language rule (POSIX precedence; Spanish unless the first one set says "en").
+// The prompts' and dialogs' language rule (firmante/prompt/Language.h).
 bool english() {
-    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
-        const char* value = std::getenv(name);
-        if (value && *value) return std::string_view(value).substr(0, 2) == "en";
-    }
-    return false;
+    return firmante::prompt::languageFromEnvironment() == firmante::prompt::Language::English;
 }
 
 // The source of firmante-agent(1) as well (installer/man/make-manpage.sh).
@@ -91,8 +88,9 @@ const char* helpText() {
 // headless agent never loads Qt. Null (and said on stderr) when the module cannot be opened; the
 // agent then asks through pinentry, as it would without a display.
 FirmanteDesktopMainFn openDesktop() {
-    firmante::protocol::OwnModule own = firmante::protocol::openOwnModule(
-        FIRMANTE_DESKTOP_BUILD_DIR, FIRMANTE_DESKTOP_MODULE_BUILD, FIRMANTE_DESKTOP_MODULE_INSTALLED);
+    firmante::protocol::OwnModule own =
+        firmante::protocol::openOwnModule(FIRMANTE_DESKTOP_BUILD_DIR, FIRMANTE_DESKTOP_MODULE_BUILD,
+                                          FIRMANTE_DESKTOP_MODULE_INSTALLED);
     auto entry = own.function<FirmanteDesktopMainFn>("firmante_desktop_main_v1");
     if (!entry)
         std::cerr << "firmante-agent: sin ventanas propias, se usa pinentry / no own windows, "

@@ -1,11 +1,15 @@
 // What a prompt and a log line show of text from outside.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "firmante/agent/Logging.h"
 #include "firmante/agent/PromptAuthorizer.h"
+#include "firmante/prompt/AssuanEscape.h"
+#include "firmante/prompt/PinentryPrompter.h"
 
 using namespace firmante::agent;
 
@@ -49,4 +53,114 @@ TEST(PromptText, TextFromAPageCannotForgeLogLines) {
     // The prompt sanitiser: a newline shows as its hex pair, the limit counts the ellipsis.
     EXPECT_EQ(printable("id\n2026-01-01 info forged"), "id\\0A2026-01-01 info forged");
     EXPECT_EQ(printable(std::string(300, 'x'), 10), std::string(9, 'x') + "…");
+}
+
+namespace {
+
+// The terms letter (step 11) as renewal.sign_letter describes it, with fields as long as a
+// person's will be: an origin of 40 characters, labels near the 60 shown, the portal's file name,
+// the letter check's sentence with the previous letter's SHA-1, and the new key's fingerprint.
+firmante::renewal::OperationDescription termsLetter() {
+    firmante::renewal::OperationDescription what;
+    what.origin = "https://idse.imss.gob.mx.ejemplo-largo.mx";
+    what.operation = "Firmar la Carta de Términos y Condiciones";
+    what.operationEn = "Sign the Terms and Conditions Letter";
+    what.fileName = "CartaTerminosCondiciones.pdf";
+    what.documentSha256Hex = std::string(64, 'c');
+    what.tokenLabel = "Token de la empresa ACME Mexicana";
+    what.keyLabel = "Firma IDSE Patrón EMPRESA DEMO SA DE CV (renovación 2)";
+    const std::string sha1(40, 'A');
+    what.check = firmante::renewal::Bilingual{
+        "La carta muestra, bajo «Llave Pública Nueva», la llave generada en su token, y la "
+        "Cadena Original de la Carta de Aceptación que usted firmó (" +
+            sha1 + ").",
+        "The letter shows, under “Llave Pública Nueva”, the key generated on your token, and the "
+        "“Cadena Original de la Carta de Aceptación” of the letter you signed (" +
+            sha1 + ")."};
+    what.keyFingerprint =
+        "3f2a 91c0 77de 0b41 5c3e 8a90 d1f2 6b07 2e4c 9a18 b5d3 0f6e 41a7 c2d9 "
+        "8e05 7b3c";
+    what.action = firmante::renewal::Action::SignLetter;
+    return what;
+}
+
+// What pinentry receives of a description: the Assuan-escaped text within the line limit.
+void reachesPinentryWhole(const std::string& description) {
+    const auto escaped = firmante::prompt::assuanEscape(description);
+    EXPECT_LE(escaped.size(), firmante::prompt::kPinentryDescriptionBytes)
+        << "cut by " << escaped.size() - firmante::prompt::kPinentryDescriptionBytes << " bytes:\n"
+        << description;
+}
+
+}  // namespace
+
+// Issue 12: pinentry cuts a description at the Assuan line limit. A terms letter's text in both
+// languages lost the end of its English block there (the check, the fingerprint) and, with
+// longer fields, the end of the Spanish one. Too long for both languages, it is shown whole in
+// the locale's language, with a line in the other saying how to read it there.
+TEST(PromptText, ATermsLetterReachesPinentryWholeInTheLocalesLanguage) {
+    struct Locale {
+        const char* lang;
+        std::vector<const char*> shown;
+        const char* otherLanguagesLine;
+    };
+    const std::vector<Locale> locales{
+        {"es_MX.UTF-8",
+         {"Operación: Firmar la Carta de Términos y Condiciones",
+          "Verificación: La carta muestra, bajo «Llave Pública Nueva»"},
+         "English: with LANG=en_US.UTF-8"},
+        {"en_US.UTF-8",
+         {"Operation: Sign the Terms and Conditions Letter",
+          "Check: The letter shows, under “Llave Pública Nueva”"},
+         "Español: con LANG=es_MX.UTF-8"},
+    };
+    const char* saved = std::getenv("LC_ALL");
+    const std::string before = saved ? saved : "";
+    for (const auto& locale : locales) {
+        ::setenv("LC_ALL", locale.lang, 1);
+        auto what = termsLetter();
+        firmante::pkcs11::TokenInfo token;
+        token.label = what.tokenLabel;
+        const auto confirm = PromptAuthorizer::signatureText(what);
+        reachesPinentryWhole(confirm.description);
+        const auto pin = PromptAuthorizer::pinText(what, token);  // "always ask" in the config
+        reachesPinentryWhole(pin.description);
+        for (const auto* text : {&confirm.description, &pin.description}) {
+            std::vector<const char*> expected{
+                "https://idse.imss.gob.mx.ejemplo-largo.mx", "CartaTerminosCondiciones.pdf",
+                "(AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA).",
+                "3f2a 91c0 77de 0b41 5c3e 8a90 d1f2 6b07 2e4c 9a18 b5d3 0f6e 41a7 c2d9 8e05 7b3c",
+                locale.otherLanguagesLine};
+            expected.insert(expected.end(), locale.shown.begin(), locale.shown.end());
+            for (const char* e : expected)
+                EXPECT_NE(text->find(e), std::string::npos) << locale.lang << ": " << e << "\n"
+                                                            << *text;
+            EXPECT_EQ(text->find("…"), std::string::npos) << *text;
+        }
+        // A key that asks the PIN for each signature, on a reader with a PIN pad, for a key the
+        // token cannot vouch for: every warning, still whole.
+        what.pinForEachSignature = true;
+        what.newKeyProvenanceUnconfirmed = true;
+        token.pinpad = true;
+        reachesPinentryWhole(PromptAuthorizer::pinText(what, token).description);
+    }
+    if (saved)
+        ::setenv("LC_ALL", before.c_str(), 1);
+    else
+        ::unsetenv("LC_ALL");
+}
+
+// A short question still shows both languages, Spanish first (the rest of this file).
+TEST(PromptText, AShortQuestionShowsBothLanguages) {
+    firmante::renewal::OperationDescription what;
+    what.origin = "https://portal.example";
+    what.operation = "Firmar el documento «acta.pdf»";
+    what.operationEn = "Sign the document 'acta.pdf'";
+    what.tokenLabel = "Mi Token";
+    what.keyLabel = "Firma";
+    firmante::pkcs11::TokenInfo token;
+    token.label = "Mi Token";
+    const auto text = PromptAuthorizer::pinText(what, token).description;
+    EXPECT_LT(text.find("Operación: Firmar"), text.find("Operation: Sign")) << text;
+    EXPECT_EQ(text.find("LANG="), std::string::npos) << text;
 }

@@ -17,7 +17,7 @@ constexpr unsigned long kCancelled = 99;      // GPG_ERR_CANCELED: 83886179
 constexpr unsigned long kNotConfirmed = 114;  // GPG_ERR_NOT_CONFIRMED: 83886194
 
 // Assuan lines end at 1000 bytes; long descriptions are cut on a UTF-8 boundary.
-std::string limited(std::string text, std::size_t max = 900) {
+std::string limited(std::string text, std::size_t max = kPinentryDescriptionBytes) {
     std::string escaped = assuanEscape(text);
     while (escaped.size() > max && !text.empty()) {
         std::size_t cut = text.size() - 1;

@@ -1,21 +1,13 @@
 #pragma once
 
-#include <string>
-
-#include "firmante/prompt/PromptText.h"
+#include "firmante/prompt/Language.h"
 
 namespace firmante::desktop {
 
-/// The one language a dialog shows at a time (issue 12: never both at once).
-enum class Language { Spanish, English };
-
-/// Spanish unless the locale names another language: LC_ALL, else LC_MESSAGES, else LANG; a
-/// value starting with "es", empty, "C" or "POSIX" gives Spanish (the people Firmante serves read
-/// es-MX; a machine left in the C locale is no sign of an English reader), any other language
-/// English. Every dialog also offers the other language on a button.
-Language languageFromEnvironment();
-
-/// The text of `words` in `language`.
-const std::string& in(Language language, const prompt::Bilingual& words);
+// The dialogs' language rule is the prompts' (firmante/prompt/Language.h): one rule for the
+// agent's windows, its pinentry text and its --help.
+using prompt::in;
+using prompt::Language;
+using prompt::languageFromEnvironment;
 
 }  // namespace firmante::desktop

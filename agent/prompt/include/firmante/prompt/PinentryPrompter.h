@@ -7,6 +7,12 @@
 
 namespace firmante::prompt {
 
+/// The most a pinentry argument (SETDESC's description) may take once Assuan-escaped: an Assuan
+/// line holds 1000 bytes before its end, "SETDESC " included (pinentry-tty 1.2 accepts a
+/// 993-byte description and refuses a 1000-byte one, "Line passed to IPC too long"). Longer text
+/// is cut on a UTF-8 boundary and ends with "…".
+inline constexpr std::size_t kPinentryDescriptionBytes = 990;
+
 /// A Prompter that runs a pinentry program (pinentry-tty, -gnome3, -qt…) per question and talks
 /// Assuan to it over its stdin/stdout: SETTITLE, SETDESC, SETPROMPT, SETOK, SETCANCEL, SETERROR,
 /// OPTION…, then GETPIN or CONFIRM. The process writes to a pipe: ignore SIGPIPE in the program.

@@ -1,9 +1,9 @@
-#include "firmante/desktop/Language.h"
+#include "firmante/prompt/Language.h"
 
 #include <cstdlib>
 #include <string_view>
 
-namespace firmante::desktop {
+namespace firmante::prompt {
 
 Language languageFromEnvironment() {
     for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
@@ -19,8 +19,8 @@ Language languageFromEnvironment() {
     return Language::Spanish;
 }
 
-const std::string& in(Language language, const prompt::Bilingual& words) {
+const std::string& in(Language language, const Bilingual& words) {
     return language == Language::Spanish ? words.es : words.en;
 }
 
-}  // namespace firmante::desktop
+}  // namespace firmante::prompt
