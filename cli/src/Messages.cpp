@@ -377,16 +377,6 @@ Language gLanguage = Language::Spanish;
 
 }  // namespace
 
-Language languageFromEnvironment() {
-    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
-        const char* value = std::getenv(name);
-        if (value && *value)
-            return std::string_view(value).substr(0, 2) == "en" ? Language::English
-                                                                : Language::Spanish;
-    }
-    return Language::Spanish;
-}
-
 void setLanguage(Language language) noexcept {
     gLanguage = language;
 }

@@ -4,13 +4,14 @@
 #include <string>
 #include <string_view>
 
+#include "firmante/prompt/Language.h"
+
 namespace firmante::cli {
 
-enum class Language { Spanish, English };
-
-/// Spanish (es-MX) unless the first set of LC_ALL, LC_MESSAGES, LANG (POSIX precedence) starts
-/// with "en".
-Language languageFromEnvironment();
+// The agent's rule (firmante/prompt/Language.h): Spanish (es-MX) unless the first set of LC_ALL,
+// LC_MESSAGES, LANG names another language than Spanish, C or POSIX.
+using prompt::Language;
+using prompt::languageFromEnvironment;
 void setLanguage(Language language) noexcept;
 Language currentLanguage() noexcept;
 

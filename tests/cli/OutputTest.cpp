@@ -127,6 +127,15 @@ TEST_F(CliOutput, LcAllTakesPrecedenceOverLang) {
     EXPECT_NE(es.err.find("--portal debe ser"), std::string::npos) << es.err;
 }
 
+// One language rule with the agent's windows and prompts (firmante/prompt/Language.h): another
+// language than Spanish reads English, and a C locale says nothing about its reader.
+TEST_F(CliOutput, ALocaleOfAnotherLanguageReadsEnglishAndTheCLocaleSpanish) {
+    auto fr = plain({"renew", "--portal", "x"}, {{"LC_ALL", "fr_FR.UTF-8"}});
+    EXPECT_NE(fr.err.find("--portal must be"), std::string::npos) << fr.err;
+    auto c = plain({"renew", "--portal", "x"}, {{"LC_ALL", "C.UTF-8"}});
+    EXPECT_NE(c.err.find("--portal debe ser"), std::string::npos) << c.err;
+}
+
 TEST_F(CliOutput, UsageErrorsExitWithOne) {
     EXPECT_EQ(plain({}).exitCode, 1);
     EXPECT_EQ(plain({"frobnicate"}).exitCode, 1);
