@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 
 #include "firmante/agent/Logging.h"
@@ -78,9 +79,10 @@ void plainButtons(prompt::PromptText& text) {
     text.cancel = bothLanguages(text.details->refuse);
 }
 
-// The description in each language, whole: es-MX and English (pinentryDescription joins them).
-prompt::Bilingual describe(const renewal::OperationDescription& untrusted) {
-    const auto what = shownFields(untrusted);
+// The description in each language, with the same facts in both, from fields already made safe
+// (shownFields): es-MX and English (pinentryDescription joins them). A batch lists its first
+// `listed` documents, then how many more there are.
+prompt::Bilingual describe(const renewal::OperationDescription& what, std::size_t listed) {
     std::string es = "Sitio: " + what.origin + "\n" + "Operación: " + what.operation + "\n";
     std::string en = "Site: " + what.origin + "\n" + "Operation: " + what.operationEn + "\n";
     if (what.fileName) {
@@ -89,14 +91,23 @@ prompt::Bilingual describe(const renewal::OperationDescription& untrusted) {
     }
     if (what.documentSha256Hex) {
         es += "SHA-256: " + *what.documentSha256Hex + "\n";
+        en += "SHA-256: " + *what.documentSha256Hex + "\n";
     }
     if (!what.documents.empty()) {
-        // Name and the SHA-256's first 16 hex digits per line: pinentry cuts a description
-        // near 900 bytes, and a batch's list is what the person checks (docs/security.md).
+        // Name and the SHA-256's first 16 hex digits per line: a batch's list is what the
+        // person checks (docs/security.md).
         es += "Documentos:\n";
-        for (std::size_t i = 0; i < what.documents.size(); ++i) {
-            es += std::to_string(i + 1) + ". " + what.documents[i].fileName + " — " +
-                  what.documents[i].sha256Hex.substr(0, 16) + "…\n";
+        en += "Documents:\n";
+        const auto shown = std::min(listed, what.documents.size());
+        for (std::size_t i = 0; i < shown; ++i) {
+            const auto line = std::to_string(i + 1) + ". " + what.documents[i].fileName + " — " +
+                              what.documents[i].sha256Hex.substr(0, 16) + "…\n";
+            es += line;
+            en += line;
+        }
+        if (const auto more = what.documents.size() - shown; more > 0) {
+            es += "… y " + std::to_string(more) + " documento(s) más.\n";
+            en += "… and " + std::to_string(more) + " more document(s).\n";
         }
     }
     es += "Dispositivo: " + what.tokenLabel + " — Llave: " + what.keyLabel + "\n";
@@ -125,18 +136,40 @@ prompt::Bilingual describe(const renewal::OperationDescription& untrusted) {
     return {es, en};
 }
 
+bool fitsPinentry(const std::string& text) {
+    return prompt::assuanEscape(text).size() <= prompt::kPinentryDescriptionBytes;
+}
+
 // What pinentry shows: es-MX first, the English under it (a person reads the first; support
-// reads the second). pinentry cuts a description at the Assuan line limit, which a letter's
-// text in both languages passes (the check's sentence, the fingerprint): then it is shown whole
-// in the locale's language (prompt::languageFromEnvironment), with one line in the other
-// language saying how to read it there. Cut (with "…") only when even that does not fit.
-std::string pinentryDescription(const prompt::Bilingual& blocks) {
-    auto both = blocks.es + "\n" + blocks.en;
-    if (prompt::assuanEscape(both).size() <= prompt::kPinentryDescriptionBytes) return both;
-    if (prompt::languageFromEnvironment() == prompt::Language::English) {
-        return blocks.en + "\nEspañol: con LANG=es_MX.UTF-8 este aviso se muestra en español.";
-    }
-    return blocks.es + "\nEnglish: with LANG=en_US.UTF-8 this prompt is shown in English.";
+// reads the second), `add` appending the caller's lines to each. An Assuan line holds less
+// than a letter's text in both languages (the check's sentence, the fingerprint) or a batch's
+// list: then the locale's language alone (prompt::languageFromEnvironment), with one line in
+// the other saying how to read it there; and if a batch's list is still too long, its first
+// documents and how many more, so that what follows the list (the token, the key, the warnings)
+// is never the part pinentry loses. Cut (with "…") only when even that does not fit.
+std::string pinentryDescription(const renewal::OperationDescription& untrusted,
+                                const std::function<void(prompt::Bilingual&)>& add = {}) {
+    const auto what = shownFields(untrusted);
+    const auto blocksListing = [&](std::size_t listed) {
+        auto blocks = describe(what, listed);
+        if (add) add(blocks);
+        return blocks;
+    };
+    const auto all = blocksListing(SIZE_MAX);
+    if (auto both = all.es + "\n" + all.en; fitsPinentry(both)) return both;
+    const bool english = prompt::languageFromEnvironment() == prompt::Language::English;
+    const auto alone = [english](const prompt::Bilingual& blocks) {
+        return english ? blocks.en +
+                             "\nEspañol: con LC_ALL o LANG en es_MX.UTF-8 este aviso se muestra "
+                             "en español."
+                       : blocks.es +
+                             "\nEnglish: with LC_ALL or LANG set to en_US.UTF-8 this prompt is "
+                             "shown in English.";
+    };
+    std::string shown = alone(all);
+    for (auto listed = what.documents.size(); !fitsPinentry(shown) && listed > 0; --listed)
+        shown = alone(blocksListing(listed - 1));
+    return shown;
 }
 
 }  // namespace
@@ -145,13 +178,12 @@ prompt::PromptText PromptAuthorizer::pinText(const renewal::OperationDescription
                                              const pkcs11::TokenInfo& token) {
     prompt::PromptText text;
     text.title = "Firmante — PIN de " + prompt::safeText(token.label, 40);
-    auto blocks = describe(what);
-    if (token.pinpad) {
+    text.description = pinentryDescription(what, [&token](prompt::Bilingual& blocks) {
+        if (!token.pinpad) return;
         // The PIN goes into the reader: askAndLogin asks the person to go on, then the reader.
         blocks.es += "\nEscriba el PIN en el teclado del lector.\n";
         blocks.en += "\nType the PIN on the reader's keypad.\n";
-    }
-    text.description = pinentryDescription(blocks);
+    });
     text.prompt = "PIN:";
     text.details = promptDetailsOf(shownFields(what), prompt::PromptKind::Pin, &token);
     plainButtons(text);
@@ -162,10 +194,10 @@ prompt::PromptText PromptAuthorizer::pinText(const renewal::OperationDescription
 prompt::PromptText PromptAuthorizer::signatureText(const renewal::OperationDescription& what) {
     prompt::PromptText text;
     text.title = "Firmante — Confirmar la firma / Confirm the signature";
-    auto blocks = describe(what);
-    blocks.es += "\nEl token ya está desbloqueado para esta renovación: no se pide el PIN.\n";
-    blocks.en += "\nThe token is already unlocked for this renewal: no PIN is asked.\n";
-    text.description = pinentryDescription(blocks);
+    text.description = pinentryDescription(what, [](prompt::Bilingual& blocks) {
+        blocks.es += "\nEl token ya está desbloqueado para esta renovación: no se pide el PIN.\n";
+        blocks.en += "\nThe token is already unlocked for this renewal: no PIN is asked.\n";
+    });
     const auto kind = what.letter ? prompt::PromptKind::Letter : prompt::PromptKind::Signature;
     text.details = promptDetailsOf(shownFields(what), kind);
     text.details->note =
@@ -261,7 +293,7 @@ void PromptAuthorizer::renewalEnded(pkcs11::Token& token, const std::string& ren
 void PromptAuthorizer::confirm(const renewal::OperationDescription& what) {
     prompt::PromptText text;
     text.title = "Firmante — Confirmación / Confirmation";
-    text.description = pinentryDescription(describe(what));
+    text.description = pinentryDescription(what);
     const auto kind = what.action == renewal::Action::Delete ? prompt::PromptKind::Destructive
                                                              : prompt::PromptKind::Confirmation;
     text.details = promptDetailsOf(shownFields(what), kind);

@@ -38,7 +38,12 @@ AgentProcess::AgentProcess(const firmante::testing::TempDir& dir,
             {"FAKE_PINENTRY_SCRIPT", pinentryScript().string()},
             {"FAKE_PINENTRY_LOG", pinentryLog().string()},
             // Parallel tests must not fight over the fixed default port.
-            {"FIRMANTE_WS_PORT", "0"}};
+            {"FIRMANTE_WS_PORT", "0"},
+            // The agent's language (its prompts' text) is Spanish whatever the machine running
+            // the tests is set to; a test that wants English says so.
+            {"LANG", "es_MX.UTF-8"},
+            {"LC_ALL", ""},
+            {"LC_MESSAGES", ""}};
     for (auto& [k, v] : extraEnv) env_[k] = v;
     if (env_["FIRMANTE_SOCKET"].empty()) {
         // The agent chooses: the test's own expectation of where, independent of the code

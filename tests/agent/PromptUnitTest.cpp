@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,24 @@ TEST(PromptText, TextFromAPageCannotForgeLogLines) {
 
 namespace {
 
+// Sets LC_ALL for one test and restores it.
+class ScopedLocale {
+  public:
+    explicit ScopedLocale(const char* lang) {
+        if (const char* saved = std::getenv("LC_ALL")) before_ = saved;
+        ::setenv("LC_ALL", lang, 1);
+    }
+    ~ScopedLocale() {
+        if (before_)
+            ::setenv("LC_ALL", before_->c_str(), 1);
+        else
+            ::unsetenv("LC_ALL");
+    }
+
+  private:
+    std::optional<std::string> before_;
+};
+
 // The terms letter (step 11) as renewal.sign_letter describes it, with fields as long as a
 // person's will be: an origin of 40 characters, labels near the 60 shown, the portal's file name,
 // the letter check's sentence with the previous letter's SHA-1, and the new key's fingerprint.
@@ -108,16 +127,14 @@ TEST(PromptText, ATermsLetterReachesPinentryWholeInTheLocalesLanguage) {
         {"es_MX.UTF-8",
          {"Operación: Firmar la Carta de Términos y Condiciones",
           "Verificación: La carta muestra, bajo «Llave Pública Nueva»"},
-         "English: with LANG=en_US.UTF-8"},
+         "English: with LC_ALL or LANG set to en_US.UTF-8"},
         {"en_US.UTF-8",
          {"Operation: Sign the Terms and Conditions Letter",
           "Check: The letter shows, under “Llave Pública Nueva”"},
-         "Español: con LANG=es_MX.UTF-8"},
+         "Español: con LC_ALL o LANG en es_MX.UTF-8"},
     };
-    const char* saved = std::getenv("LC_ALL");
-    const std::string before = saved ? saved : "";
     for (const auto& locale : locales) {
-        ::setenv("LC_ALL", locale.lang, 1);
+        ScopedLocale scoped(locale.lang);
         auto what = termsLetter();
         firmante::pkcs11::TokenInfo token;
         token.label = what.tokenLabel;
@@ -127,8 +144,10 @@ TEST(PromptText, ATermsLetterReachesPinentryWholeInTheLocalesLanguage) {
         reachesPinentryWhole(pin.description);
         for (const auto* text : {&confirm.description, &pin.description}) {
             std::vector<const char*> expected{
-                "https://idse.imss.gob.mx.ejemplo-largo.mx", "CartaTerminosCondiciones.pdf",
+                "https://idse.imss.gob.mx.ejemplo-largo.mx",
+                "CartaTerminosCondiciones.pdf",
                 "(AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA).",
+                "SHA-256: cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
                 "3f2a 91c0 77de 0b41 5c3e 8a90 d1f2 6b07 2e4c 9a18 b5d3 0f6e 41a7 c2d9 8e05 7b3c",
                 locale.otherLanguagesLine};
             expected.insert(expected.end(), locale.shown.begin(), locale.shown.end());
@@ -144,10 +163,6 @@ TEST(PromptText, ATermsLetterReachesPinentryWholeInTheLocalesLanguage) {
         token.pinpad = true;
         reachesPinentryWhole(PromptAuthorizer::pinText(what, token).description);
     }
-    if (saved)
-        ::setenv("LC_ALL", before.c_str(), 1);
-    else
-        ::unsetenv("LC_ALL");
 }
 
 // A short question still shows both languages, Spanish first (the rest of this file).
@@ -163,4 +178,60 @@ TEST(PromptText, AShortQuestionShowsBothLanguages) {
     const auto text = PromptAuthorizer::pinText(what, token).description;
     EXPECT_LT(text.find("Operación: Firmar"), text.find("Operation: Sign")) << text;
     EXPECT_EQ(text.find("LANG="), std::string::npos) << text;
+}
+
+// A page chooses how many documents a batch has and how long their names are. In either
+// language, what pinentry gets lists the documents it can hold, says how many more there are,
+// and keeps what follows the list (token, key, warnings) whole.
+TEST(PromptText, ABatchTooLongForPinentryListsWhatFitsAndKeepsTheRestInEitherLanguage) {
+    for (const char* lang : {"es_MX.UTF-8", "en_US.UTF-8"}) {
+        SCOPED_TRACE(lang);
+        ScopedLocale locale(lang);
+        const bool english = std::string(lang).starts_with("en");
+        firmante::renewal::OperationDescription what;
+        what.origin = "https://contabilidad.despacho-ejemplo.com.mx";
+        what.operation = "Firmar 40 documentos";
+        what.operationEn = "Sign 40 documents";
+        what.tokenLabel = "Token de la empresa";
+        what.keyLabel = "Firma 2026";
+        what.pinForEachSignature = true;
+        for (int i = 0; i < 40; ++i) {
+            what.documents.push_back({"factura-proveedor-2026-" + std::to_string(i) + ".pdf",
+                                      std::string(64, static_cast<char>('a' + i % 6))});
+        }
+        firmante::pkcs11::TokenInfo token;
+        token.label = what.tokenLabel;
+        token.pinpad = true;
+        const auto text = PromptAuthorizer::pinText(what, token).description;
+        reachesPinentryWhole(text);
+        for (const char* expected :
+             english ? std::vector<const char*>{"Documents:\n1. factura-proveedor-2026-0.pdf",
+                                                "more document(s).",
+                                                "Token: Token de la empresa — Key: Firma 2026",
+                                                "This key requires the PIN again",
+                                                "Type the PIN on the reader's keypad."}
+                     : std::vector<const char*>{
+                           "Documentos:\n1. factura-proveedor-2026-0.pdf", "documento(s) más.",
+                           "Dispositivo: Token de la empresa — Llave: Firma 2026",
+                           "Esta llave exige el PIN otra vez",
+                           "Escriba el PIN en el teclado del lector."}) {
+            EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+        }
+    }
+}
+
+// One document in English: its SHA-256 is shown, as in Spanish.
+TEST(PromptText, TheEnglishBlockShowsTheDocumentsSha256) {
+    firmante::renewal::OperationDescription what;
+    what.origin = "https://portal.example";
+    what.operation = "Firmar el documento «acta.pdf»";
+    what.operationEn = "Sign the document 'acta.pdf'";
+    what.fileName = "acta.pdf";
+    what.documentSha256Hex = std::string(64, 'e');
+    what.tokenLabel = "T";
+    what.keyLabel = "K";
+    const auto text = PromptAuthorizer::signatureText(what).description;
+    const auto english = text.find("Operation: ");
+    ASSERT_NE(english, std::string::npos) << text;
+    EXPECT_NE(text.find("SHA-256: " + std::string(64, 'e'), english), std::string::npos) << text;
 }
