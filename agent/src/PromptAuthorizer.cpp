@@ -194,15 +194,17 @@ prompt::PromptText PromptAuthorizer::pinText(const renewal::OperationDescription
 prompt::PromptText PromptAuthorizer::signatureText(const renewal::OperationDescription& what) {
     prompt::PromptText text;
     text.title = "Firmante — Confirmar la firma / Confirm the signature";
-    text.description = pinentryDescription(what, [](prompt::Bilingual& blocks) {
-        blocks.es += "\nEl token ya está desbloqueado para esta renovación: no se pide el PIN.\n";
-        blocks.en += "\nThe token is already unlocked for this renewal: no PIN is asked.\n";
+    // Said under the facts in pinentry, and as the dialog's note.
+    const prompt::Bilingual unlocked{
+        "El token ya está desbloqueado para esta renovación: no se pide el PIN.",
+        "The token is already unlocked for this renewal: no PIN is asked."};
+    text.description = pinentryDescription(what, [&unlocked](prompt::Bilingual& blocks) {
+        blocks.es += "\n" + unlocked.es + "\n";
+        blocks.en += "\n" + unlocked.en + "\n";
     });
     const auto kind = what.letter ? prompt::PromptKind::Letter : prompt::PromptKind::Signature;
     text.details = promptDetailsOf(shownFields(what), kind);
-    text.details->note =
-        prompt::Bilingual{"El token ya está desbloqueado para esta renovación: no se pide el PIN.",
-                          "The token is already unlocked for this renewal: no PIN is asked."};
+    text.details->note = unlocked;
     plainButtons(text);
     return text;
 }
